@@ -1,0 +1,274 @@
+package sched
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestBatchKeysAndDefaults(t *testing.T) {
+	keys := map[string][]string{
+		"constant":  {},
+		"step":      {"factor", "every", "max"},
+		"multistep": {"factor", "milestones", "max"},
+	}
+	defaults := map[string]BatchConfig{
+		"constant":  {Name: "constant"},
+		"step":      {Name: "step", Factor: 2, Every: 10},
+		"multistep": {Name: "multistep", Factor: 2},
+	}
+	if got, want := BatchNames(), []string{"constant", "step", "multistep"}; !slices.Equal(got, want) {
+		t.Errorf("BatchNames() = %v, want %v", got, want)
+	}
+	for _, name := range BatchNames() {
+		got, err := BatchKeys(name)
+		if err != nil {
+			t.Fatalf("BatchKeys(%q): %v", name, err)
+		}
+		if !slices.Equal(got, keys[name]) {
+			t.Errorf("BatchKeys(%q) = %v, want %v", name, got, keys[name])
+		}
+		c, err := BatchDefaults(name)
+		if err != nil {
+			t.Fatalf("BatchDefaults(%q): %v", name, err)
+		}
+		if c.Name != defaults[name].Name || c.Factor != defaults[name].Factor ||
+			c.Every != defaults[name].Every || c.Max != 0 || c.Milestones != nil {
+			t.Errorf("BatchDefaults(%q) = %+v, want %+v", name, c, defaults[name])
+		}
+	}
+	_, err := BatchKeys("linear")
+	if !errors.Is(err, ErrUnknownBatch) || err.Error() != `unknown batch schedule "linear"` {
+		t.Errorf(`BatchKeys("linear") error = %v, want unknown batch schedule "linear"`, err)
+	}
+	if _, err := BatchDefaults("linear"); !errors.Is(err, ErrUnknownBatch) {
+		t.Errorf(`BatchDefaults("linear") error = %v, want ErrUnknownBatch`, err)
+	}
+}
+
+func TestBatchSchedule(t *testing.T) {
+	tests := []struct {
+		name   string
+		c      BatchConfig
+		b0, n  int
+		sizes  []int     // epochs 0, 1, …
+		scales []float64 // nil: all 1
+	}{
+		{
+			name:  "constant",
+			c:     BatchConfig{Name: "constant"},
+			b0:    32,
+			n:     1000,
+			sizes: []int{32, 32, 32},
+		},
+		{
+			name:  "zero config is constant",
+			b0:    32,
+			n:     1000,
+			sizes: []int{32, 32},
+		},
+		{
+			name:  "constant b0 above n is cut to n",
+			c:     BatchConfig{Name: "constant", Max: 10}, // max does not apply to constant
+			b0:    2000,
+			n:     1000,
+			sizes: []int{1000, 1000},
+		},
+		{
+			name:   "step hybrid cap",
+			c:      BatchConfig{Name: "step", Factor: 2, Every: 2, Max: 512},
+			b0:     128,
+			n:      10000,
+			sizes:  []int{128, 128, 256, 256, 512, 512, 512, 512, 512, 512},
+			scales: []float64{1, 1, 1, 1, 1, 1, 0.5, 0.5, 0.25, 0.25},
+		},
+		{
+			name:   "step max 0 caps at n",
+			c:      BatchConfig{Name: "step", Factor: 2, Every: 1},
+			b0:     100,
+			n:      500,
+			sizes:  []int{100, 200, 400, 400, 400},
+			scales: []float64{1, 1, 1, 0.5, 0.25},
+		},
+		{
+			name:   "max above n caps at n",
+			c:      BatchConfig{Name: "step", Factor: 2, Every: 1, Max: 4096},
+			b0:     256,
+			n:      600,
+			sizes:  []int{256, 512, 512},
+			scales: []float64{1, 1, 0.5},
+		},
+		{
+			name:   "b0 above max is cut",
+			c:      BatchConfig{Name: "step", Factor: 2, Every: 1, Max: 64},
+			b0:     100,
+			n:      1000,
+			sizes:  []int{64, 64, 64},
+			scales: []float64{1, 0.5, 0.25},
+		},
+		{
+			name:   "next size exceeding cap keeps size, does not fill to cap",
+			c:      BatchConfig{Name: "step", Factor: 2, Every: 1, Max: 500},
+			b0:     150,
+			n:      1000,
+			sizes:  []int{150, 300, 300},
+			scales: []float64{1, 1, 0.5},
+		},
+		{
+			name:  "rounding",
+			c:     BatchConfig{Name: "step", Factor: 1.5, Every: 1},
+			b0:    5,
+			n:     1000,
+			sizes: []int{5, 8, 12, 18, 27, 41}, // 7.5→8, 12, 18, 27, 40.5→41
+		},
+		{
+			name:  "rounding stall",
+			c:     BatchConfig{Name: "step", Factor: 1.2, Every: 1},
+			b0:    2,
+			n:     1000,
+			sizes: []int{2, 2, 2, 2}, // round(2.4) = 2
+		},
+		{
+			name:   "multistep",
+			c:      BatchConfig{Name: "multistep", Factor: 4, Milestones: []int{1, 3, 4}, Max: 256},
+			b0:     16,
+			n:      1000,
+			sizes:  []int{16, 64, 64, 256, 256, 256},
+			scales: []float64{1, 1, 1, 1, 0.25, 0.25},
+		},
+		{
+			name:   "multistep factor 3 cap",
+			c:      BatchConfig{Name: "multistep", Factor: 3, Milestones: []int{2, 4, 6}, Max: 100},
+			b0:     30,
+			n:      1000,
+			sizes:  []int{30, 30, 90, 90, 90, 90, 90},
+			scales: []float64{1, 1, 1, 1, 1.0 / 3, 1.0 / 3, 1.0 / 9},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bs, err := NewBatch(tt.c, tt.b0, tt.n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for e, want := range tt.sizes {
+				wantScale := 1.0
+				if tt.scales != nil {
+					wantScale = tt.scales[e]
+				}
+				size, scale := bs(e)
+				if size != want || !closeTo(scale, wantScale) {
+					t.Errorf("epoch %d: got (%d, %v), want (%d, %v)", e, size, scale, want, wantScale)
+				}
+			}
+			if s0, sc0 := bs(0); func() bool { s, sc := bs(-3); return s != s0 || sc != sc0 }() {
+				t.Errorf("epoch -3 differs from epoch 0")
+			}
+		})
+	}
+}
+
+func TestBatchMilestonesCopied(t *testing.T) {
+	ms := []int{1}
+	bs, err := NewBatch(BatchConfig{Name: "multistep", Factor: 2, Milestones: ms}, 10, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms[0] = 50
+	if size, _ := bs(1); size != 20 {
+		t.Errorf("after the caller changed Milestones, size(1) = %d, want 20", size)
+	}
+}
+
+func TestSteps(t *testing.T) {
+	constant := func(b int) BatchSchedule {
+		bs, err := NewBatch(BatchConfig{}, b, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bs
+	}
+	hybrid, err := NewBatch(BatchConfig{Name: "step", Factor: 2, Every: 2, Max: 512}, 128, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		bs        BatchSchedule
+		n, epochs int
+		want      int
+	}{
+		{"exact", constant(100), 1000, 3, 30},
+		{"partial last batch", constant(300), 1000, 2, 8},
+		{"full batch", constant(1000), 1000, 5, 5},
+		{"batch above n", constant(5000), 1000, 5, 5},
+		{"no epochs", constant(100), 1000, 0, 0},
+		{"no samples", constant(100), 0, 3, 0},
+		// sizes 128,128,256,256,512,512: 8+8+4+4+2+2
+		{"hybrid", hybrid, 1000, 6, 28},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Steps(tt.bs, tt.n, tt.epochs); got != tt.want {
+				t.Errorf("Steps = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNewBatchInvalid(t *testing.T) {
+	tests := []struct {
+		name  string
+		c     BatchConfig
+		b0, n int
+		key   string
+		msg   string
+	}{
+		{"unknown", BatchConfig{Name: "x"}, 10, 100, "name", `name: unknown batch schedule "x"`},
+		{"b0", BatchConfig{Name: "constant"}, 0, 100, "batch_size", "batch_size: must be > 0, got 0"},
+		{"factor 1", BatchConfig{Name: "step", Factor: 1, Every: 10}, 10, 100, "factor", "factor: must be > 1, got 1"},
+		{"factor nan", BatchConfig{Name: "multistep", Factor: math.NaN(), Milestones: []int{3}}, 10, 100, "factor", ""},
+		{"every", BatchConfig{Name: "step", Factor: 2}, 10, 100, "every", "every: must be > 0, got 0"},
+		{"milestones", BatchConfig{Name: "multistep", Factor: 2}, 10, 100, "milestones", "milestones: required for multistep"},
+		{"milestones order", BatchConfig{Name: "multistep", Factor: 2, Milestones: []int{4, 2}}, 10, 100, "milestones",
+			"milestones: must be increasing, got [4 2]"},
+		{"max", BatchConfig{Name: "step", Factor: 2, Every: 1, Max: -1}, 10, 100, "max", "max: must be >= 0, got -1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := NewBatch(tt.c, tt.b0, tt.n)
+			var ke *KeyError
+			if !errors.As(err, &ke) {
+				t.Fatalf("error %v (%T) is not a *KeyError", err, err)
+			}
+			if ke.Key != tt.key || !strings.HasPrefix(err.Error(), tt.key+": ") {
+				t.Errorf("error %q: key %q, want %q first", err, ke.Key, tt.key)
+			}
+			if tt.msg != "" && err.Error() != tt.msg {
+				t.Errorf("error = %q, want %q", err, tt.msg)
+			}
+		})
+	}
+	if _, err := NewBatch(BatchConfig{}, 10, 0); err == nil {
+		t.Error("NewBatch with n = 0: no error")
+	}
+}
+
+func TestBatchAllocs(t *testing.T) {
+	bs, err := NewBatch(BatchConfig{Name: "multistep", Factor: 2, Milestones: []int{2, 5, 9}, Max: 256}, 32, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sink int
+	if allocs := testing.AllocsPerRun(100, func() {
+		for e := range 20 {
+			s, _ := bs(e)
+			sink += s
+		}
+	}); allocs != 0 {
+		t.Errorf("%v allocations per run, want 0", allocs)
+	}
+	_ = sink
+}

@@ -1,0 +1,283 @@
+package sched
+
+import (
+	"errors"
+	"math"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestNamesAndKeys(t *testing.T) {
+	want := []string{"constant", "time", "exponential", "step", "multistep", "cosine", "sgdr",
+		"triangular", "triangular2", "exp_range"}
+	if got := Names(); !slices.Equal(got, want) {
+		t.Errorf("Names() = %v, want %v", got, want)
+	}
+	keys := map[string][]string{
+		"constant":    {},
+		"time":        {"k"},
+		"exponential": {"k"},
+		"step":        {"factor", "every"},
+		"multistep":   {"factor", "milestones"},
+		"cosine":      {"period", "min_lr"},
+		"sgdr":        {"period", "mult", "min_lr"},
+		"triangular":  {"half_cycle", "min_lr"},
+		"triangular2": {"half_cycle", "min_lr"},
+		"exp_range":   {"half_cycle", "min_lr", "gamma"},
+	}
+	for _, name := range want {
+		got, err := Keys(name)
+		if err != nil {
+			t.Errorf("Keys(%q): %v", name, err)
+			continue
+		}
+		if !slices.Equal(got, keys[name]) {
+			t.Errorf("Keys(%q) = %v, want %v", name, got, keys[name])
+		}
+	}
+	// The returned slices are the caller's.
+	k, _ := Keys("sgdr")
+	k[0] = "changed"
+	if k2, _ := Keys("sgdr"); k2[0] != "period" {
+		t.Errorf("Keys shares its slice with callers")
+	}
+	for _, name := range []string{"x", "", "Cosine"} {
+		_, err := Keys(name)
+		if !errors.Is(err, ErrUnknown) {
+			t.Errorf("Keys(%q) error = %v, want ErrUnknown", name, err)
+		}
+		if _, err := Defaults(name, 0.1, "epoch", 10); !errors.Is(err, ErrUnknown) {
+			t.Errorf("Defaults(%q) error = %v, want ErrUnknown", name, err)
+		}
+	}
+	if _, err := Keys("x"); err == nil || err.Error() != `unknown schedule "x"` {
+		t.Errorf(`Keys("x") error = %v, want unknown schedule "x"`, err)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	tests := []struct {
+		name, unit string
+		want       Config
+	}{
+		{"constant", "", Config{Name: "constant", Unit: "epoch"}},
+		{"time", "epoch", Config{Name: "time", Unit: "epoch", K: 0.01}},
+		{"exponential", "step", Config{Name: "exponential", Unit: "step", K: 0.05}},
+		{"step", "epoch", Config{Name: "step", Unit: "epoch", Factor: 0.5, Every: 10}},
+		{"multistep", "epoch", Config{Name: "multistep", Unit: "epoch", Factor: 0.1}},
+		{"cosine", "step", Config{Name: "cosine", Unit: "step", Period: 50}},
+		{"sgdr", "epoch", Config{Name: "sgdr", Unit: "epoch", Period: 10, Mult: 1}},
+		{"triangular", "epoch", Config{Name: "triangular", Unit: "epoch", HalfCycle: 4, MinLR: 0.02}},
+		{"triangular2", "step", Config{Name: "triangular2", Unit: "step", HalfCycle: 2000, MinLR: 0.02}},
+		{"exp_range", "", Config{Name: "exp_range", Unit: "epoch", HalfCycle: 4, MinLR: 0.02, Gamma: 0.99994}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+"/"+tt.unit, func(t *testing.T) {
+			got, err := Defaults(tt.name, 0.2, tt.unit, 50)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !equalConfig(got, tt.want) {
+				t.Errorf("Defaults = %+v, want %+v", got, tt.want)
+			}
+			_, err = New(got, 0.2)
+			if tt.name == "multistep" {
+				var ke *KeyError
+				if !errors.As(err, &ke) || ke.Key != "milestones" {
+					t.Errorf("New(defaults) error = %v, want a milestones error", err)
+				}
+			} else if err != nil {
+				t.Errorf("New(defaults): %v", err)
+			}
+		})
+	}
+	var ke *KeyError
+	if _, err := Defaults("cosine", 0.1, "x", 10); !errors.As(err, &ke) || ke.Key != "unit" {
+		t.Errorf(`Defaults(unit "x") error = %v, want a unit error`, err)
+	}
+}
+
+func equalConfig(a, b Config) bool { return reflect.DeepEqual(a, b) }
+
+// TestValues checks hand-computed values, including behaviour PyTorch does not share
+// (cosine holds min_lr after period; t < 0 is t = 0).
+func TestValues(t *testing.T) {
+	type point struct {
+		t    int
+		want float64
+	}
+	tests := []struct {
+		name   string
+		c      Config
+		lr0    float64
+		points []point
+	}{
+		{"constant zero config", Config{}, 0.3, []point{{0, 0.3}, {1000, 0.3}}},
+		{"time", Config{Name: "time", K: 1}, 1, []point{{0, 1}, {1, 0.5}, {3, 0.25}, {-5, 1}}},
+		{"exponential", Config{Name: "exponential", K: 0.5}, 2, []point{{0, 2}, {4, 2 * math.Exp(-2)}}},
+		{"step", Config{Name: "step", Factor: 0.5, Every: 2}, 1, []point{{0, 1}, {1, 1}, {2, 0.5}, {5, 0.25}, {-1, 1}}},
+		{"multistep", Config{Name: "multistep", Factor: 0.1, Milestones: []int{2, 4}}, 1,
+			[]point{{1, 1}, {2, 0.1}, {3, 0.1}, {4, 0.01}, {100, 0.01}}},
+		{"cosine clamps after period", Config{Name: "cosine", Period: 4, MinLR: 0.1}, 1,
+			[]point{{0, 1}, {2, 0.55}, {4, 0.1}, {5, 0.1}, {1000, 0.1}}},
+		{"sgdr mult 2", Config{Name: "sgdr", Period: 2, Mult: 2}, 1,
+			[]point{{0, 1}, {1, 0.5}, {2, 1}, {3, 0.5 * (1 + math.Sqrt2/2)}, {4, 0.5}, {6, 1}, {10, 0.5}, {14, 1}}},
+		{"sgdr huge t", Config{Name: "sgdr", Period: 1, Mult: 2}, 1, []point{{1<<62 - 1, 1}, {math.MaxInt, 1}, {math.MaxInt - 1, 0.5 * (1 + math.Cos(math.Pi*(1<<62-1)/(1<<62)))}}},
+		{"triangular", Config{Name: "triangular", HalfCycle: 2, MinLR: 0}, 1,
+			[]point{{0, 0}, {1, 0.5}, {2, 1}, {3, 0.5}, {4, 0}, {6, 1}}},
+		{"triangular2", Config{Name: "triangular2", HalfCycle: 2, MinLR: 0}, 1,
+			[]point{{2, 1}, {6, 0.5}, {10, 0.25}, {9, 0.125}}},
+		{"exp_range", Config{Name: "exp_range", HalfCycle: 2, MinLR: 0, Gamma: 0.5}, 1,
+			[]point{{0, 0}, {1, 0.25}, {2, 0.25}, {6, 1.0 / 64}}},
+		{"warmup constant", Config{Warmup: 4}, 1, []point{{-1, 0.25}, {0, 0.25}, {1, 0.5}, {3, 1}, {4, 1}}},
+		{"warmup step", Config{Name: "step", Warmup: 2, Factor: 0.5, Every: 2}, 1,
+			[]point{{0, 0.5}, {1, 1}, {2, 1}, {3, 1}, {4, 0.5}}},
+		{"warmup triangular starts from lr_s(0)", Config{Name: "triangular", Warmup: 2, HalfCycle: 2, MinLR: 0.2}, 1,
+			[]point{{0, 0.1}, {1, 0.2}, {2, 0.2}, {4, 1}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := New(tt.c, tt.lr0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range tt.points {
+				if got := s(p.t); !closeTo(got, p.want) {
+					t.Errorf("lr(%d) = %.17g, want %.17g", p.t, got, p.want)
+				}
+			}
+		})
+	}
+}
+
+func TestMilestonesCopied(t *testing.T) {
+	ms := []int{2, 4}
+	s, err := New(Config{Name: "multistep", Factor: 0.5, Milestones: ms}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms[0] = 100
+	if got := s(3); got != 0.5 {
+		t.Errorf("after the caller changed Milestones, lr(3) = %v, want 0.5", got)
+	}
+}
+
+func TestNewInvalid(t *testing.T) {
+	tests := []struct {
+		name string
+		c    Config
+		lr0  float64
+		key  string
+		msg  string // the whole message, when pinned
+	}{
+		{"unknown name", Config{Name: "x"}, 0.1, "name", `name: unknown schedule "x"`},
+		{"unit", Config{Name: "constant", Unit: "x"}, 0.1, "unit", `unit: must be epoch or step, got "x"`},
+		{"warmup", Config{Warmup: -1}, 0.1, "warmup", "warmup: must be >= 0, got -1"},
+		{"lr negative", Config{}, -0.1, "lr", ""},
+		{"lr nan", Config{}, math.NaN(), "lr", ""},
+		{"time k", Config{Name: "time", K: -1}, 0.1, "k", "k: must be >= 0, got -1"},
+		{"exponential k inf", Config{Name: "exponential", K: math.Inf(1)}, 0.1, "k", ""},
+		{"step factor", Config{Name: "step", Factor: 0, Every: 1}, 0.1, "factor", "factor: must be > 0, got 0"},
+		{"step every", Config{Name: "step", Factor: 0.5}, 0.1, "every", "every: must be > 0, got 0"},
+		{"multistep required", Config{Name: "multistep", Factor: 0.1}, 0.1, "milestones", "milestones: required for multistep"},
+		{"multistep order", Config{Name: "multistep", Factor: 0.1, Milestones: []int{5, 3}}, 0.1, "milestones",
+			"milestones: must be increasing, got [5 3]"},
+		{"multistep repeat", Config{Name: "multistep", Factor: 0.1, Milestones: []int{3, 3}}, 0.1, "milestones", ""},
+		{"multistep zero", Config{Name: "multistep", Factor: 0.1, Milestones: []int{0, 3}}, 0.1, "milestones", ""},
+		{"multistep factor", Config{Name: "multistep", Factor: math.NaN(), Milestones: []int{3}}, 0.1, "factor", ""},
+		{"cosine period", Config{Name: "cosine"}, 0.1, "period", "period: must be > 0, got 0"},
+		{"cosine min_lr negative", Config{Name: "cosine", Period: 5, MinLR: -1}, 0.1, "min_lr", ""},
+		{"cosine min_lr above lr", Config{Name: "cosine", Period: 5, MinLR: 0.5}, 0.1, "min_lr", ""},
+		{"sgdr mult", Config{Name: "sgdr", Period: 10}, 0.1, "mult", "mult: must be >= 1, got 0"},
+		{"sgdr period", Config{Name: "sgdr", Period: -1, Mult: 1}, 0.1, "period", ""},
+		{"triangular half_cycle", Config{Name: "triangular", MinLR: 0.01}, 0.1, "half_cycle", "half_cycle: must be > 0, got 0"},
+		{"triangular min_lr", Config{Name: "triangular", HalfCycle: 4, MinLR: 0.5}, 0.1, "min_lr",
+			"min_lr: must be <= lr (0.1), got 0.5"},
+		{"triangular2 min_lr", Config{Name: "triangular2", HalfCycle: 4, MinLR: 0.5}, 0.1, "min_lr", ""},
+		{"exp_range gamma zero", Config{Name: "exp_range", HalfCycle: 4, MinLR: 0.01}, 0.1, "gamma", "gamma: must be in (0, 1], got 0"},
+		{"exp_range gamma above 1", Config{Name: "exp_range", HalfCycle: 4, MinLR: 0.01, Gamma: 1.5}, 0.1, "gamma", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := New(tt.c, tt.lr0)
+			if err == nil {
+				t.Fatalf("New(%+v, %v) = schedule, want an error", tt.c, tt.lr0)
+			}
+			if s != nil {
+				t.Errorf("New returned a schedule with the error %v", err)
+			}
+			var ke *KeyError
+			if !errors.As(err, &ke) {
+				t.Fatalf("error %v (%T) is not a *KeyError", err, err)
+			}
+			if ke.Key != tt.key {
+				t.Errorf("key = %q, want %q (error %v)", ke.Key, tt.key, err)
+			}
+			if !strings.HasPrefix(err.Error(), tt.key+": ") {
+				t.Errorf("error %q does not start with %q", err, tt.key+": ")
+			}
+			if tt.msg != "" && err.Error() != tt.msg {
+				t.Errorf("error = %q, want %q", err, tt.msg)
+			}
+		})
+	}
+	// Keys that do not apply to the schedule are ignored.
+	if _, err := New(Config{Name: "constant", K: -1, Every: -1, Mult: -3, MinLR: 7}, 0.1); err != nil {
+		t.Errorf("inapplicable fields: %v", err)
+	}
+}
+
+// allSchedules returns one valid schedule of each name, with a warm-up.
+func allSchedules(t testing.TB) map[string]Schedule {
+	t.Helper()
+	out := map[string]Schedule{}
+	for _, name := range Names() {
+		c, err := Defaults(name, 0.1, "step", 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Warmup = 10
+		c.Milestones = []int{100, 300}
+		if name == "sgdr" {
+			c.Mult = 2
+		}
+		s, err := New(c, 0.1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[name] = s
+	}
+	return out
+}
+
+func TestScheduleAllocs(t *testing.T) {
+	for name, s := range allSchedules(t) {
+		var sink float64
+		allocs := testing.AllocsPerRun(100, func() {
+			for tt := range 50 {
+				sink += s(tt * 37)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%s: %v allocations per run, want 0", name, allocs)
+		}
+		_ = sink
+	}
+}
+
+var benchSink float64
+
+func BenchmarkSchedule(b *testing.B) {
+	scheds := allSchedules(b)
+	for _, name := range Names() {
+		s := scheds[name]
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				benchSink += s(i & 0xffff)
+			}
+		})
+	}
+}
