@@ -1,0 +1,146 @@
+package optim
+
+import "math"
+
+// adam is Adam (Kingma & Ba 2015, Algorithm 1) with the "adam", "amsgrad" and "adamw" variants,
+// in PyTorch's form:
+//
+//	g ← g + λθ                      (adam, amsgrad: L2 weight decay, when λ > 0)
+//	θ ← θ(1 − lr·λ)                 (adamw: decoupled weight decay, first; g stays raw)
+//	m ← β₁m + (1−β₁)g               (as m + (1−β₁)(g − m), PyTorch ≥ 2.0's lerp)
+//	v ← β₂v + (1−β₂)g²
+//	amsgrad: v_max ← max(v_max, v), and v_max replaces v below (Reddi, Kale & Kumar 2018)
+//	θ ← θ − (lr/(1−β₁ᵗ))·m/(√v/√(1−β₂ᵗ) + ε)
+//
+// ε is added outside the root of the bias-corrected v (the paper's ε̂ convention). m, v and v_max
+// start at zero. adamw is Loshchilov & Hutter 2019's AdamW (default λ = 0.01).
+// PyTorch: torch.optim.Adam, Adam(amsgrad=True), AdamW.
+type adam struct {
+	beta1, beta2, eps, wd float64
+	amsgrad, decoupled    bool
+	m, v                  []float64 // first and second moments
+	vmax                  []float64 // running maximum of v (amsgrad only)
+}
+
+func newAdam(h Hyper, n int, amsgrad, decoupled bool) *adam {
+	o := &adam{beta1: h.Beta1, beta2: h.Beta2, eps: h.Eps, wd: h.WeightDecay,
+		amsgrad: amsgrad, decoupled: decoupled, m: make([]float64, n), v: make([]float64, n)}
+	if amsgrad {
+		o.vmax = make([]float64, n)
+	}
+	return o
+}
+
+func (o *adam) Step(params, grad []float64, t int, lr float64) {
+	checkStep(params, grad, len(o.m), t)
+	if o.decoupled {
+		decay := 1 - lr*o.wd
+		for i := range params {
+			params[i] *= decay
+		}
+	} else {
+		addWeightDecay(grad, params, o.wd)
+	}
+	stepSize := lr / biasCorrection(o.beta1, t)
+	bc2Sqrt := math.Sqrt(biasCorrection(o.beta2, t))
+	w1, beta2, w2 := 1-o.beta1, o.beta2, 1-o.beta2
+	m, v, g := o.m[:len(params)], o.v[:len(params)], grad[:len(params)]
+	if o.amsgrad {
+		vmax := o.vmax[:len(params)]
+		for i := range params {
+			gi := g[i]
+			m[i] = lerp(m[i], gi, w1)
+			v[i] = beta2*v[i] + w2*gi*gi
+			vmax[i] = math.Max(vmax[i], v[i])
+			params[i] -= stepSize * (m[i] / (math.Sqrt(vmax[i])/bc2Sqrt + o.eps))
+		}
+		return
+	}
+	for i := range params {
+		gi := g[i]
+		m[i] = lerp(m[i], gi, w1)
+		v[i] = beta2*v[i] + w2*gi*gi
+		params[i] -= stepSize * (m[i] / (math.Sqrt(v[i])/bc2Sqrt + o.eps))
+	}
+}
+
+// adamax is AdaMax, Adam with the infinity norm (Kingma & Ba 2015, Algorithm 2), in PyTorch's
+// form:
+//
+//	g ← g + λθ                      (when weight_decay λ > 0)
+//	m ← β₁m + (1−β₁)g               (as m + (1−β₁)(g − m), PyTorch ≥ 2.0's lerp)
+//	u ← max(β₂u, |g| + ε)           (ε inside the max, so u > 0)
+//	θ ← θ − (lr/(1−β₁ᵗ))·m/u
+//
+// m and u start at zero. PyTorch: torch.optim.Adamax.
+type adamax struct {
+	beta1, beta2, eps, wd float64
+	m, u                  []float64 // first moment, exponentially weighted infinity norm
+}
+
+func newAdamax(h Hyper, n int) *adamax {
+	return &adamax{beta1: h.Beta1, beta2: h.Beta2, eps: h.Eps, wd: h.WeightDecay,
+		m: make([]float64, n), u: make([]float64, n)}
+}
+
+func (o *adamax) Step(params, grad []float64, t int, lr float64) {
+	checkStep(params, grad, len(o.m), t)
+	addWeightDecay(grad, params, o.wd)
+	clr := lr / biasCorrection(o.beta1, t)
+	w1, beta2 := 1-o.beta1, o.beta2
+	m, u, g := o.m[:len(params)], o.u[:len(params)], grad[:len(params)]
+	for i := range params {
+		gi := g[i]
+		m[i] = lerp(m[i], gi, w1)
+		u[i] = math.Max(beta2*u[i], math.Abs(gi)+o.eps)
+		params[i] -= clr * (m[i] / u[i])
+	}
+}
+
+// nadam is Adam with Nesterov momentum (Dozat 2016) and its momentum schedule, in the form of
+// PyTorch ≥ 2.0 (1.13 and earlier multiplied μ_t into the product twice when forming P_{t+1}):
+//
+//	g ← g + λθ                      (when weight_decay λ > 0)
+//	μ_t = β₁(1 − ½·0.96^(tψ))       (ψ = momentum_decay)
+//	P_t = P_{t−1}·μ_t               (P₀ = 1, kept as state across steps)
+//	m ← β₁m + (1−β₁)g               (as m + (1−β₁)(g − m), PyTorch's lerp)
+//	v ← β₂v + (1−β₂)g²
+//	d = √(v/(1−β₂ᵗ)) + ε            (ε outside the root)
+//	θ ← θ − (lr(1−μ_t)/(1−P_t))·g/d
+//	θ ← θ − (lr·μ_{t+1}/(1−P_t·μ_{t+1}))·m/d
+//
+// m and v start at zero. Because P_t is a running product, Step must be called with
+// t = 1, 2, 3, … in order. PyTorch: torch.optim.NAdam (decoupled_weight_decay=False).
+type nadam struct {
+	beta1, beta2, eps, psi, wd float64
+	muProd                     float64   // P_t
+	m, v                       []float64 // first and second moments
+}
+
+func newNAdam(h Hyper, n int) *nadam {
+	return &nadam{beta1: h.Beta1, beta2: h.Beta2, eps: h.Eps, psi: h.MomentumDecay,
+		wd: h.WeightDecay, muProd: 1, m: make([]float64, n), v: make([]float64, n)}
+}
+
+func (o *nadam) Step(params, grad []float64, t int, lr float64) {
+	checkStep(params, grad, len(o.m), t)
+	addWeightDecay(grad, params, o.wd)
+	tf := float64(t)
+	bc2 := biasCorrection(o.beta2, t)
+	mu := o.beta1 * (1 - 0.5*math.Pow(0.96, tf*o.psi))
+	muNext := o.beta1 * (1 - 0.5*math.Pow(0.96, (tf+1)*o.psi))
+	o.muProd *= mu
+	muProdNext := o.muProd * muNext
+	cg := -lr * (1 - mu) / (1 - o.muProd)
+	cm := -lr * muNext / (1 - muProdNext)
+	w1, beta2, w2 := 1-o.beta1, o.beta2, 1-o.beta2
+	m, v, g := o.m[:len(params)], o.v[:len(params)], grad[:len(params)]
+	for i := range params {
+		gi := g[i]
+		m[i] = lerp(m[i], gi, w1)
+		v[i] = beta2*v[i] + w2*gi*gi
+		d := math.Sqrt(v[i]/bc2) + o.eps
+		params[i] += cg * (gi / d)
+		params[i] += cm * (m[i] / d)
+	}
+}

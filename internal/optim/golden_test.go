@@ -1,0 +1,183 @@
+package optim
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// testdata/golden.json holds optimizer trajectories computed by PyTorch. It is written by
+// scripts/gen_optim_golden.py (see its header to regenerate); these tests never need PyTorch.
+
+type goldenFile struct {
+	Steps    int                      `json:"steps"`
+	Problems map[string]goldenProblem `json:"problems"`
+	Cases    []goldenCase             `json:"cases"`
+}
+
+// goldenProblem is one of the problems the trajectories were run on.
+type goldenProblem struct {
+	Kind     string      `json:"kind"` // linear_mse, softmax_ce or rosenbrock
+	Features int         `json:"features"`
+	Classes  int         `json:"classes"`
+	X        [][]float64 `json:"x"`
+	Y        []float64   `json:"y"` // targets, or class indices for softmax_ce
+	Init     []float64   `json:"init"`
+}
+
+// goldenCase is one trajectory: for step k+1, LR[k] was used, Grads[k] was the raw gradient
+// handed to the optimizer and Params[k] the parameters after the step.
+type goldenCase struct {
+	Name      string         `json:"name"`
+	Optimizer string         `json:"optimizer"`
+	Problem   string         `json:"problem"`
+	Hyper     map[string]any `json:"hyper"`
+	LR        []float64      `json:"lr"`
+	Grads     [][]float64    `json:"grads"`
+	Params    [][]float64    `json:"params"`
+}
+
+func loadGolden(t *testing.T) *goldenFile {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "golden.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g goldenFile
+	if err := json.Unmarshal(b, &g); err != nil {
+		t.Fatalf("testdata/golden.json: %v", err)
+	}
+	if len(g.Cases) == 0 {
+		t.Fatal("testdata/golden.json has no cases")
+	}
+	return &g
+}
+
+// closeTo reports whether got is within 1e-9 of want, relative to max(1, |want|).
+func closeTo(got, want float64) bool {
+	return math.Abs(got-want) <= 1e-9*math.Max(1, math.Abs(want))
+}
+
+// checkClose fails t at the first element of got not closeTo want.
+func checkClose(t *testing.T, what string, got, want []float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: got %d values, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		if !closeTo(got[i], want[i]) {
+			t.Fatalf("%s: [%d] = %.17g, want %.17g (all: got %v, want %v)",
+				what, i, got[i], want[i], got, want)
+		}
+	}
+}
+
+// TestGolden feeds PyTorch's gradients to each optimizer and compares the parameters after
+// every step with PyTorch's.
+func TestGolden(t *testing.T) {
+	g := loadGolden(t)
+	covered := map[string]bool{}
+	for _, c := range g.Cases {
+		covered[c.Optimizer] = true
+		t.Run(c.Name, func(t *testing.T) {
+			defaults, err := Defaults(c.Optimizer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := slices.Sorted(maps.Keys(c.Hyper)), slices.Sorted(maps.Keys(defaults)); !slices.Equal(got, want) {
+				t.Fatalf("golden keys %v, Defaults keys %v", got, want)
+			}
+			if strings.Contains(c.Name, "/default/") && !maps.Equal(c.Hyper, defaults) {
+				t.Errorf("PyTorch defaults %v, Defaults %v", c.Hyper, defaults)
+			}
+			params := slices.Clone(g.Problems[c.Problem].Init)
+			opt := newFor(t, c.Optimizer, c.Hyper, len(params))
+			grad := make([]float64, len(params))
+			for k := range c.Grads {
+				copy(grad, c.Grads[k])
+				opt.Step(params, grad, k+1, c.LR[k])
+				checkClose(t, fmt.Sprintf("step %d params", k+1), params, c.Params[k])
+			}
+		})
+	}
+	for _, name := range Names() {
+		if !covered[name] {
+			t.Errorf("no golden case for %s", name)
+		}
+	}
+}
+
+// TestGoldenGradients recomputes the recorded gradients from the problems stored in the golden
+// file, so the file is known to describe the losses of SPEC.md §7 and optimbench's flat layout.
+func TestGoldenGradients(t *testing.T) {
+	g := loadGolden(t)
+	for _, c := range g.Cases {
+		p := g.Problems[c.Problem]
+		theta := p.Init
+		grad := make([]float64, len(theta))
+		for k, want := range c.Grads {
+			p.grad(t, theta, grad)
+			checkClose(t, fmt.Sprintf("%s step %d gradient", c.Name, k+1), grad, want)
+			theta = c.Params[k]
+		}
+	}
+}
+
+// grad writes the gradient of the problem's loss at theta into grad.
+func (p *goldenProblem) grad(t *testing.T, theta, grad []float64) {
+	t.Helper()
+	clear(grad)
+	n := float64(len(p.X))
+	switch p.Kind {
+	case "linear_mse": // theta = [w, b]; loss = mean (w·x + b − y)²
+		d := p.Features
+		for i, x := range p.X {
+			r := theta[d] - p.Y[i]
+			for j := range d {
+				r += theta[j] * x[j]
+			}
+			for j := range d {
+				grad[j] += 2 * r * x[j] / n
+			}
+			grad[d] += 2 * r / n
+		}
+	case "softmax_ce": // theta = [W (classes × features), b]; loss = mean −log softmax(Wx + b)_y
+		d, k := p.Features, p.Classes
+		z := make([]float64, k)
+		for i, x := range p.X {
+			zmax := math.Inf(-1)
+			for c := range k {
+				z[c] = theta[k*d+c]
+				for j := range d {
+					z[c] += theta[c*d+j] * x[j]
+				}
+				zmax = math.Max(zmax, z[c])
+			}
+			sum := 0.0
+			for c := range k {
+				z[c] = math.Exp(z[c] - zmax)
+				sum += z[c]
+			}
+			for c := range k {
+				r := z[c] / sum
+				if c == int(p.Y[i]) {
+					r--
+				}
+				for j := range d {
+					grad[c*d+j] += r * x[j] / n
+				}
+				grad[k*d+c] += r / n
+			}
+		}
+	case "rosenbrock":
+		rosenbrock(theta, grad)
+	default:
+		t.Fatalf("unknown problem kind %q", p.Kind)
+	}
+}
