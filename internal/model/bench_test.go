@@ -1,0 +1,127 @@
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+type benchCase struct {
+	name    string
+	spec    Spec
+	in, cls int
+	n       int
+}
+
+var benchCases = []benchCase{
+	{"softmax-784x10-b128", Spec{Kind: "linear", Loss: "cross_entropy"}, 784, 10, 128},
+	{"mlp-784-256-10-b128", Spec{Kind: "mlp", Hidden: []int{256}, Activation: "relu", Loss: "cross_entropy"}, 784, 10, 128},
+	{"mlp-2-16-1-b32", Spec{Kind: "mlp", Hidden: []int{16}, Activation: "tanh", Loss: "mse"}, 2, 0, 32},
+}
+
+func benchSetup(b *testing.B, bc benchCase) (m *network, params, x, y, grad []float64) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	m = mustNew(b, bc.spec, bc.in, bc.cls, bc.n)
+	x, y = problemData(rng, bc.n, bc.in, bc.cls, bc.spec.Loss == "cross_entropy")
+	params = make([]float64, m.NumParams())
+	m.Init(params, rng)
+	grad = make([]float64, m.NumParams())
+	return m, params, x, y, grad
+}
+
+func reportSamples(b *testing.B, n int) {
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
+}
+
+// BenchmarkLossGrad times one training step's loss and gradient.
+func BenchmarkLossGrad(b *testing.B) {
+	for _, bc := range benchCases {
+		b.Run(bc.name, func(b *testing.B) {
+			m, params, x, y, grad := benchSetup(b, bc)
+			b.ReportAllocs()
+			for b.Loop() {
+				m.LossGrad(params, x, y, bc.n, grad)
+			}
+			reportSamples(b, bc.n)
+		})
+	}
+}
+
+// BenchmarkEval times the forward pass with the summed loss and accuracy count.
+func BenchmarkEval(b *testing.B) {
+	for _, bc := range benchCases {
+		b.Run(bc.name, func(b *testing.B) {
+			m, params, x, y, _ := benchSetup(b, bc)
+			b.ReportAllocs()
+			for b.Loop() {
+				m.Eval(params, x, y, bc.n)
+			}
+			reportSamples(b, bc.n)
+		})
+	}
+}
+
+// BenchmarkLayerPaths compares the plain loops with BLAS on single layers (linear models) of
+// growing in×out, to place smallLayer.
+func BenchmarkLayerPaths(b *testing.B) {
+	for _, shape := range []struct{ in, out, n int }{
+		{2, 16, 32}, {16, 1, 32}, {4, 32, 64}, {16, 16, 64}, {32, 16, 64}, {64, 16, 64}, {32, 32, 64}, {64, 32, 64}, {128, 32, 128}, {784, 10, 128},
+	} {
+		for _, path := range []string{"loops", "blas"} {
+			name := fmt.Sprintf("%dx%d-b%d/%s", shape.in, shape.out, shape.n, path)
+			b.Run(name, func(b *testing.B) {
+				// One hidden layer in→out followed by a tiny output layer, so that the
+				// backward pass of the measured layer includes dX as in a deep network.
+				bc := benchCase{spec: Spec{Kind: "mlp", Hidden: []int{shape.out}, Activation: "relu", Loss: "mse"}, in: shape.in, n: shape.n}
+				m, params, x, y, grad := benchSetup(b, bc)
+				m.layers[0].small = path == "loops"
+				m.layers[1].small = true
+				for b.Loop() {
+					m.LossGrad(params, x, y, shape.n, grad)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkGemmTiles compares the serial tiles used by gemm with gonum's own Dgemm, which runs
+// the 64×64 blocks on goroutines, for the three products of a 784→256 layer at batch 128.
+func BenchmarkGemmTiles(b *testing.B) {
+	const n, in, out = 128, 784, 256
+	rng := rand.New(rand.NewPCG(1, 1))
+	fill := func(k int) []float64 {
+		s := make([]float64, k)
+		for i := range s {
+			s[i] = rng.NormFloat64()
+		}
+		return s
+	}
+	x, w, z, dz, gw, dx := fill(n*in), fill(out*in), fill(n*out), fill(n*out), fill(out*in), fill(n*in)
+	impl := blas64.Implementation()
+	for _, tc := range []struct {
+		name string
+		f    func()
+	}{
+		{"tiled", func() {
+			gemm(blas.NoTrans, blas.Trans, n, out, in, x, in, w, in, 1, z, out)
+			gemm(blas.Trans, blas.NoTrans, out, in, n, dz, out, x, in, 0, gw, in)
+			gemm(blas.NoTrans, blas.NoTrans, n, in, out, dz, out, w, in, 0, dx, in)
+		}},
+		{"gonum-parallel", func() {
+			impl.Dgemm(blas.NoTrans, blas.Trans, n, out, in, 1, x, in, w, in, 1, z, out)
+			impl.Dgemm(blas.Trans, blas.NoTrans, out, in, n, 1, dz, out, x, in, 0, gw, in)
+			impl.Dgemm(blas.NoTrans, blas.NoTrans, n, in, out, 1, dz, out, w, in, 0, dx, in)
+		}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				tc.f()
+			}
+			b.ReportMetric(3*2*n*in*out*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

@@ -1,0 +1,184 @@
+// Package model holds the differentiable problems of optimbench: linear models and multilayer
+// perceptrons with a mean-squared-error or softmax cross-entropy data loss (SPEC §7), and the
+// classic 2-D (or n-D) test functions of the `problem:` block.
+//
+// Parameters are one flat []float64 owned by the caller; a layer's weights and bias are views
+// into it. Loss and gradient are written into caller-owned buffers, and all scratch space is
+// allocated once, in New, so that LossGrad and Eval allocate nothing.
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// Spec is the YAML `model:` block.
+type Spec struct {
+	Kind       string // linear | mlp
+	Hidden     []int  // mlp: hidden widths, each > 0, at least one
+	Activation string // relu | tanh | sigmoid (mlp); empty means relu
+	Loss       string // mse | cross_entropy
+	Init       string // auto | zeros | xavier | he | normal; empty means auto
+}
+
+// Model is a differentiable model with a data loss. Parameters live in one flat []float64 owned
+// by the caller; layers are views into it. All scratch is allocated once in New, sized for
+// maxBatch rows.
+//
+// A layer with in inputs and out outputs stores its weights W as an out×in row-major matrix
+// (PyTorch's layout) followed by its bias b (out values); layers follow each other in order:
+// layer 1 W, layer 1 b, layer 2 W, …. A linear model is a single layer.
+//
+// A Model keeps its scratch space inside, so one Model must not be used by several goroutines
+// at once; build one per goroutine.
+type Model interface {
+	NumParams() int
+	Inputs() int
+	Outputs() int // 1 for mse, classes for cross_entropy
+	// Init writes initial parameters (biases zero; weights per Spec.Init: zeros; xavier =
+	// Glorot uniform U(±sqrt(6/(fan_in+fan_out))); he = He normal N(0, 2/fan_in); normal =
+	// N(0, 0.01²); auto = zeros for linear, he for relu mlp, xavier otherwise).
+	Init(params []float64, rng *rand.Rand)
+	// LossGrad returns the mean data loss over the n rows of x (n×Inputs, row-major) with
+	// targets y (class indices 0..C−1 stored as float64 for cross_entropy) and, if grad != nil,
+	// overwrites grad with d(loss)/d(params). n ≤ maxBatch. Allocates nothing. With n == 0 it
+	// returns 0 and a zero gradient.
+	LossGrad(params, x, y []float64, n int, grad []float64) float64
+	// Eval returns the summed (not mean) loss over the n rows and, for cross_entropy, the
+	// number of rows whose argmax output equals the label (0 for mse). n ≤ maxBatch.
+	// Allocates nothing.
+	Eval(params, x, y []float64, n int) (lossSum float64, correct int)
+}
+
+// SpecError is a bad value of one key of the `model:` or `problem:` block. Its message starts
+// with the key, e.g. `hidden: must be non-empty for mlp`; callers add the block name
+// (`model.`, `problem.`) and the file.
+type SpecError struct {
+	Key string // the YAML key under model: or problem:, e.g. "hidden"
+	Msg string // what is wrong with its value
+}
+
+func (e *SpecError) Error() string { return e.Key + ": " + e.Msg }
+
+func specErrorf(key, format string, args ...any) error {
+	return &SpecError{Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Validate checks s on its own, without the data's shape: the keys and names it may use.
+// New calls it; it lets a configuration be checked before any data is loaded.
+func (s Spec) Validate() error {
+	switch s.Kind {
+	case "linear":
+		if len(s.Hidden) > 0 {
+			return specErrorf("hidden", "only for mlp, got %v with kind linear", s.Hidden)
+		}
+	case "mlp":
+		if len(s.Hidden) == 0 {
+			return specErrorf("hidden", "must be non-empty for mlp")
+		}
+		for _, h := range s.Hidden {
+			if h <= 0 {
+				return specErrorf("hidden", "widths must be > 0, got %v", s.Hidden)
+			}
+		}
+	case "":
+		return specErrorf("kind", "must be set (linear or mlp)")
+	default:
+		return specErrorf("kind", "unknown %q (want linear or mlp)", s.Kind)
+	}
+	if _, err := parseActivation(s.Activation); err != nil {
+		return err
+	}
+	switch s.Loss {
+	case "mse", "cross_entropy":
+	case "":
+		return specErrorf("loss", "must be set (mse or cross_entropy)")
+	default:
+		return specErrorf("loss", "unknown %q (want mse or cross_entropy)", s.Loss)
+	}
+	switch s.Init {
+	case "", "auto", "zeros", "xavier", "he", "normal":
+	default:
+		return specErrorf("init", "unknown %q (want auto, zeros, xavier, he or normal)", s.Init)
+	}
+	return nil
+}
+
+type activation int
+
+const (
+	actReLU activation = iota
+	actTanh
+	actSigmoid
+)
+
+func parseActivation(name string) (activation, error) {
+	switch name {
+	case "", "relu":
+		return actReLU, nil
+	case "tanh":
+		return actTanh, nil
+	case "sigmoid":
+		return actSigmoid, nil
+	}
+	return 0, specErrorf("activation", "unknown %q (want relu, tanh or sigmoid)", name)
+}
+
+// New validates s (errors are *SpecError naming the YAML key under model first, e.g.
+// `hidden: must be non-empty for mlp`, `activation: unknown "foo" (want relu, tanh or
+// sigmoid)`, `loss: cross_entropy needs at least 2 classes, got 1`) and builds the model for
+// in input features and classes classes (classes is ignored for mse, which has 1 output).
+// maxBatch ≥ 1.
+//
+// For kind linear the activation is not used; a valid name is accepted and ignored.
+func New(s Spec, in, classes, maxBatch int) (Model, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if in < 1 {
+		return nil, fmt.Errorf("model needs at least 1 input feature, got %d", in)
+	}
+	if maxBatch < 1 {
+		return nil, fmt.Errorf("model needs maxBatch >= 1, got %d", maxBatch)
+	}
+	out := 1
+	ce := s.Loss == "cross_entropy"
+	if ce {
+		if classes < 2 {
+			return nil, specErrorf("loss", "cross_entropy needs at least 2 classes, got %d", classes)
+		}
+		out = classes
+	}
+	act, _ := parseActivation(s.Activation)
+	widths := append(append([]int{in}, s.Hidden...), out)
+
+	init := s.Init
+	if init == "" || init == "auto" {
+		switch {
+		case s.Kind == "linear":
+			init = "zeros"
+		case act == actReLU:
+			init = "he"
+		default:
+			init = "xavier"
+		}
+	}
+
+	m := &network{in: in, out: out, ce: ce, act: act, init: init, maxBatch: maxBatch}
+	off, maxHidden := 0, 0
+	for l := 0; l+1 < len(widths); l++ {
+		li, lo := widths[l], widths[l+1]
+		m.layers = append(m.layers, layer{
+			in: li, out: lo, w: off, b: off + lo*li,
+			small: li*lo <= smallLayer,
+		})
+		off += lo * (li + 1)
+		m.h = append(m.h, make([]float64, maxBatch*lo))
+		if l+1 < len(widths)-1 {
+			maxHidden = max(maxHidden, lo)
+		}
+	}
+	m.nparams = off
+	m.tmp = make([]float64, maxBatch*maxHidden)
+	return m, nil
+}
