@@ -1,0 +1,42 @@
+# optimbench — build, test, lint.
+GO      ?= go
+BIN     ?= optimbench
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS := -X github.com/optimbench/optimbench/internal/version.Version=$(VERSION)
+
+.PHONY: all build test test-short lint bench fuzz golden clean
+
+all: lint test build
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+# The test command of the README and of .ci/run.
+test:
+	$(GO) test -count=1 ./...
+
+test-short:
+	$(GO) test -short ./...
+
+lint:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# Micro-benchmarks of the hot paths (optimizer update, forward/backward, batching).
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+
+# A short run of every fuzz target.
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 30s ./internal/experiment/
+	$(GO) test -run '^$$' -fuzz FuzzReadCSV -fuzztime 30s ./internal/data/
+	$(GO) test -run '^$$' -fuzz FuzzReadLibSVM -fuzztime 30s ./internal/data/
+
+# Regenerate the golden files from PyTorch (needs Debian's python3-torch).
+golden:
+	/usr/bin/python3 scripts/gen_optim_golden.py
+	/usr/bin/python3 scripts/gen_sched_golden.py
+	/usr/bin/python3 scripts/gen_train_golden.py
+
+clean:
+	rm -f $(BIN)

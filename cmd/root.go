@@ -1,0 +1,136 @@
+// Package cmd holds optimbench's Cobra commands: each parses its flags,
+// resolves the configuration and calls the internal packages.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/optimbench/optimbench/internal/experiment"
+	"github.com/optimbench/optimbench/internal/version"
+)
+
+// Exit statuses (SPEC §1).
+const (
+	exitOK       = 0
+	exitFailure  = 1
+	exitBadInput = 2
+)
+
+// Main runs the command line and returns the process exit status. It is the
+// only place where errors become exit codes.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd(stdout, stderr)
+	root.SetArgs(args)
+	err := unknownCommand(root, args)
+	if err == nil {
+		err = root.ExecuteContext(ctx)
+	}
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "optimbench: "+oneLine(err.Error()))
+	if errors.Is(err, experiment.ErrBadInput) {
+		return exitBadInput
+	}
+	return exitFailure
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+// usageError marks a command-line mistake (exit status 2).
+func usageError(format string, args ...any) error {
+	return experiment.BadInput(fmt.Errorf(format, args...))
+}
+
+func newRootCmd(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "optimbench",
+		Short: "Run stochastic-gradient optimizer experiments",
+		Long: `optimbench runs optimizer experiments on empirical-risk-minimization problems:
+gradient descent, SGD, momentum, Nesterov, AdaGrad, RMSProp, Adadelta, Adam and
+friends, with learning-rate and batch-size schedules, written as YAML configs.`,
+		SilenceUsage:               true,
+		SilenceErrors:              true,
+		SuggestionsMinimumDistance: 2,
+		Version:                    version.String(),
+		// A root with subcommands and no Args reports an unknown command as a
+		// plain error; say it as a usage error instead.
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			return unknownCommandError(cmd, args[0])
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return usageError("%s %v", cmd.CommandPath(), err)
+	})
+	root.SetVersionTemplate("optimbench {{.Version}}\n")
+	root.AddCommand(
+		newCmdTrain(nil),
+		newCmdVersion(),
+	)
+	return root
+}
+
+func newCmdVersion() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the optimbench and Go versions",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fmt.Fprintf(cmd.OutOrStdout(), "optimbench %s (%s)\n", version.String(), version.Go())
+			return nil
+		},
+	}
+}
+
+// noArgs is cobra.NoArgs as a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError("%s takes no arguments, got %q", cmd.CommandPath(), args[0])
+	}
+	return nil
+}
+
+func unknownCommandError(root *cobra.Command, name string) error {
+	msg := fmt.Sprintf("unknown command %q", name)
+	if sug := root.SuggestionsFor(name); len(sug) > 0 {
+		msg += fmt.Sprintf(" (did you mean %q?)", sug[0])
+	}
+	return usageError("%s; run 'optimbench --help' for the commands", msg)
+}
+
+// unknownCommand catches a mistyped command before Cobra parses flags, which
+// would otherwise report the command's own flags as unknown to the root.
+func unknownCommand(root *cobra.Command, args []string) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") || strings.HasPrefix(args[0], "__") {
+		return nil
+	}
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	if c, _, err := root.Find(args[:1]); err == nil && c != root {
+		return nil
+	}
+	return unknownCommandError(root, args[0])
+}

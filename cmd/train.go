@@ -1,0 +1,110 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/optimbench/optimbench/internal/experiment"
+)
+
+// trainOptions are the flags of `optimbench train`.
+type trainOptions struct {
+	Config  string
+	Out     string
+	Sets    []string
+	Seed    uint64
+	SeedSet bool
+	Quiet   bool
+}
+
+// newCmdTrain builds the train command; runF replaces runTrain in tests
+// that only check flag parsing.
+func newCmdTrain(runF func(context.Context, *trainOptions, io.Writer, io.Writer) error) *cobra.Command {
+	opts := &trainOptions{}
+	cmd := &cobra.Command{
+		Use:   "train --config FILE",
+		Short: "Train one experiment and write metrics.csv and summary.json",
+		Long: `Train one experiment described by a YAML config. The run folder receives
+config.yaml (fully resolved), metrics.csv (one row per evaluation, written as
+it happens), summary.json and, for test-function problems, trajectory.csv.
+The run folder's path is printed on stdout when the run ends.`,
+		Example: `  optimbench train --config configs/adam.yaml
+  optimbench train --config configs/adam.yaml --set optimizer.lr=0.01 --seed 3 --out runs/try`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Config == "" {
+				return usageError("train: --config FILE is required")
+			}
+			opts.SeedSet = cmd.Flags().Changed("seed")
+			if runF != nil {
+				return runF(cmd.Context(), opts, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			}
+			return runTrain(cmd.Context(), opts, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.Config, "config", "c", "", "experiment config `FILE` (YAML)")
+	f.StringVarP(&opts.Out, "out", "o", "", "run folder (default runs/<name>/<UTC timestamp>)")
+	f.StringArrayVar(&opts.Sets, "set", nil, "override a config key, e.g. --set optimizer.lr=0.1 (repeatable)")
+	f.Uint64Var(&opts.Seed, "seed", 0, "override the config's seed")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors and the run folder")
+	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
+	return cmd
+}
+
+func runTrain(ctx context.Context, opts *trainOptions, stdout, stderr io.Writer) error {
+	sets := opts.Sets
+	if opts.SeedSet {
+		sets = append(sets[:len(sets):len(sets)], "seed="+strconv.FormatUint(opts.Seed, 10))
+	}
+	cfg, err := experiment.Load(opts.Config, sets)
+	if err != nil {
+		return err
+	}
+	run, err := experiment.Setup(cfg)
+	if err != nil {
+		return err
+	}
+	dir := opts.Out
+	if dir == "" {
+		dir = defaultOut("runs", cfg.Name, time.Now())
+	}
+	if err := experiment.CheckOut(dir); err != nil {
+		return err
+	}
+	var p experiment.Progress
+	if !opts.Quiet {
+		p = newRunProgress(stderr, cfg.Name, isTerminal(stderr))
+	}
+	s, err := run.Execute(ctx, dir, p)
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted; partial results kept in %s", dir)
+		}
+		return fmt.Errorf("run %s: %w", dir, err)
+	}
+	if !opts.Quiet && s.Reason != "" {
+		fmt.Fprintf(stderr, "%s: %s\n", s.Status, s.Reason)
+	}
+	fmt.Fprintln(stdout, dir)
+	return nil
+}
+
+// defaultOut returns base/name/<UTC timestamp>, made unique with a suffix
+// when a run started in the same second.
+func defaultOut(base, name string, now time.Time) string {
+	dir := filepath.Join(base, name, now.UTC().Format("20060102T150405Z"))
+	for i := 2; ; i++ {
+		if _, err := os.Stat(dir); os.IsNotExist(err) {
+			return dir
+		}
+		dir = filepath.Join(base, name, now.UTC().Format("20060102T150405Z")+"-"+strconv.Itoa(i))
+	}
+}
