@@ -69,8 +69,8 @@ func (w *MetricsWriter) flush() error {
 	return err
 }
 
-// AppendFloat appends x in full float64 precision, or nothing when x is NaN
-// and empty is set.
+// appendCell appends x in full float64 precision, or nothing when x is NaN
+// (an empty cell).
 func appendCell(b []byte, x float64) []byte {
 	if math.IsNaN(x) {
 		return b
@@ -85,8 +85,8 @@ func appendCount(b []byte, n int) []byte {
 	return strconv.AppendInt(b, int64(n), 10)
 }
 
-// FormatLoss formats a loss value for a cell: a NaN loss is a real
-// (diverged) value, written as NaN, unlike an empty accuracy.
+// appendLoss appends a loss: a NaN loss is a real (diverged) value, written
+// as NaN, unlike an empty accuracy; present false leaves the cell empty.
 func appendLoss(b []byte, x float64, present bool) []byte {
 	if !present {
 		return b
