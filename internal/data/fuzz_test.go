@@ -14,15 +14,25 @@ func fuzzFile(t *testing.T, path string, content []byte) {
 	}
 }
 
-// lowerMaxCells keeps the fuzzers from building sets of gigabytes.
-func lowerMaxCells(f *testing.F) {
+// fuzzSetup lowers maxCells, so the fuzzers never build sets of gigabytes, and returns a file
+// path for the inputs. The folder is removed without failing the target when removal fails: the
+// fuzzing engine may stop a worker at any moment.
+func fuzzSetup(f *testing.F, name string) string {
 	old := maxCells
 	maxCells = 1 << 20
-	f.Cleanup(func() { maxCells = old })
+	dir, err := os.MkdirTemp("", "optimbench-fuzz-")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() {
+		maxCells = old
+		os.RemoveAll(dir)
+	})
+	return filepath.Join(dir, name)
 }
 
 func FuzzReadCSV(f *testing.F) {
-	lowerMaxCells(f)
+	path := fuzzSetup(f, "fuzz.csv")
 	seeds := []string{
 		"a,b,y\n1,2,0\n3,4,1\n",
 		"sepal,species\n1,virginica\n2,setosa\n",
@@ -39,7 +49,6 @@ func FuzzReadCSV(f *testing.F) {
 		f.Add([]byte(s), "", true)
 		f.Add([]byte(s), "y", false)
 	}
-	path := filepath.Join(f.TempDir(), "fuzz.csv")
 	f.Fuzz(func(t *testing.T, content []byte, target string, classify bool) {
 		fuzzFile(t, path, content)
 		s, err := ReadCSV(path, target, classify)
@@ -57,7 +66,7 @@ func FuzzReadCSV(f *testing.F) {
 }
 
 func FuzzReadLibSVM(f *testing.F) {
-	lowerMaxCells(f)
+	path := fuzzSetup(f, "fuzz.libsvm")
 	seeds := []string{
 		"+1 1:0.708333 2:1 4:-0.320755\n-1 1:0.583333 3:-1\n",
 		"# comment\n3 1:1\n1 2:2 # c\n2 1:3 2:4",
@@ -72,7 +81,6 @@ func FuzzReadLibSVM(f *testing.F) {
 		f.Add([]byte(s), true)
 		f.Add([]byte(s), false)
 	}
-	path := filepath.Join(f.TempDir(), "fuzz.libsvm")
 	f.Fuzz(func(t *testing.T, content []byte, classify bool) {
 		fuzzFile(t, path, content)
 		s, err := ReadLibSVM(path, classify)
