@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -219,5 +220,33 @@ func TestInterrupted(t *testing.T) {
 	got, err := report.ReadSummary(filepath.Join(dir, "summary.json"))
 	if err != nil || got.Status != report.StatusFailed || !strings.Contains(got.Reason, "interrupted") {
 		t.Errorf("summary.json after interruption: %+v %v", got, err)
+	}
+}
+
+// The training loop allocates nothing per step: a run of 50 epochs makes as
+// many allocations as a run of 2 (evaluations only at the start and end).
+func TestTrainingLoopAllocations(t *testing.T) {
+	const doc = `
+data: {source: synthetic, generator: spirals, n: 400}
+model: {kind: mlp, hidden: [16, 16]}
+optimizer: {name: nadam}
+schedule: {name: sgdr, unit: step, period: 7}
+train: {epochs: 2, batch_size: 16, eval_every: 1000, batch_schedule: {name: step, every: 10, max: 64}}
+`
+	allocs := func(epochs string) uint64 {
+		r := setup(t, doc, "train.epochs="+epochs)
+		dir := t.TempDir()
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		runIn(t, r, dir)
+		runtime.ReadMemStats(&after)
+		return after.Mallocs - before.Mallocs
+	}
+	short, long := allocs("2"), allocs("50")
+	// 48 more epochs are over 1,000 more steps; allow a little noise from the runtime.
+	t.Logf("allocs: %d vs %d", short, long)
+	if long > short+20 {
+		t.Errorf("50 epochs made %d allocations, 2 epochs %d: the loop allocates per step or epoch", long, short)
 	}
 }
