@@ -4,7 +4,7 @@ BIN     ?= optimbench
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -X github.com/optimbench/optimbench/internal/version.Version=$(VERSION)
 
-.PHONY: all build test test-short lint bench fuzz golden clean
+.PHONY: all build test test-short lint bench fuzz golden data clean
 
 all: lint test build
 
@@ -31,6 +31,13 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 30s ./internal/experiment/
 	$(GO) test -run '^$$' -fuzz FuzzReadCSV -fuzztime 30s ./internal/data/
 	$(GO) test -run '^$$' -fuzz FuzzReadLibSVM -fuzztime 30s ./internal/data/
+	$(GO) test -run '^$$' -fuzz FuzzReadIDX -fuzztime 30s ./internal/data/
+
+# Real datasets used by the tests and shipped configs: downloaded from their
+# usual homes, or taken from Go-module and Debian-package sources offline.
+data:
+	$(GO) run . data get mnist
+	$(GO) run . data get fashion-mnist
 
 # Regenerate the golden files from PyTorch (needs Debian's python3-torch).
 golden:

@@ -88,6 +88,7 @@ friends, with learning-rate and batch-size schedules, written as YAML configs.`,
 	root.SetVersionTemplate("optimbench {{.Version}}\n")
 	root.AddCommand(
 		newCmdTrain(nil),
+		newCmdData(),
 		newCmdVersion(),
 	)
 	return root

@@ -95,7 +95,7 @@ const (
 
 var (
 	topKeys       = []string{"name", "seed", "data", "model", "problem", "optimizer", "schedule", "train"}
-	dataSources   = []string{"synthetic", "csv", "libsvm"}
+	dataSources   = []string{"synthetic", "csv", "libsvm", "mnist", "fashion-mnist"}
 	modelKinds    = []string{"linear", "mlp"}
 	activations   = []string{"relu", "tanh", "sigmoid"}
 	losses        = []string{"mse", "cross_entropy"}
@@ -123,6 +123,10 @@ func dataKeys(source, generator string) []string {
 		return append([]string{"source", "path", "target"}, common...)
 	case "libsvm":
 		return append([]string{"source", "path"}, common...)
+	case "mnist", "fashion-mnist":
+		// Their own test split, and pixels always scaled to [0, 1]: no test_fraction or
+		// standardize. An empty path means $OPTIMBENCH_DATA/<source>, then ./data/<source>.
+		return []string{"source", "path", "limit"}
 	}
 	return append([]string{"source"}, common...)
 }
@@ -209,8 +213,13 @@ func decodeData(top *section) (*DataConfig, error) {
 	all := slices.Concat(dataKeys("synthetic", "blobs"), dataKeys("csv", ""), dataKeys("libsvm", ""))
 	if err := s.checkKeys(allowed, func(k string) string {
 		if slices.Contains(all, k) {
-			if k == "classes" {
+			switch {
+			case k == "classes":
 				return fmt.Sprintf("does not apply to generator %s", d.Generator)
+			case isImageSource(d.Source) && k == "test_fraction":
+				return fmt.Sprintf("does not apply to source %s (it has its own test set of 10,000 images)", d.Source)
+			case isImageSource(d.Source) && k == "standardize":
+				return fmt.Sprintf("does not apply to source %s (pixels are always scaled to [0, 1])", d.Source)
 			}
 			return fmt.Sprintf("does not apply to source %s", d.Source)
 		}
@@ -263,12 +272,20 @@ func decodeData(top *section) (*DataConfig, error) {
 		if d.Target, err = s.str("target", ""); err != nil {
 			return nil, err
 		}
+	case "mnist", "fashion-mnist":
+		d.Generator = ""
+		if d.Path, err = s.str("path", ""); err != nil {
+			return nil, err
+		}
 	}
 	if d.Limit, err = s.int("limit", 0); err != nil {
 		return nil, err
 	}
 	if d.Limit < 0 {
 		return nil, s.errf("limit", "must be >= 0, got %d", d.Limit)
+	}
+	if isImageSource(d.Source) {
+		return d, nil
 	}
 	if d.TestFraction, err = s.float("test_fraction", 0.2); err != nil {
 		return nil, err
@@ -281,6 +298,10 @@ func decodeData(top *section) (*DataConfig, error) {
 	}
 	return d, nil
 }
+
+// isImageSource reports whether a data source is one of the IDX image sets, which come with
+// their own test set and pixels scaled to [0, 1].
+func isImageSource(source string) bool { return source == "mnist" || source == "fashion-mnist" }
 
 // classify tells whether the data are used for classification: the loss
 // decides, and it defaults to cross-entropy except for regression data.

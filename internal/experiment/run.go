@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/optimbench/optimbench/internal/data"
+	"github.com/optimbench/optimbench/internal/datasets"
 	"github.com/optimbench/optimbench/internal/model"
 	"github.com/optimbench/optimbench/internal/optim"
 	"github.com/optimbench/optimbench/internal/report"
@@ -31,6 +32,7 @@ type Run struct {
 	fullBatch   int // training-set size when batch_size is full
 	maxBatch    int
 	evalChunk   int
+	evalBuf     []float64 // evalChunk rows of features, for sets stored as bytes
 	nparams     int
 }
 
@@ -83,7 +85,7 @@ func (r *Run) setupData() error {
 	c := r.Config
 	d := c.Data
 	classify := c.Model.Loss == "cross_entropy"
-	var set *data.Set
+	var set, test *data.Set // test: the source's own test set (mnist, fashion-mnist)
 	var err error
 	switch d.Source {
 	case "synthetic":
@@ -95,6 +97,14 @@ func (r *Run) setupData() error {
 		set, err = data.ReadCSV(d.Path, d.Target, classify)
 	case "libsvm":
 		set, err = data.ReadLibSVM(d.Path, classify)
+	case "mnist", "fashion-mnist":
+		dir, lerr := datasets.Locate(d.Source, d.Path)
+		if lerr != nil {
+			return BadInput(fmt.Errorf("data: %w", lerr))
+		}
+		if set, test, err = data.ReadMNIST(dir); err != nil {
+			err = fmt.Errorf("%w (fetch it again with: optimbench data get %s)", err, d.Source)
+		}
 	}
 	if err != nil {
 		return BadInput(err)
@@ -104,6 +114,9 @@ func (r *Run) setupData() error {
 	}
 	set = data.Limit(set, d.Limit)
 	r.train, r.test = data.Split(set, d.TestFraction, r.rng(streamData))
+	if test != nil {
+		r.test = test
+	}
 	if r.train.N == 0 {
 		return BadInput(fmt.Errorf("data: no training samples left after the test split"))
 	}
@@ -128,6 +141,9 @@ func (r *Run) setupData() error {
 		r.maxBatch = max(r.maxBatch, min(size, r.train.N))
 	}
 	r.evalChunk = max(r.maxBatch, min(r.train.N, 1024))
+	if r.train.Bytes() || (r.test != nil && r.test.Bytes()) {
+		r.evalBuf = make([]float64, r.evalChunk*r.train.D)
+	}
 	classes := set.Classes
 	if !classify {
 		classes = 0
@@ -282,10 +298,9 @@ func (r *Run) evaluate(params []float64, set *data.Set) (loss, acc float64) {
 	}
 	var sum float64
 	var correct int
-	d := set.D
 	for i := 0; i < set.N; i += r.evalChunk {
 		n := min(r.evalChunk, set.N-i)
-		l, c := r.mdl.Eval(params, set.X[i*d:(i+n)*d], set.Y[i:i+n], n)
+		l, c := r.mdl.Eval(params, set.Rows(i, n, r.evalBuf), set.Y[i:i+n], n)
 		sum += l
 		correct += c
 	}
@@ -350,8 +365,8 @@ func (r *Run) trainData(ctx context.Context, tr *tracker) error {
 			if t.Shuffle {
 				x, y = xb[:n*d], yb[:n]
 				train.Gather(idx, x, y)
-			} else { // batches are consecutive rows: read them in place
-				x, y = train.X[idx[0]*d:(idx[0]+n)*d], train.Y[idx[0]:idx[0]+n]
+			} else { // batches are consecutive rows: read them in place (bytes: into xb)
+				x, y = train.Rows(idx[0], n, xb), train.Y[idx[0]:idx[0]+n]
 			}
 			loss := r.mdl.LossGrad(params, x, y, n, grad)
 			lr = r.lr(r.unitIndex(e, step)) * scale
