@@ -89,6 +89,8 @@ friends, with learning-rate and batch-size schedules, written as YAML configs.`,
 	root.AddCommand(
 		newCmdTrain(nil),
 		newCmdData(),
+		newCmdLRFind(nil),
+		newCmdPlot(nil),
 		newCmdVersion(),
 	)
 	return root

@@ -1,0 +1,134 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/optimbench/optimbench/internal/plot"
+)
+
+// plotOptions are the flags and arguments of `optimbench plot`.
+type plotOptions struct {
+	Paths []string
+	plot.Options
+	Size string // WxH in centimetres
+}
+
+// newCmdPlot builds the plot command; runF replaces runPlot in tests that
+// only check flag parsing.
+func newCmdPlot(runF func(context.Context, *plotOptions, io.Writer, io.Writer) error) *cobra.Command {
+	opts := &plotOptions{}
+	var logx, logy bool
+	cmd := &cobra.Command{
+		Use:   "plot PATH... --out FILE",
+		Short: "Draw figures from run folders, sweep folders, configs or range tests",
+		Long: `Draw a figure from what train, sweep and lrfind wrote; plot never trains.
+PATHs are run folders, sweep folders (results.csv and runs/), folders holding
+several run folders, config files (--kind schedule) or lrfind folders
+(--kind lrfind). The format follows the extension of --out: .png, .svg or .pdf.
+
+Kinds:
+  curves       --metric (a metrics.csv column; default test_loss, or train_loss
+               without a test set) against --x epoch|step|examples|seconds.
+               Runs that differ only in their seed form one line, their mean on
+               a common x-axis with a band (--band std|sem|minmax|none), "(n=3)"
+               in the legend; --group KEY[,KEY] groups by config keys instead.
+               A diverged run's line ends in a cross. The legend lists the best
+               final value first. When the first evaluation (before any
+               update) would squash the curves, the y-range leaves it out.
+  sensitivity  the final or best --metric (a results.csv column, default
+               final_test_loss) against the config key --x (default
+               optimizer.lr), one line per other swept key with seed bands;
+               diverged runs are crosses on the top edge (bottom for
+               accuracies). Learning rates get a log x-axis.
+  schedule     learning rate and batch size over the run of each config,
+               computed by the training code without training.
+  trajectory   the paths of test-function runs over the function's contours
+               (log-spaced levels), start and minimum marked; --animate
+               FILE.gif also writes them as an animation.
+  lrfind       the smoothed loss of 'optimbench lrfind' against the learning
+               rate, the suggested learning rate marked.
+
+Axes: --logx/--logy force a log scale and --logy=false a linear one; without
+them a loss spanning two decades or more is drawn on a log y-axis.`,
+		Example: `  optimbench plot sweeps/mnist/20250101T120000Z --group optimizer.name --out loss.png
+  optimbench plot runs/adam/* --metric test_acc --x seconds --band minmax --out acc.pdf
+  optimbench plot SWEEP --kind sensitivity --x optimizer.lr --metric best_test_loss --out lr.svg
+  optimbench plot configs/schedules/*.yaml --kind schedule --out schedules.png
+  optimbench plot runs/rosenbrock-adam/* --kind trajectory --out path.png --animate path.gif
+  optimbench plot lrfind/adam --kind lrfind --out lrfind.png`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			if len(args) == 0 {
+				return usageError("plot: give at least one PATH (run folder, sweep folder, config or lrfind folder)")
+			}
+			if f := cmd.Flags(); f.Changed("logx") {
+				opts.LogX = scaleOf(logx)
+			}
+			if f := cmd.Flags(); f.Changed("logy") {
+				opts.LogY = scaleOf(logy)
+			}
+			if opts.Size != "" {
+				w, h, err := parseSize(opts.Size)
+				if err != nil {
+					return err
+				}
+				opts.Width, opts.Height = w, h
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			}
+			return runPlot(cmd.Context(), opts, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.Out, "out", "o", "", "figure `FILE` (.png, .svg or .pdf)")
+	f.StringVarP(&opts.Kind, "kind", "k", plot.KindCurves, "figure: "+strings.Join(plot.Kinds, "|"))
+	f.StringVarP(&opts.Metric, "metric", "m", "", "metrics.csv column (curves) or results.csv column (sensitivity)")
+	f.StringVarP(&opts.X, "x", "x", "", "x-axis: epoch|step|examples|seconds (curves, schedule) or a config key (sensitivity)")
+	f.StringVarP(&opts.Group, "group", "g", "", "config key(s), comma-separated, whose values make the lines (default: runs differing only in seed)")
+	f.StringVar(&opts.Band, "band", plot.BandStd, "band around a group's mean: "+strings.Join(plot.Bands, "|"))
+	f.BoolVar(&logx, "logx", false, "logarithmic x-axis (--logx=false: linear)")
+	f.BoolVar(&logy, "logy", false, "logarithmic y-axis (--logy=false: linear, no automatic log)")
+	f.StringVarP(&opts.Title, "title", "t", "", "figure title")
+	f.StringVar(&opts.Animate, "animate", "", "trajectory: also write an animated `FILE.gif` of the paths")
+	f.StringVar(&opts.Size, "size", "", "figure size WxH in cm (default 16x10)")
+	f.IntVar(&opts.DPI, "dpi", plot.DefaultDPI, "PNG resolution in dots per inch")
+	return cmd
+}
+
+func scaleOf(log bool) plot.Scale {
+	if log {
+		return plot.ScaleLog
+	}
+	return plot.ScaleLinear
+}
+
+// parseSize reads WxH in centimetres, e.g. 16x10 or 8.5x6.
+func parseSize(s string) (w, h vg.Length, err error) {
+	ws, hs, ok := strings.Cut(strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), "cm")), "x")
+	wf, err1 := strconv.ParseFloat(strings.TrimSpace(ws), 64)
+	hf, err2 := strconv.ParseFloat(strings.TrimSpace(hs), 64)
+	if !ok || err1 != nil || err2 != nil || wf <= 0 || hf <= 0 {
+		return 0, 0, usageError("plot: --size %q: want WxH in centimetres, e.g. 16x10", s)
+	}
+	return vg.Length(wf) * vg.Centimeter, vg.Length(hf) * vg.Centimeter, nil
+}
+
+func runPlot(ctx context.Context, opts *plotOptions, stdout, stderr io.Writer) error {
+	if err := plot.Render(opts.Paths, opts.Options); err != nil {
+		return err
+	}
+	for _, f := range []string{opts.Out, opts.Animate} {
+		if f != "" {
+			fmt.Fprintln(stdout, f)
+		}
+	}
+	return nil
+}

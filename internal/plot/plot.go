@@ -1,0 +1,208 @@
+// Package plot draws the figures of `optimbench plot` from the files that
+// train, sweep and lrfind wrote (SPEC §3): it reads run folders and sweep
+// folders, never trains. It is the only package that imports gonum/plot.
+//
+// The data behind a figure (curves, seed bands, groups) are plain values
+// with Len/XY (series.go), built from the files read back (runs.go); the
+// figure builders (curves.go, sensitivity.go, schedule.go, trajectory.go,
+// lrfind.go) turn them into gonum/plot plots, written as PNG, SVG or PDF by
+// the extension of the output file.
+//
+// Conventions shared by the figures:
+//   - Lines take the Okabe–Ito palette, colour-blind safe; beyond eight
+//     lines the colours repeat dashed.
+//   - Runs that differ only in their seed form one group, drawn as the mean
+//     on a common x-axis with a band (--band std|sem|minmax|none); the
+//     legend gives the number of runs, "adam (n=3)".
+//   - A diverged run's line ends in a ×; points off the chart are drawn on
+//     its edge.
+//   - Curves: when the first evaluation (before any update) would squash
+//     the rest of the curves into under a third of the height, the y-range
+//     leaves it out and its segment enters from the edge; the legend lists
+//     the best final value first.
+//   - Log axes: --logx/--logy force them (--logy=false forbids); without the
+//     flag, a loss spanning two decades or more gets a log y-axis, and a
+//     learning-rate key (or any positive key spanning two decades) a log
+//     x-axis in sensitivity plots.
+package plot
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"gonum.org/v1/plot/vg"
+
+	"github.com/optimbench/optimbench/internal/experiment"
+)
+
+// Kinds of figure (--kind).
+const (
+	KindCurves      = "curves"
+	KindSensitivity = "sensitivity"
+	KindSchedule    = "schedule"
+	KindTrajectory  = "trajectory"
+	KindLRFind      = "lrfind"
+)
+
+// Kinds lists the --kind values.
+var Kinds = []string{KindCurves, KindSensitivity, KindSchedule, KindTrajectory, KindLRFind}
+
+// CurveAxes are the --x values of curves (and schedule previews).
+var CurveAxes = []string{"epoch", "step", "examples", "seconds"}
+
+// Scale is an axis scale choice.
+type Scale int
+
+// Scale choices: automatic (see the package doc), or forced.
+const (
+	ScaleAuto Scale = iota
+	ScaleLinear
+	ScaleLog
+)
+
+// Options are the flags of `optimbench plot`.
+type Options struct {
+	Kind    string // curves (default) | sensitivity | schedule | trajectory | lrfind
+	Out     string // figure file: .png, .svg or .pdf
+	Animate string // trajectory: also an animated GIF
+	Metric  string // curves: metrics.csv column; sensitivity: results.csv column
+	X       string // curves: epoch|step|examples|seconds; sensitivity: config key
+	Group   string // config key(s), comma-separated; "" = runs differing only in seed
+	Band    string // std (default) | sem | minmax | none
+	LogX    Scale
+	LogY    Scale
+	Title   string
+	Width   vg.Length // default DefaultWidth
+	Height  vg.Length // default DefaultHeight
+	DPI     int       // PNG resolution, default DefaultDPI
+	Frames  int       // GIF frames, default 60
+}
+
+// Check validates the options that do not depend on the files, filling
+// in defaults.
+func (o *Options) Check() error {
+	bad := func(format string, args ...any) error {
+		return experiment.BadInput(fmt.Errorf("plot: "+format, args...))
+	}
+	if o.Kind == "" {
+		o.Kind = KindCurves
+	}
+	if !slices.Contains(Kinds, o.Kind) {
+		return bad("--kind %q: unknown (one of %s)%s", o.Kind, strings.Join(Kinds, ", "), suggest(o.Kind, Kinds))
+	}
+	if o.Out == "" && o.Animate == "" {
+		return bad("--out FILE is required (.png, .svg or .pdf)")
+	}
+	if o.Out != "" {
+		if ext, ok := format(o.Out); !ok {
+			return bad("--out %s: unsupported format %q (use .png, .svg or .pdf)", o.Out, ext)
+		}
+	}
+	if o.Animate != "" {
+		if o.Kind != KindTrajectory {
+			return bad("--animate is only for --kind trajectory")
+		}
+		if !strings.EqualFold(extOf(o.Animate), ".gif") {
+			return bad("--animate %s: must be a .gif file", o.Animate)
+		}
+	}
+	if o.Band == "" {
+		o.Band = BandStd
+	}
+	if !slices.Contains(Bands, o.Band) {
+		return bad("--band %q: unknown (one of %s)", o.Band, strings.Join(Bands, ", "))
+	}
+	if o.Kind == KindCurves || o.Kind == KindSchedule {
+		if o.X != "" && !slices.Contains(CurveAxes, o.X) {
+			return bad("--x %q: %s plots take one of %s", o.X, o.Kind, strings.Join(CurveAxes, ", "))
+		}
+		if o.Kind == KindSchedule && o.X == "seconds" {
+			return bad("--x seconds: a schedule preview has no wall-clock time (use epoch, step or examples)")
+		}
+	}
+	if o.Width == 0 {
+		o.Width = DefaultWidth
+	}
+	if o.Height == 0 {
+		o.Height = DefaultHeight
+	}
+	if o.Width < 4*vg.Centimeter || o.Height < 3*vg.Centimeter || o.Width > 200*vg.Centimeter || o.Height > 200*vg.Centimeter {
+		return bad("figure size %.3gx%.3g cm: must be between 4x3 and 200x200 cm", o.Width.Dots(1)/vg.Centimeter.Dots(1), o.Height.Dots(1)/vg.Centimeter.Dots(1))
+	}
+	if o.DPI == 0 {
+		o.DPI = DefaultDPI
+	}
+	if o.DPI < 30 || o.DPI > 1200 {
+		return bad("--dpi %d: must be between 30 and 1200", o.DPI)
+	}
+	if o.Frames == 0 {
+		o.Frames = 60
+	}
+	return nil
+}
+
+func extOf(path string) string {
+	if i := strings.LastIndexByte(path, '.'); i >= 0 && !strings.ContainsAny(path[i:], `/\`) {
+		return path[i:]
+	}
+	return ""
+}
+
+// groupKeys splits --group into keys.
+func (o *Options) groupKeys() []string {
+	var keys []string
+	for _, k := range strings.Split(o.Group, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// Render reads paths and writes the figure of o.Kind to o.Out (and, for an
+// animated trajectory, the GIF to o.Animate). Errors in what the user gave
+// (flags, paths, files) match experiment.ErrBadInput.
+func Render(paths []string, o Options) error {
+	if err := o.Check(); err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		return experiment.BadInput(errors.New("plot: no PATH given"))
+	}
+	var f *figure
+	var err error
+	switch o.Kind {
+	case KindSchedule:
+		return renderSchedule(paths, &o)
+	case KindLRFind:
+		f, err = lrfindFigure(paths, &o)
+	default:
+		runs, cerr := Collect(paths)
+		if cerr != nil {
+			return cerr
+		}
+		switch o.Kind {
+		case KindCurves:
+			f, err = curvesFigure(runs, &o)
+		case KindSensitivity:
+			f, err = sensitivityFigure(runs, &o)
+		case KindTrajectory:
+			return renderTrajectory(runs, &o)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return f.save(&o)
+}
+
+// save writes the figure to o.Out.
+func (f *figure) save(o *Options) error {
+	b, err := render(o.Out, o.Width, o.Height, o.DPI, f.draw)
+	if err != nil {
+		return err
+	}
+	return writeFile(o.Out, b)
+}

@@ -1,0 +1,426 @@
+package plot
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/optimbench/optimbench/internal/experiment"
+	"github.com/optimbench/optimbench/internal/report"
+)
+
+// Run is a run folder (or a row of a sweep's results.csv) read back.
+type Run struct {
+	Dir    string // the run folder ("" when only results.csv knows the run)
+	ID     string // the run id in a sweep, else the folder's name
+	Name   string // the config's name
+	Status string // done | diverged | failed ("" if unknown)
+	// Params holds the resolved configuration flattened to dotted keys
+	// (optimizer.lr, model.hidden, seed, …), values as written in
+	// config.yaml; for a sweep run without config.yaml, the swept columns of
+	// results.csv.
+	Params map[string]string
+	// Results holds the run's final and best metrics by results.csv column
+	// name (final_test_loss, best_test_acc, epochs, …), from results.csv in
+	// a sweep and from summary.json otherwise.
+	Results map[string]float64
+	// Swept lists the keys a sweep varied (its results.csv columns beyond
+	// SPEC §3's), nil for a run outside a sweep.
+	Swept []string
+
+	metrics *report.Table
+}
+
+// Diverged reports whether the run was stopped (or marked) by the
+// divergence policy.
+func (r *Run) Diverged() bool { return r.Status == report.StatusDiverged }
+
+// Metrics reads the run's metrics.csv (once).
+func (r *Run) Metrics() (*report.Table, error) {
+	if r.metrics != nil {
+		return r.metrics, nil
+	}
+	if r.Dir == "" {
+		return nil, experiment.BadInput(fmt.Errorf("run %s: no run folder, only a results.csv row", r.ID))
+	}
+	t, err := readTable(filepath.Join(r.Dir, "metrics.csv"))
+	if err != nil {
+		return nil, err
+	}
+	r.metrics = t
+	return t, nil
+}
+
+// Trajectory reads the run's trajectory.csv.
+func (r *Run) Trajectory() (*report.Table, error) {
+	if r.Dir == "" {
+		return nil, experiment.BadInput(fmt.Errorf("run %s: no run folder, only a results.csv row", r.ID))
+	}
+	return readTable(filepath.Join(r.Dir, "trajectory.csv"))
+}
+
+func readTable(path string) (*report.Table, error) {
+	t, err := report.ReadTable(path)
+	if err != nil {
+		return nil, experiment.BadInput(err)
+	}
+	return t, nil
+}
+
+// resultColumns are the SPEC §3 columns of results.csv that are not swept keys.
+var resultColumns = []string{"run_id", "status", "seed", "epochs", "steps", "final_train_loss",
+	"final_test_loss", "best_test_loss", "final_test_acc", "best_test_acc", "seconds"}
+
+// Collect reads the runs found at paths: run folders (metrics.csv), sweep
+// folders (results.csv and/or runs/<run_id>/), or folders whose immediate
+// subfolders are such folders (runs/<name>/ holding several timestamped
+// runs). Runs come in the order given, a sweep's in results.csv order.
+func Collect(paths []string) ([]*Run, error) {
+	if len(paths) == 0 {
+		return nil, experiment.BadInput(errors.New("plot: no PATH given (run folders or sweep folders)"))
+	}
+	var runs []*Run
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, experiment.BadInput(fmt.Errorf("plot: %s: no such file or folder", p))
+			}
+			return nil, experiment.BadInput(fmt.Errorf("plot: %w", err))
+		}
+		if !st.IsDir() {
+			return nil, experiment.BadInput(fmt.Errorf("plot: %s is a file; give a run folder or a sweep folder", p))
+		}
+		rs, err := collectDir(p, true)
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, rs...)
+	}
+	return runs, nil
+}
+
+func isFile(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.IsDir()
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
+}
+
+func collectDir(dir string, top bool) ([]*Run, error) {
+	switch {
+	case isFile(filepath.Join(dir, "metrics.csv")):
+		r, err := readRun(dir)
+		if err != nil {
+			return nil, err
+		}
+		return []*Run{r}, nil
+	case isFile(filepath.Join(dir, "results.csv")) || isDir(filepath.Join(dir, "runs")):
+		return readSweep(dir)
+	}
+	if top {
+		entries, _ := os.ReadDir(dir)
+		var runs []*Run
+		for _, e := range entries {
+			if !e.IsDir() {
+				continue
+			}
+			rs, err := collectDir(filepath.Join(dir, e.Name()), false)
+			if err != nil {
+				return nil, err
+			}
+			runs = append(runs, rs...)
+		}
+		if len(runs) > 0 {
+			return runs, nil
+		}
+	}
+	return nil, experiment.BadInput(fmt.Errorf("plot: %s: neither a run folder (no metrics.csv) nor a sweep folder (no results.csv or runs/)", dir))
+}
+
+// readRun reads a run folder's config.yaml and summary.json (either may be
+// missing in a run that is still going or was cut short).
+func readRun(dir string) (*Run, error) {
+	r := &Run{Dir: dir, ID: filepath.Base(filepath.Clean(dir)), Params: map[string]string{}, Results: map[string]float64{}}
+	if b, err := os.ReadFile(filepath.Join(dir, "config.yaml")); err == nil {
+		var doc map[string]any
+		if err := yaml.Unmarshal(b, &doc); err != nil {
+			return nil, experiment.BadInput(fmt.Errorf("%s: %w", filepath.Join(dir, "config.yaml"), err))
+		}
+		flatten("", doc, r.Params)
+	}
+	r.Name = r.Params["name"]
+	if r.Name == "" {
+		r.Name = r.ID
+	}
+	sp := filepath.Join(dir, "summary.json")
+	if isFile(sp) {
+		s, err := report.ReadSummary(sp)
+		if err != nil {
+			return nil, experiment.BadInput(err)
+		}
+		r.Status = s.Status
+		summaryResults(s, r.Results)
+	}
+	return r, nil
+}
+
+// summaryResults fills results.csv-named values from a summary.json.
+func summaryResults(s *report.Summary, m map[string]float64) {
+	set := func(k string, v *float64) {
+		if v != nil {
+			m[k] = *v
+		}
+	}
+	set("final_train_loss", s.Final.TrainLoss)
+	set("final_test_loss", s.Final.TestLoss)
+	set("final_train_acc", s.Final.TrainAcc)
+	set("final_test_acc", s.Final.TestAcc)
+	set("best_train_loss", s.Best.TrainLoss)
+	set("best_test_loss", s.Best.TestLoss)
+	set("best_train_acc", s.Best.TrainAcc)
+	set("best_test_acc", s.Best.TestAcc)
+	m["epochs"] = float64(s.Epochs)
+	m["steps"] = float64(s.Steps)
+	m["seconds"] = s.Seconds
+	m["seed"] = float64(s.Seed)
+}
+
+// readSweep reads a sweep folder: the rows of results.csv, completed by the
+// run folders under runs/ (also those results.csv does not list yet).
+func readSweep(dir string) ([]*Run, error) {
+	var runs []*Run
+	byID := map[string]*Run{}
+	if path := filepath.Join(dir, "results.csv"); isFile(path) {
+		header, rows, err := readResults(path)
+		if err != nil {
+			return nil, err
+		}
+		swept := sweptColumns(header)
+		for _, row := range rows {
+			if row["status"] == "pending" { // not run yet (a folder in progress is read below)
+				continue
+			}
+			id := row["run_id"]
+			r := &Run{ID: id, Name: id, Status: row["status"], Params: map[string]string{}, Results: map[string]float64{}}
+			rd := filepath.Join(dir, "runs", id)
+			if id != "" && isFile(filepath.Join(rd, "metrics.csv")) {
+				var err error
+				if r, err = readRun(rd); err != nil {
+					return nil, err
+				}
+				r.ID = id
+			}
+			for k, v := range row {
+				switch {
+				case k == "run_id":
+				case k == "status":
+					if v != "" {
+						r.Status = v
+					}
+				case k == "seed" || swept[k]:
+					if k != "seed" {
+						r.Swept = append(r.Swept, k)
+					}
+					// A swept key: config.yaml, when there, has the same
+					// value in the form every run shares.
+					if _, ok := r.Params[k]; !ok {
+						r.Params[k] = v
+					}
+				default:
+					if f, err := strconv.ParseFloat(v, 64); err == nil {
+						r.Results[k] = f
+					} else if v == "" && slices.Contains(resultColumns, k) {
+						r.Results[k] = math.NaN()
+					}
+				}
+			}
+			runs = append(runs, r)
+			byID[id] = r
+		}
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "runs"))
+	for _, e := range entries {
+		rd := filepath.Join(dir, "runs", e.Name())
+		if !e.IsDir() || byID[e.Name()] != nil || !isFile(filepath.Join(rd, "metrics.csv")) {
+			continue
+		}
+		r, err := readRun(rd)
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, r)
+	}
+	if len(runs) == 0 {
+		return nil, experiment.BadInput(fmt.Errorf("plot: sweep %s holds no runs yet", dir))
+	}
+	return runs, nil
+}
+
+// sweptColumns returns the swept keys of a results.csv header: the
+// columns between seed and epochs (SPEC §3), or, in another layout, those
+// that are not result columns.
+func sweptColumns(header []string) map[string]bool {
+	m := map[string]bool{}
+	i, j := slices.Index(header, "seed"), slices.Index(header, "epochs")
+	if i >= 0 && j > i {
+		for _, k := range header[i+1 : j] {
+			m[k] = true
+		}
+		return m
+	}
+	for _, k := range header {
+		if !slices.Contains(resultColumns, k) && k != "reason" && strings.Contains(k, ".") {
+			m[k] = true
+		}
+	}
+	return m
+}
+
+// readResults reads results.csv as rows of cells by column name.
+func readResults(path string) ([]string, []map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, experiment.BadInput(err)
+	}
+	defer f.Close()
+	cr := csv.NewReader(f)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return nil, nil, experiment.BadInput(fmt.Errorf("%s: no header: %w", path, err))
+	}
+	var rows []map[string]string
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, experiment.BadInput(fmt.Errorf("%s: %w", path, err))
+		}
+		if len(rec) != len(header) {
+			if len(rec) < len(header) { // a row cut short by an interruption
+				continue
+			}
+			return nil, nil, experiment.BadInput(fmt.Errorf("%s: line %d: %d cells, the header has %d", path, line, len(rec), len(header)))
+		}
+		row := make(map[string]string, len(rec))
+		for i, h := range header {
+			row[h] = rec[i]
+		}
+		rows = append(rows, row)
+	}
+	return header, rows, nil
+}
+
+// flatten writes the scalars of a YAML document into out under dotted keys.
+func flatten(prefix string, v any, out map[string]string) {
+	switch m := v.(type) {
+	case map[string]any:
+		for k, sv := range m {
+			key := k
+			if prefix != "" {
+				key = prefix + "." + k
+			}
+			flatten(key, sv, out)
+		}
+	default:
+		if prefix != "" {
+			out[prefix] = formatValue(v)
+		}
+	}
+}
+
+func formatValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = formatValue(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+// paramKeys lists the config keys known for the runs, sorted.
+func paramKeys(runs []*Run) []string {
+	seen := map[string]bool{}
+	for _, r := range runs {
+		for k := range r.Params {
+			seen[k] = true
+		}
+	}
+	keys := make([]string, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// checkKey reports a config key that no run has, with a suggestion.
+func checkKey(flag, key string, runs []*Run) error {
+	keys := paramKeys(runs)
+	if slices.Contains(keys, key) {
+		return nil
+	}
+	return experiment.BadInput(fmt.Errorf("plot: %s %s: no run has this config key%s", flag, key, suggest(key, keys)))
+}
+
+// suggest returns ` (did you mean "x"?)` for the closest of names, or "".
+func suggest(name string, names []string) string {
+	best, bestD := "", 1<<30
+	for _, n := range names {
+		d := levenshtein(name, n)
+		if strings.HasSuffix(n, "."+name) {
+			d = 1
+		}
+		if d < bestD {
+			best, bestD = n, d
+		}
+	}
+	if best != "" && bestD <= max(2, len(name)/3) {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return ""
+}
+
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
