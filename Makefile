@@ -4,12 +4,17 @@ BIN     ?= optimbench
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -X github.com/optimbench/optimbench/internal/version.Version=$(VERSION)
 
-.PHONY: all build test test-short lint bench fuzz golden data clean
+.PHONY: all build build-fast test test-short lint bench bench-torch fuzz golden data clean
 
 all: lint test build
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+# The fast binary: matrix products through OpenBLAS by cgo
+# (Debian: apt-get install libopenblas-dev; needs a C compiler).
+build-fast:
+	CGO_ENABLED=1 $(GO) build -tags netlib -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 # The test command of the README and of .ci/run.
 test:
@@ -25,6 +30,11 @@ lint:
 # Micro-benchmarks of the hot paths (optimizer update, forward/backward, batching).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+
+# Training speed of the anchor models, side by side with PyTorch when
+# python3-torch is installed.
+bench-torch: build
+	./$(BIN) bench
 
 # A short run of every fuzz target.
 fuzz:

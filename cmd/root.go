@@ -92,6 +92,7 @@ friends, with learning-rate and batch-size schedules, written as YAML configs.`,
 		newCmdLRFind(nil),
 		newCmdPlot(nil),
 		newCmdVersion(),
+		newCmdBench(),
 	)
 	return root
 }

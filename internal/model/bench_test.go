@@ -87,8 +87,9 @@ func BenchmarkLayerPaths(b *testing.B) {
 	}
 }
 
-// BenchmarkGemmTiles compares the serial tiles used by gemm with gonum's own Dgemm, which runs
-// the 64×64 blocks on goroutines, for the three products of a 784→256 layer at batch 128.
+// BenchmarkGemmTiles compares the packed kernel (kernel.go), the serial tiles of gonum's Dgemm
+// used without it, and gonum's own Dgemm, which runs the 64×64 blocks on goroutines, for the
+// three products of a 784→256 layer at batch 128.
 func BenchmarkGemmTiles(b *testing.B) {
 	const n, in, out = 128, 784, 256
 	rng := rand.New(rand.NewPCG(1, 1))
@@ -101,21 +102,29 @@ func BenchmarkGemmTiles(b *testing.B) {
 	}
 	x, w, z, dz, gw, dx := fill(n*in), fill(out*in), fill(n*out), fill(n*out), fill(out*in), fill(n*in)
 	impl := blas64.Implementation()
-	for _, tc := range []struct {
+	type variant struct {
 		name string
 		f    func()
-	}{
-		{"tiled", func() {
-			gemm(blas.NoTrans, blas.Trans, n, out, in, x, in, w, in, 1, z, out)
-			gemm(blas.Trans, blas.NoTrans, out, in, n, dz, out, x, in, 0, gw, in)
-			gemm(blas.NoTrans, blas.NoTrans, n, in, out, dz, out, w, in, 0, dx, in)
-		}},
-		{"gonum-parallel", func() {
-			impl.Dgemm(blas.NoTrans, blas.Trans, n, out, in, 1, x, in, w, in, 1, z, out)
-			impl.Dgemm(blas.Trans, blas.NoTrans, out, in, n, 1, dz, out, x, in, 0, gw, in)
-			impl.Dgemm(blas.NoTrans, blas.NoTrans, n, in, out, 1, dz, out, w, in, 0, dx, in)
-		}},
-	} {
+	}
+	var variants []variant
+	for _, k := range kernels {
+		buf := &gemmBuf{kern: k}
+		variants = append(variants, variant{"kernel-" + k.name, func() {
+			kernelGemm(buf, blas.NoTrans, blas.Trans, n, out, in, x, in, w, in, 1, z, out)
+			kernelGemm(buf, blas.Trans, blas.NoTrans, out, in, n, dz, out, x, in, 0, gw, in)
+			kernelGemm(buf, blas.NoTrans, blas.NoTrans, n, in, out, dz, out, w, in, 0, dx, in)
+		}})
+	}
+	variants = append(variants, variant{"tiled", func() {
+		gemm(nil, blas.NoTrans, blas.Trans, n, out, in, x, in, w, in, 1, z, out)
+		gemm(nil, blas.Trans, blas.NoTrans, out, in, n, dz, out, x, in, 0, gw, in)
+		gemm(nil, blas.NoTrans, blas.NoTrans, n, in, out, dz, out, w, in, 0, dx, in)
+	}}, variant{"gonum-parallel", func() {
+		impl.Dgemm(blas.NoTrans, blas.Trans, n, out, in, 1, x, in, w, in, 1, z, out)
+		impl.Dgemm(blas.Trans, blas.NoTrans, out, in, n, 1, dz, out, x, in, 0, gw, in)
+		impl.Dgemm(blas.NoTrans, blas.NoTrans, n, in, out, 1, dz, out, w, in, 0, dx, in)
+	}})
+	for _, tc := range variants {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

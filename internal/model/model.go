@@ -180,5 +180,11 @@ func New(s Spec, in, classes, maxBatch int) (Model, error) {
 	}
 	m.nparams = off
 	m.tmp = make([]float64, maxBatch*maxHidden)
+	for _, ly := range m.layers {
+		if !ly.small {
+			m.buf = newGemmBuf()
+			break
+		}
+	}
 	return m, nil
 }

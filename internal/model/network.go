@@ -30,6 +30,9 @@ type network struct {
 	h [][]float64
 	// tmp holds d(loss)/d(activation) of a hidden layer (n × widest hidden layer).
 	tmp []float64
+	// buf is the packing space of the matrix-product kernel; nil without the kernel or when
+	// every layer is small.
+	buf *gemmBuf
 }
 
 func (m *network) NumParams() int { return m.nparams }
@@ -114,7 +117,7 @@ func (m *network) forward(params, x []float64, n int) []float64 {
 		if ly.small {
 			loopForward(n, ly.in, ly.out, a, w, b, z)
 		} else {
-			blasForward(n, ly.in, ly.out, a, w, b, z)
+			blasForward(m.buf, n, ly.in, ly.out, a, w, b, z)
 		}
 		if l < last {
 			activate(m.act, z)
@@ -141,7 +144,7 @@ func (m *network) backward(params, x []float64, n int, grad []float64) {
 		if ly.small {
 			loopGradW(n, ly.in, ly.out, dz, a, gw)
 		} else {
-			blasGradW(n, ly.in, ly.out, dz, a, gw)
+			blasGradW(m.buf, n, ly.in, ly.out, dz, a, gw)
 		}
 		colSums(n, ly.out, dz, gb)
 		if l == 0 {
@@ -151,7 +154,7 @@ func (m *network) backward(params, x []float64, n int, grad []float64) {
 		if ly.small {
 			loopGradX(n, ly.in, ly.out, dz, w, da)
 		} else {
-			blasGradX(n, ly.in, ly.out, dz, w, da)
+			blasGradX(m.buf, n, ly.in, ly.out, dz, w, da)
 		}
 		activateBackward(m.act, a, da)
 	}

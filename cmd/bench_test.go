@@ -1,0 +1,58 @@
+package cmd
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestBench(t *testing.T) {
+	t.Run("table", func(t *testing.T) {
+		code, out, errOut := runCLI(t, "bench", "--models", "tiny", "--steps", "5", "--no-torch")
+		if code != 0 {
+			t.Fatalf("exit %d, stderr %s", code, errOut)
+		}
+		for _, want := range []string{"MLP 2-16-1", "momentum", "adam", "not run (--no-torch)"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+	})
+	t.Run("json", func(t *testing.T) {
+		code, out, errOut := runCLI(t, "bench", "--models", "softmax", "--optimizers", "sgd", "--steps", "3", "--rows", "300", "--no-torch", "--json", "--data", t.TempDir()+"/none")
+		if code != 2 {
+			t.Errorf("--data of a missing folder: exit %d, want 2 (stderr %s)", code, errOut)
+		}
+		code, out, errOut = runCLI(t, "bench", "--models", "softmax", "--optimizers", "sgd", "--steps", "3", "--rounds", "1", "--rows", "300", "--no-torch", "--json")
+		if code != 0 {
+			t.Fatalf("exit %d, stderr %s", code, errOut)
+		}
+		var rep struct {
+			BLAS    string `json:"blas"`
+			Data    string `json:"data"`
+			Results []struct {
+				Model         string  `json:"model"`
+				Optimizer     string  `json:"optimizer"`
+				Steps         int     `json:"steps"`
+				SamplesPerSec float64 `json:"samples_per_s"`
+			} `json:"results"`
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("%v in %s", err, out)
+		}
+		if rep.BLAS == "" || len(rep.Results) != 1 || rep.Results[0].Model != "softmax" || rep.Results[0].Steps != 3 || !(rep.Results[0].SamplesPerSec > 0) {
+			t.Errorf("report %+v", rep)
+		}
+	})
+	for _, args := range [][]string{
+		{"bench", "--models", "resnet"},
+		{"bench", "--optimizers", "lbfgs", "--models", "tiny", "--no-torch"},
+		{"bench", "--steps", "-1"},
+		{"bench", "--rounds", "0"},
+		{"bench", "extra"},
+	} {
+		if code, _, _ := runCLI(t, args...); code != 2 {
+			t.Errorf("%q: exit %d, want 2", args, code)
+		}
+	}
+}

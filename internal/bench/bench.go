@@ -1,0 +1,234 @@
+// Package bench times optimbench's training step on the anchor models of the performance issue
+// (softmax regression and MLPs on MNIST-shaped data, the tiny 2-16-1 MLP of the lectures) and
+// compares it with the same training in PyTorch, run by scripts/bench_torch.py.
+//
+// A timed step is the real one of `optimbench train`: the next shuffled minibatch from a
+// data.Batcher, its rows copied by Set.Gather, model.LossGrad, then Optimizer.Step.
+package bench
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/optimbench/optimbench/internal/data"
+	"github.com/optimbench/optimbench/internal/model"
+	"github.com/optimbench/optimbench/internal/optim"
+)
+
+// Model is one anchor model: its spec, the shape of its data and its batch size.
+type Model struct {
+	Name    string // the name used by --models and by scripts/bench_torch.py
+	Title   string // e.g. "MLP 784-256-10"
+	Spec    model.Spec
+	In      int // input features
+	Classes int // classes for cross_entropy, 0 for mse
+	Batch   int
+	Steps   int  // default number of timed steps
+	MNIST   bool // trained on MNIST (or random data of its shape)
+}
+
+// Models returns the anchor models in table order.
+func Models() []Model {
+	ce := func(hidden ...int) model.Spec {
+		if len(hidden) == 0 {
+			return model.Spec{Kind: "linear", Loss: "cross_entropy"}
+		}
+		return model.Spec{Kind: "mlp", Hidden: hidden, Activation: "relu", Loss: "cross_entropy"}
+	}
+	return []Model{
+		{Name: "softmax", Title: "softmax 784→10", Spec: ce(), In: 784, Classes: 10, Batch: 128, Steps: 3000, MNIST: true},
+		{Name: "mlp256", Title: "MLP 784-256-10", Spec: ce(256), In: 784, Classes: 10, Batch: 128, Steps: 400, MNIST: true},
+		{Name: "mlp1000", Title: "MLP 784-1000-1000-10", Spec: ce(1000, 1000), In: 784, Classes: 10, Batch: 128, Steps: 40, MNIST: true},
+		{Name: "tiny", Title: "MLP 2-16-1", Spec: model.Spec{Kind: "mlp", Hidden: []int{16}, Activation: "tanh", Loss: "mse"}, In: 2, Batch: 32, Steps: 3200},
+	}
+}
+
+// Optimizers are the optimizers of the table with their learning rates: SGD with momentum 0.9
+// and Adam with PyTorch's defaults.
+var Optimizers = []string{"momentum", "adam"}
+
+// optimizerLR is the learning rate used for each optimizer (the same in bench_torch.py).
+var optimizerLR = map[string]float64{"momentum": 0.01, "adam": 0.001}
+
+// Select returns the anchor models named in names (all of them for an empty list), in table
+// order, or an error naming an unknown one.
+func Select(names []string) ([]Model, error) {
+	all := Models()
+	if len(names) == 0 {
+		return all, nil
+	}
+	var out []Model
+	for _, n := range names {
+		i := slices.IndexFunc(all, func(m Model) bool { return m.Name == n })
+		if i < 0 {
+			return nil, fmt.Errorf("unknown model %q (want %s)", n, strings.Join(modelNames(all), ", "))
+		}
+		if !slices.ContainsFunc(out, func(m Model) bool { return m.Name == n }) {
+			out = append(out, all[i])
+		}
+	}
+	slices.SortFunc(out, func(a, b Model) int {
+		return slices.IndexFunc(all, func(m Model) bool { return m.Name == a.Name }) -
+			slices.IndexFunc(all, func(m Model) bool { return m.Name == b.Name })
+	})
+	return out, nil
+}
+
+func modelNames(ms []Model) []string {
+	var s []string
+	for _, m := range ms {
+		s = append(s, m.Name)
+	}
+	return s
+}
+
+// RandomMNIST is random data of MNIST's shape: n images of 784 pixels uniform in [0, 1) and
+// labels uniform in 0..9. Training speed does not depend on the values.
+func RandomMNIST(n int, rng *rand.Rand) *data.Set {
+	return randomSet(n, 784, 10, rng)
+}
+
+// TinyData is the data of the tiny MLP: n points of 2 standard normal features with the
+// regression target sin(x1)·x2.
+func TinyData(n int, rng *rand.Rand) *data.Set {
+	s := randomSet(n, 2, 0, rng)
+	for i := range n {
+		s.Y[i] = math.Sin(s.X[2*i]) * s.X[2*i+1]
+	}
+	return s
+}
+
+func randomSet(n, d, classes int, rng *rand.Rand) *data.Set {
+	s := &data.Set{X: make([]float64, n*d), Y: make([]float64, n), N: n, D: d, Classes: classes}
+	for i := range s.X {
+		if classes > 0 {
+			s.X[i] = rng.Float64()
+		} else {
+			s.X[i] = rng.NormFloat64()
+		}
+	}
+	if classes > 0 {
+		for i := range s.Y {
+			s.Y[i] = float64(rng.IntN(classes))
+		}
+	}
+	return s
+}
+
+// Trainer holds everything one training step touches, allocated once.
+type Trainer struct {
+	set     *data.Set
+	mdl     model.Model
+	opt     optim.Optimizer
+	batcher *data.Batcher
+	batch   int
+	lr      float64
+	params  []float64
+	grad    []float64
+	x, y    []float64
+	t       int
+	Loss    float64 // the minibatch loss of the last step
+}
+
+// NewTrainer builds the model m and the optimizer opt (by its optim name) for training on set.
+func NewTrainer(m Model, opt string, set *data.Set, seed uint64) (*Trainer, error) {
+	if set.D != m.In {
+		return nil, fmt.Errorf("bench %s: data has %d features, want %d", m.Name, set.D, m.In)
+	}
+	mdl, err := model.New(m.Spec, m.In, m.Classes, m.Batch)
+	if err != nil {
+		return nil, fmt.Errorf("bench %s: %w", m.Name, err)
+	}
+	defaults, err := optim.Defaults(opt)
+	if err != nil {
+		return nil, fmt.Errorf("bench %s: %w", m.Name, err)
+	}
+	var h optim.Hyper
+	for k, v := range defaults {
+		if err := h.Apply(k, v); err != nil {
+			return nil, fmt.Errorf("bench %s: %s: %w", m.Name, opt, err)
+		}
+	}
+	if lr, ok := optimizerLR[opt]; ok {
+		h.LR = lr
+	}
+	o, err := optim.New(opt, h, mdl.NumParams())
+	if err != nil {
+		return nil, fmt.Errorf("bench %s: %w", m.Name, err)
+	}
+	tr := &Trainer{
+		set: set, mdl: mdl, opt: o, batch: min(m.Batch, set.N), lr: h.LR,
+		batcher: data.NewBatcher(set.N, true, rand.New(rand.NewPCG(seed, 2))),
+		params:  make([]float64, mdl.NumParams()),
+		grad:    make([]float64, mdl.NumParams()),
+		x:       make([]float64, m.Batch*m.In),
+		y:       make([]float64, m.Batch),
+	}
+	mdl.Init(tr.params, rand.New(rand.NewPCG(seed, 1)))
+	tr.batcher.Epoch(tr.batch)
+	return tr, nil
+}
+
+// Step runs one training step: the next shuffled minibatch (a new epoch when one ends), its
+// loss and gradient, and the optimizer's update. It allocates nothing.
+func (tr *Trainer) Step() {
+	idx, ok := tr.batcher.Next()
+	if !ok {
+		tr.batcher.Epoch(tr.batch)
+		idx, _ = tr.batcher.Next()
+	}
+	n := len(idx)
+	x, y := tr.x[:n*tr.set.D], tr.y[:n]
+	tr.set.Gather(idx, x, y)
+	tr.Loss = tr.mdl.LossGrad(tr.params, x, y, n, tr.grad)
+	tr.t++
+	tr.opt.Step(tr.params, tr.grad, tr.t, tr.lr)
+}
+
+// Result is the timing of one model and optimizer.
+type Result struct {
+	Model         string  `json:"model"`
+	Optimizer     string  `json:"optimizer"`
+	Batch         int     `json:"batch"`
+	Steps         int     `json:"steps"`
+	Seconds       float64 `json:"seconds"`
+	SamplesPerSec float64 `json:"samples_per_s"`
+	StepMicros    float64 `json:"step_us"`
+	AllocsPerStep float64 `json:"allocs_per_step"`
+	Loss          float64 `json:"loss"` // the last minibatch loss, a sanity check
+}
+
+// Time trains m with opt on set for warm-up steps (a tenth of steps, at least 2) and then
+// times steps more.
+func Time(m Model, opt string, set *data.Set, steps int, seed uint64) (Result, error) {
+	if steps < 1 {
+		return Result{}, fmt.Errorf("bench %s: steps must be >= 1, got %d", m.Name, steps)
+	}
+	tr, err := NewTrainer(m, opt, set, seed)
+	if err != nil {
+		return Result{}, err
+	}
+	for range max(2, steps/10) {
+		tr.Step()
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	for range steps {
+		tr.Step()
+	}
+	sec := time.Since(start).Seconds()
+	runtime.ReadMemStats(&after)
+	return Result{
+		Model: m.Name, Optimizer: opt, Batch: tr.batch, Steps: steps, Seconds: sec,
+		SamplesPerSec: float64(steps*tr.batch) / sec,
+		StepMicros:    sec / float64(steps) * 1e6,
+		AllocsPerStep: float64(after.Mallocs-before.Mallocs) / float64(steps),
+		Loss:          tr.Loss,
+	}, nil
+}
