@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/optimbench/optimbench/internal/experiment"
+	"github.com/optimbench/optimbench/internal/model"
 )
 
 // trainOptions are the flags of `optimbench train`.
@@ -81,6 +82,9 @@ func runTrain(ctx context.Context, opts *trainOptions, stdout, stderr io.Writer)
 	}
 	var p experiment.Progress
 	if !opts.Quiet {
+		if w := model.BLAS().Warning; w != "" {
+			fmt.Fprintln(stderr, "optimbench: warning: "+w)
+		}
 		p = newRunProgress(stderr, cfg.Name, isTerminal(stderr))
 	}
 	s, err := run.Execute(ctx, dir, p)
