@@ -88,6 +88,8 @@ friends, with learning-rate and batch-size schedules, written as YAML configs.`,
 	root.SetVersionTemplate("optimbench {{.Version}}\n")
 	root.AddCommand(
 		newCmdTrain(nil),
+		newCmdSweep(nil),
+		newCmdMerge(nil),
 		newCmdData(),
 		newCmdLRFind(nil),
 		newCmdPlot(nil),

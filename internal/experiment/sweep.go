@@ -1,0 +1,697 @@
+package experiment
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"math/bits"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/optimbench/optimbench/internal/sched"
+)
+
+// Sweep is a sweep configuration (SPEC §2) expanded into its points, each a
+// validated train configuration.
+//
+// Point order, which fixes the rows of results.csv and the assignment of
+// points to shards, is that of nested loops: the grid keys in the order the
+// file lists them (the first varies slowest, the last fastest), inside them
+// the random trials (1..trials), and innermost the seeds. Random trials are
+// sampled once and shared by every grid combination, so each combination
+// sees the same sampled values.
+type Sweep struct {
+	Name     string   // the sweep's `name`, or its file name without extension
+	File     string   // the sweep file
+	Seed     uint64   // `seed`: seeds the random search (default 1)
+	Sets     []string // --set overrides, applied to the base configuration
+	BaseFile string   // the base train configuration's file ("" when inline)
+	Base     map[string]any
+	Grid     []Axis
+	Random   *Random
+	Seeds    []uint64
+	// Keys are the swept keys, grid keys then random keys: the results.csv
+	// columns between seed and epochs.
+	Keys   []string
+	Points []*Point
+	// Fingerprint identifies the expanded sweep: a hash of its swept keys
+	// and of its run ids, which hash each point's resolved configuration.
+	Fingerprint string
+}
+
+// Axis is one grid key and its values.
+type Axis struct {
+	Key    string
+	Values []any
+}
+
+// Random is the `random:` block: trials points sampled from space.
+type Random struct {
+	Trials int
+	Space  []Dist
+}
+
+// Dist is the distribution of one key of a random search.
+type Dist struct {
+	Key       string
+	Kind      string // log_uniform | uniform | int_uniform | choice
+	Low, High float64
+	Choices   []any
+}
+
+// Override sets one dotted key of a point's configuration.
+type Override struct {
+	Key   string
+	Value any
+}
+
+// Point is one run of a sweep.
+type Point struct {
+	Index  int
+	Set    []Override // grid keys, random keys, then seed (when seeds are swept)
+	Config *Config
+	ID     string // readable prefix + content hash: the run folder's name
+	Hash   string // hash of the resolved configuration
+}
+
+// MaxPoints bounds the size of a sweep, to catch a runaway Cartesian product.
+const MaxPoints = 1_000_000
+
+var (
+	sweepKeys  = []string{"name", "seed", "base", "grid", "random", "seeds"}
+	randomKeys = []string{"trials", "space"}
+	distKinds  = []string{"log_uniform", "uniform", "int_uniform", "choice"}
+)
+
+// streamSweep is the random stream of a sweep's random search.
+const streamSweep = 0x5357454550 // "SWEEP"
+
+// LoadSweep reads a sweep configuration, applies the --set overrides to its
+// base, expands it into points and validates every point (Decode), so that
+// a bad point is reported before anything runs.
+func LoadSweep(path string, sets []string) (*Sweep, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, BadInput(fmt.Errorf("config %s: no such file", path))
+		}
+		return nil, BadInput(fmt.Errorf("config %s: %w", path, err))
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, BadInput(fmt.Errorf("config %s: %s", path, yamlMessage(err)))
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, &ConfigError{File: path, Msg: "a sweep must be a mapping with base and grid, random or seeds"}
+	}
+	root := doc.Content[0]
+	var raw map[string]any
+	if err := root.Decode(&raw); err != nil {
+		return nil, BadInput(fmt.Errorf("config %s: %s", path, yamlMessage(err)))
+	}
+	return parseSweep(path, root, raw, sets)
+}
+
+func parseSweep(path string, root *yaml.Node, raw map[string]any, sets []string) (*Sweep, error) {
+	top, err := newSection(path, "", raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := top.checkKeys(sweepKeys, func(k string) string {
+		if slices.Contains(topKeys, k) {
+			return "is a train key: put it in the base configuration (base:), or sweep it under grid:"
+		}
+		return ""
+	}); err != nil {
+		return nil, err
+	}
+	s := &Sweep{File: path, Sets: sets}
+	if s.Name, err = top.str("name", ""); err != nil {
+		return nil, err
+	}
+	if s.Name == "" {
+		s.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	seed, err := top.int("seed", 1)
+	if err != nil {
+		return nil, err
+	}
+	if seed < 0 {
+		return nil, top.errf("seed", "must be >= 0, got %d", seed)
+	}
+	s.Seed = uint64(seed)
+
+	if err := s.parseBase(top); err != nil {
+		return nil, err
+	}
+	if err := s.parseGrid(top, child(root, "grid")); err != nil {
+		return nil, err
+	}
+	if err := s.parseRandom(top, child(root, "random")); err != nil {
+		return nil, err
+	}
+	if err := s.parseSeeds(top); err != nil {
+		return nil, err
+	}
+	if err := s.expand(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// child returns the value node of key k in mapping m, or nil.
+func child(m *yaml.Node, k string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == k {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// orderedKeys returns the keys of mapping node m in document order.
+func orderedKeys(m *yaml.Node) []string {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	var keys []string
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		keys = append(keys, m.Content[i].Value)
+	}
+	return keys
+}
+
+func (s *Sweep) parseBase(top *section) error {
+	switch b := top.m["base"].(type) {
+	case nil:
+		return top.errf("base", "required: a train config file (relative to this file) or an inline mapping")
+	case string:
+		p := b
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(s.File), p)
+		}
+		if _, err := os.Stat(p); err != nil {
+			return top.errf("base", "cannot read %s: %v", p, errors.Unwrap(err))
+		}
+		raw, err := ReadRaw(p, s.Sets)
+		if err != nil {
+			return err
+		}
+		s.BaseFile, s.Base = p, raw
+	case map[string]any:
+		raw := deepCopy(b).(map[string]any)
+		for _, kv := range s.Sets {
+			k, v, err := ParseSet(kv)
+			if err != nil {
+				return err
+			}
+			if err := setPath(raw, k, v); err != nil {
+				return BadInput(fmt.Errorf("--set %s: %w", k, err))
+			}
+		}
+		s.Base = raw
+	default:
+		return top.errf("base", "must be a file name or a mapping, got %s", describe(b))
+	}
+	return nil
+}
+
+// checkKeyPath validates a dotted key of grid or random.space.
+func checkKeyPath(sec *section, k string) error {
+	if k == "" || strings.HasPrefix(k, ".") || strings.HasSuffix(k, ".") || strings.Contains(k, "..") {
+		return sec.errf(k, "not a dotted config key such as optimizer.lr")
+	}
+	if k == "seed" {
+		return sec.errf(k, "use the seeds: list to repeat points over seeds")
+	}
+	if k == "name" {
+		return sec.errf(k, "cannot be swept: each run is named by its run id")
+	}
+	return nil
+}
+
+func (s *Sweep) parseGrid(top *section, node *yaml.Node) error {
+	if !top.has("grid") {
+		return nil
+	}
+	g, err := top.sub("grid")
+	if err != nil {
+		return err
+	}
+	for _, k := range orderedKeys(node) {
+		if err := checkKeyPath(g, k); err != nil {
+			return err
+		}
+		vals, ok := g.m[k].([]any)
+		if !ok {
+			return g.errf(k, "must be a list of values, got %s", describe(g.m[k]))
+		}
+		if len(vals) == 0 {
+			return g.errf(k, "must list at least one value")
+		}
+		s.Grid = append(s.Grid, Axis{Key: strings.ToLower(k), Values: vals})
+		s.Keys = append(s.Keys, strings.ToLower(k))
+	}
+	return nil
+}
+
+func (s *Sweep) parseRandom(top *section, node *yaml.Node) error {
+	if !top.has("random") {
+		return nil
+	}
+	r, err := top.sub("random")
+	if err != nil {
+		return err
+	}
+	if err := r.checkKeys(randomKeys, nil); err != nil {
+		return err
+	}
+	s.Random = &Random{}
+	if !r.has("trials") {
+		return r.errf("trials", "required: the number of points to sample")
+	}
+	if s.Random.Trials, err = r.int("trials", 0); err != nil {
+		return err
+	}
+	if s.Random.Trials < 1 {
+		return r.errf("trials", "must be >= 1, got %d", s.Random.Trials)
+	}
+	if !r.has("space") {
+		return r.errf("space", "required: a mapping of dotted keys to distributions")
+	}
+	sp, err := r.sub("space")
+	if err != nil {
+		return err
+	}
+	keys := orderedKeys(child(node, "space"))
+	if len(keys) == 0 {
+		return r.errf("space", "must list at least one key")
+	}
+	for _, k := range keys {
+		if err := checkKeyPath(sp, k); err != nil {
+			return err
+		}
+		lk := strings.ToLower(k)
+		if slices.Contains(s.Keys, lk) {
+			return sp.errf(k, "is also swept by grid; sweep each key one way")
+		}
+		d, err := parseDist(sp, k)
+		if err != nil {
+			return err
+		}
+		d.Key = lk
+		s.Random.Space = append(s.Random.Space, d)
+		s.Keys = append(s.Keys, lk)
+	}
+	return nil
+}
+
+func parseDist(sp *section, k string) (Dist, error) {
+	d := Dist{}
+	ds, err := newSection(sp.file, sp.key(k), sp.m[k])
+	if err != nil {
+		return d, sp.errf(k, "must be a mapping such as {log_uniform: [1.0e-5, 1.0]}, got %s", describe(sp.m[k]))
+	}
+	if err := ds.checkKeys(distKinds, nil); err != nil {
+		return d, err
+	}
+	if len(ds.m) != 1 {
+		return d, sp.errf(k, "must name exactly one distribution (one of %s)", strings.Join(distKinds, ", "))
+	}
+	for kind := range ds.m {
+		d.Kind = kind
+	}
+	l, ok, err := ds.list(d.Kind)
+	if err != nil {
+		return d, err
+	}
+	if !ok || len(l) == 0 {
+		return d, ds.errf(d.Kind, "must be a non-empty list")
+	}
+	if d.Kind == "choice" {
+		d.Choices = l
+		return d, nil
+	}
+	if len(l) != 2 {
+		return d, ds.errf(d.Kind, "must be [low, high], got %d values", len(l))
+	}
+	if d.Kind == "int_uniform" {
+		bounds, err := ds.ints(d.Kind, nil)
+		if err != nil {
+			return d, err
+		}
+		d.Low, d.High = float64(bounds[0]), float64(bounds[1])
+	} else {
+		bounds, err := ds.floats(d.Kind, nil)
+		if err != nil {
+			return d, err
+		}
+		d.Low, d.High = bounds[0], bounds[1]
+	}
+	if d.Low > d.High {
+		return d, ds.errf(d.Kind, "low %v is above high %v", d.Low, d.High)
+	}
+	if d.Kind == "log_uniform" && d.Low <= 0 {
+		return d, ds.errf(d.Kind, "bounds must be > 0 for a log-uniform distribution, got %v", d.Low)
+	}
+	return d, nil
+}
+
+func (s *Sweep) parseSeeds(top *section) error {
+	if !top.has("seeds") {
+		return nil
+	}
+	l, _, err := top.list("seeds")
+	if err != nil {
+		return err
+	}
+	if len(l) == 0 {
+		return top.errf("seeds", "must list at least one seed")
+	}
+	for i, v := range l {
+		n, ok := toInt(v)
+		if !ok || n < 0 {
+			return top.errf("seeds", "element %d must be an integer >= 0, got %s", i, describe(v))
+		}
+		if slices.Contains(s.Seeds, uint64(n)) {
+			return top.errf("seeds", "seed %d is listed twice", n)
+		}
+		s.Seeds = append(s.Seeds, uint64(n))
+	}
+	return nil
+}
+
+// sample draws the random trials: trial by trial, keys in file order, from
+// one PCG stream of the sweep's seed. Only the PCG generator's raw output is
+// used (no library sampling routine), so the values do not depend on the Go
+// release.
+func (r *Random) sample(seed uint64) [][]Override {
+	src := rand.NewPCG(seed, streamSweep)
+	unit := func() float64 { return float64(src.Uint64()>>11) / (1 << 53) }
+	index := func(n uint64) uint64 { hi, _ := bits.Mul64(src.Uint64(), n); return hi }
+	trials := make([][]Override, r.Trials)
+	for t := range trials {
+		for _, d := range r.Space {
+			var v any
+			switch d.Kind {
+			case "uniform":
+				v = d.Low + (d.High-d.Low)*unit()
+			case "log_uniform":
+				lo, hi := math.Log(d.Low), math.Log(d.High)
+				v = math.Exp(lo + (hi-lo)*unit())
+			case "int_uniform":
+				v = int(d.Low) + int(index(uint64(d.High-d.Low)+1))
+			case "choice":
+				v = d.Choices[index(uint64(len(d.Choices)))]
+			}
+			trials[t] = append(trials[t], Override{d.Key, v})
+		}
+	}
+	return trials
+}
+
+// expand builds and validates the points.
+func (s *Sweep) expand() error {
+	total := 1
+	for _, a := range s.Grid {
+		total *= len(a.Values)
+		if total > MaxPoints {
+			break
+		}
+	}
+	if s.Random != nil {
+		total *= min(s.Random.Trials, MaxPoints+1)
+	}
+	total *= max(len(s.Seeds), 1)
+	if total > MaxPoints || total < 0 {
+		return &ConfigError{File: s.File, Msg: fmt.Sprintf("the sweep has more than %d points", MaxPoints)}
+	}
+	var trials [][]Override
+	if s.Random != nil {
+		trials = s.Random.sample(s.Seed)
+	}
+	if trials == nil {
+		trials = [][]Override{nil}
+	}
+	seeds := []*uint64{nil}
+	if len(s.Seeds) > 0 {
+		seeds = seeds[:0]
+		for i := range s.Seeds {
+			seeds = append(seeds, &s.Seeds[i])
+		}
+	}
+	baseFile := s.BaseFile
+	if baseFile == "" {
+		baseFile = s.File
+	}
+	combo := make([]int, len(s.Grid))
+	seen := make(map[string]int, total)
+	for {
+		for _, trial := range trials {
+			for _, seed := range seeds {
+				var set []Override
+				for i, a := range s.Grid {
+					set = append(set, Override{a.Key, a.Values[combo[i]]})
+				}
+				set = append(set, trial...)
+				if seed != nil {
+					set = append(set, Override{"seed", *seed})
+				}
+				p, err := s.point(len(s.Points), set, baseFile)
+				if err != nil {
+					return err
+				}
+				if j, dup := seen[p.ID]; dup {
+					return &ConfigError{File: s.File, Msg: fmt.Sprintf("points %d (%s) and %d (%s) are the same run; remove the duplicate values",
+						j, formatSet(s.Points[j].Set), p.Index, formatSet(p.Set))}
+				}
+				seen[p.ID] = p.Index
+				s.Points = append(s.Points, p)
+			}
+		}
+		// next grid combination, last key fastest
+		i := len(combo) - 1
+		for ; i >= 0; i-- {
+			combo[i]++
+			if combo[i] < len(s.Grid[i].Values) {
+				break
+			}
+			combo[i] = 0
+		}
+		if i < 0 {
+			break
+		}
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "optimbench sweep\nkeys %q\n", s.Keys)
+	for _, p := range s.Points {
+		fmt.Fprintf(h, "%s\n", p.ID)
+	}
+	s.Fingerprint = hex.EncodeToString(h.Sum(nil))[:16]
+	return nil
+}
+
+// point decodes one point's configuration: the base with the overrides.
+func (s *Sweep) point(index int, set []Override, file string) (*Point, error) {
+	raw := deepCopy(s.Base).(map[string]any)
+	for _, o := range set {
+		if err := setPath(raw, o.Key, o.Value); err != nil {
+			return nil, BadInput(fmt.Errorf("sweep %s: point %d (%s): %s: %w", s.File, index, formatSet(set), o.Key, err))
+		}
+	}
+	c, err := Decode(raw, file)
+	if err != nil {
+		return nil, fmt.Errorf("sweep %s: point %d (%s): %w", s.File, index, formatSet(set), err)
+	}
+	p := &Point{Index: index, Set: set, Config: c, Hash: ConfigHash(c)}
+	p.ID = runPrefix(set, c.Name) + "-" + p.Hash[:8]
+	c.Name = p.ID
+	return p, nil
+}
+
+// ConfigHash is the content hash of a decoded configuration: SHA-256 of its
+// canonical resolved YAML (Config.YAML) with the name left out (it does not
+// change the result) and the learning-rate schedule unresolved: its
+// parameters are those the user gave, listed apart, since defaults that
+// depend on the data size are only known after Setup. Two configurations
+// have the same hash exactly when they describe the same run.
+func ConfigHash(c *Config) string {
+	cc := *c
+	cc.Name = ""
+	sc := sched.Config{Name: c.Schedule.Name, Unit: c.Schedule.Unit, Warmup: c.Schedule.Warmup}
+	h := sha256.New()
+	h.Write(cc.YAML(sc))
+	keys := make([]string, 0, len(c.Schedule.Params))
+	for k := range c.Schedule.Params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(h, "schedule.%s=%s\n", k, formatValue(c.Schedule.Params[k]))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// formatSet shows a point's overrides: `optimizer.name=sgd optimizer.lr=0.1 seed=1`.
+func formatSet(set []Override) string {
+	parts := make([]string, len(set))
+	for i, o := range set {
+		parts[i] = o.Key + "=" + formatValue(o.Value)
+	}
+	return strings.Join(parts, " ")
+}
+
+// formatValue writes a swept value as in results.csv: numbers in full
+// precision, lists in YAML flow form.
+func formatValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case uint64:
+		return strconv.FormatUint(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case []int:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = strconv.Itoa(e)
+		}
+		return "[" + strings.Join(parts, ",") + "]"
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = formatValue(e)
+		}
+		return "[" + strings.Join(parts, ",") + "]"
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = k + ": " + formatValue(x[k])
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return fmt.Sprint(v)
+}
+
+// abbrev shortens the last component of a swept key in run ids.
+var abbrev = map[string]string{
+	"lr": "lr", "batch_size": "bs", "momentum": "mom", "weight_decay": "wd", "epochs": "ep",
+	"beta1": "b1", "beta2": "b2", "hidden": "h", "warmup": "wu", "eps": "eps",
+}
+
+// runPrefix is the readable part of a run id: string values as they are,
+// numbers after a short key name (lr0.01), the seed as s1.
+func runPrefix(set []Override, name string) string {
+	var parts []string
+	for _, o := range set {
+		last := o.Key[strings.LastIndex(o.Key, ".")+1:]
+		if a, ok := abbrev[last]; ok {
+			last = a
+		}
+		var p string
+		switch x := o.Value.(type) {
+		case string:
+			p = x
+		case bool:
+			p = last
+			if !x {
+				p = "no-" + last
+			}
+		case float64:
+			p = last + strconv.FormatFloat(x, 'g', 3, 64)
+		case []any:
+			vals := make([]string, len(x))
+			for i, e := range x {
+				vals[i] = formatValue(e)
+			}
+			p = last + strings.Join(vals, "x")
+		default:
+			if o.Key == "seed" {
+				last = "s"
+			}
+			p = last + formatValue(x)
+		}
+		parts = append(parts, p)
+	}
+	prefix := strings.Join(parts, "-")
+	if prefix == "" {
+		prefix = name
+	}
+	clean := []byte(prefix)
+	for i, ch := range clean {
+		ok := ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || strings.IndexByte("._+-", ch) >= 0
+		if !ok {
+			clean[i] = '_'
+		}
+	}
+	if len(clean) > 48 {
+		clean = clean[:48]
+	}
+	return strings.Trim(string(clean), "-.")
+}
+
+// setPath sets the dotted key k in the nested maps m, creating mappings on
+// the way.
+func setPath(m map[string]any, k string, v any) error {
+	parts := strings.Split(strings.ToLower(k), ".")
+	for i, p := range parts[:len(parts)-1] {
+		next, ok := m[p]
+		if !ok || next == nil {
+			nm := map[string]any{}
+			m[p] = nm
+			m = nm
+			continue
+		}
+		nm, ok := next.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%s is %s, not a mapping", strings.Join(parts[:i+1], "."), describe(next))
+		}
+		m = nm
+	}
+	m[parts[len(parts)-1]] = deepCopy(v)
+	return nil
+}
+
+// deepCopy copies nested maps and lists so that points never share them.
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = deepCopy(e)
+		}
+		return m
+	case []any:
+		l := make([]any, len(x))
+		for i, e := range x {
+			l[i] = deepCopy(e)
+		}
+		return l
+	}
+	return v
+}
