@@ -3,6 +3,7 @@ package cmd
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -12,6 +13,8 @@ import (
 // realDataArgs returns, for a shipped config that reads MNIST or Fashion-MNIST, the overrides
 // that keep its test short, or skips the test (naming the command that fetches the data) when
 // the data are absent. It returns nil for other configs.
+var dataSourceRE = regexp.MustCompile(`source:\s*(fashion-mnist|mnist)\b`)
+
 func realDataArgs(t *testing.T, config string) []string {
 	t.Helper()
 	b, err := os.ReadFile(config)
@@ -19,10 +22,8 @@ func realDataArgs(t *testing.T, config string) []string {
 		t.Fatal(err)
 	}
 	var name string
-	for _, n := range []string{"mnist", "fashion-mnist"} {
-		if strings.Contains(string(b), "source: "+n+"\n") {
-			name = n
-		}
+	if m := dataSourceRE.FindSubmatch(b); m != nil {
+		name = string(m[1])
 	}
 	if name == "" {
 		return nil

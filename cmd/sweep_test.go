@@ -209,16 +209,15 @@ func TestSweepBadInput(t *testing.T) {
 // Every shipped sweep config runs (cut to 3 epochs per run) without a failure.
 func TestShippedSweeps(t *testing.T) {
 	noShardEnv(t)
-	files, _ := filepath.Glob("../configs/*sweep.yaml")
-	more, _ := filepath.Glob("../configs/*/*sweep.yaml")
-	files = append(files, more...)
+	_, files := shippedConfigs(t)
 	if len(files) < 2 {
 		t.Fatalf("found %d sweep configs", len(files))
 	}
 	for _, f := range files {
 		t.Run(strings.TrimPrefix(f, "../configs/"), func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "sw")
-			code, _, stderr := runCLI(t, "sweep", "-q", "--config", f, "--out", out, "--set", "train.epochs=3")
+			args := append([]string{"sweep", "-q", "--config", f, "--out", out, "--set", "train.epochs=3"}, realDataArgs(t, f)...)
+			code, _, stderr := runCLI(t, args...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}

@@ -19,6 +19,7 @@ package datasets
 import (
 	"errors"
 	"fmt"
+	"github.com/optimbench/optimbench/internal/suggest"
 	"slices"
 	"strings"
 )
@@ -102,7 +103,7 @@ func Lookup(name string) (*Dataset, error) {
 func closest(s string, candidates []string) string {
 	best, bestD := "", 3
 	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), c); d < bestD {
+		if d := suggest.Distance(strings.ToLower(s), c); d < bestD {
 			best, bestD = c, d
 		}
 		if len(s) >= 3 && strings.HasPrefix(c, strings.ToLower(s)) && bestD > 2 {
@@ -110,26 +111,6 @@ func closest(s string, candidates []string) string {
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // The scikit-learn tables come from its source tree at the release Debian ships (1.2.1), so

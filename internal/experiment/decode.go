@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	suggestpkg "github.com/optimbench/optimbench/internal/suggest"
 )
 
 // ErrBadInput marks every error caused by what the user gave: a configuration,
@@ -292,42 +294,7 @@ func describe(v any) string {
 
 // suggest returns the candidate closest to k, if it is close enough to be a
 // likely typo.
-func suggest(k string, candidates []string) string {
-	best, bestD := "", len(k)/2+2
-	for _, c := range candidates {
-		d := editDistance(k, c)
-		if strings.HasPrefix(c, k) || strings.HasPrefix(k, c) {
-			d = min(d, 2)
-		}
-		if d < bestD {
-			best, bestD = c, d
-		}
-	}
-	if bestD > 3 {
-		return ""
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+func suggest(k string, candidates []string) string { return suggestpkg.Closest(k, candidates) }
 
 // oneOf checks that v is one of names, with a suggestion when it is not.
 func (s *section) oneOf(k, v string, names []string) error {

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	suggestpkg "github.com/optimbench/optimbench/internal/suggest"
 	"io"
 	"math"
 	"os"
@@ -391,7 +392,7 @@ func checkKey(flag, key string, runs []*Run) error {
 func suggest(name string, names []string) string {
 	best, bestD := "", 1<<30
 	for _, n := range names {
-		d := levenshtein(name, n)
+		d := suggestpkg.Distance(name, n)
 		if strings.HasSuffix(n, "."+name) {
 			d = 1
 		}
@@ -403,24 +404,4 @@ func suggest(name string, names []string) string {
 		return fmt.Sprintf(" (did you mean %q?)", best)
 	}
 	return ""
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
