@@ -57,7 +57,8 @@ func (s *Sweep) resultRow(p *Point, sum *report.Summary) []string {
 		strconv.FormatFloat(sum.Seconds, 'f', 3, 64), sum.Reason)
 }
 
-// writeCSV writes a csv file atomically.
+// writeCSV writes a csv file atomically and durably (results.csv and shard results, written
+// once per sweep or shard).
 func writeCSV(path string, header []string, rows [][]string) error {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
@@ -66,7 +67,7 @@ func writeCSV(path string, header []string, rows [][]string) error {
 	if err := w.Error(); err != nil {
 		return err
 	}
-	return report.WriteFileAtomic(path, buf.Bytes())
+	return report.WriteFileDurable(path, buf.Bytes())
 }
 
 // sweepFile is sweep.yaml: the resolved sweep, enough to reproduce it, with

@@ -102,7 +102,7 @@ func (s *Sweep) prepare(dir string, force bool) error {
 	if err != nil {
 		return err
 	}
-	return report.WriteFileAtomic(filepath.Join(dir, "sweep.yaml"), b)
+	return report.WriteFileDurable(filepath.Join(dir, "sweep.yaml"), b)
 }
 
 // cleanTemps removes the temporary files a killed atomic write left in dir.

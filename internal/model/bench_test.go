@@ -20,6 +20,8 @@ var benchCases = []benchCase{
 	{"softmax-784x10-b128", Spec{Kind: "linear", Loss: "cross_entropy"}, 784, 10, 128},
 	{"mlp-784-256-10-b128", Spec{Kind: "mlp", Hidden: []int{256}, Activation: "relu", Loss: "cross_entropy"}, 784, 10, 128},
 	{"mlp-2-16-1-b32", Spec{Kind: "mlp", Hidden: []int{16}, Activation: "tanh", Loss: "mse"}, 2, 0, 32},
+	{"mlp-2-16-1-relu-b32", Spec{Kind: "mlp", Hidden: []int{16}, Activation: "relu", Loss: "mse"}, 2, 0, 32},
+	{"mlp-2-16-1-relu-b1000", Spec{Kind: "mlp", Hidden: []int{16}, Activation: "relu", Loss: "mse"}, 2, 0, 1000},
 }
 
 func benchSetup(b *testing.B, bc benchCase) (m *network, params, x, y, grad []float64) {
@@ -131,6 +133,27 @@ func BenchmarkGemmTiles(b *testing.B) {
 				tc.f()
 			}
 			b.ReportMetric(3*2*n*in*out*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
+// BenchmarkLossGradStream times training steps of the 2-16-1 network over successive batches of
+// a 4,096-row data set, as in training: repeating one batch (BenchmarkLossGrad) lets the branch
+// predictor learn the signs of its activations.
+func BenchmarkLossGradStream(b *testing.B) {
+	for _, act := range []string{"relu", "tanh"} {
+		b.Run("mlp-2-16-1-"+act+"-b32", func(b *testing.B) {
+			const rows, n = 4096, 32
+			bc := benchCase{spec: Spec{Kind: "mlp", Hidden: []int{16}, Activation: act, Loss: "mse"}, in: 2, n: n}
+			m, params, _, _, grad := benchSetup(b, bc)
+			x, y := problemData(rand.New(rand.NewPCG(23, 24)), rows, 2, 0, false)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				m.LossGrad(params, x[2*i:], y[i:], n, grad)
+				i = (i + n) % rows
+			}
+			reportSamples(b, n)
 		})
 	}
 }

@@ -180,6 +180,7 @@ func New(s Spec, in, classes, maxBatch int) (Model, error) {
 	}
 	m.nparams = off
 	m.tmp = make([]float64, maxBatch*maxHidden)
+	m.scratch = make([]float64, smallLayer)
 	for _, ly := range m.layers {
 		if !ly.small {
 			m.buf = newGemmBuf()

@@ -30,6 +30,8 @@ type network struct {
 	h [][]float64
 	// tmp holds d(loss)/d(activation) of a hidden layer (n × widest hidden layer).
 	tmp []float64
+	// scratch holds Wᵀ or its gradient for the AVX2 loops of a small layer (smallLayer values).
+	scratch []float64
 	// buf is the packing space of the matrix-product kernel; nil without the kernel or when
 	// every layer is small.
 	buf *gemmBuf
@@ -114,12 +116,15 @@ func (m *network) forward(params, x []float64, n int) []float64 {
 		z := m.h[l][:n*ly.out]
 		w := params[ly.w : ly.w+ly.out*ly.in]
 		b := params[ly.b : ly.b+ly.out]
+		hidden := l < last
 		if ly.small {
-			loopForward(n, ly.in, ly.out, a, w, b, z)
+			fused := hidden && m.act == actReLU
+			loopForward(n, ly.in, ly.out, a, w, b, z, fused, m.scratch)
+			hidden = hidden && !fused
 		} else {
 			blasForward(m.buf, n, ly.in, ly.out, a, w, b, z)
 		}
-		if l < last {
+		if hidden {
 			activate(m.act, z)
 		}
 		a = z
@@ -142,21 +147,25 @@ func (m *network) backward(params, x []float64, n int, grad []float64) {
 		gb := grad[ly.b : ly.b+ly.out]
 		w := params[ly.w : ly.w+ly.out*ly.in]
 		if ly.small {
-			loopGradW(n, ly.in, ly.out, dz, a, gw)
+			loopGradWB(n, ly.in, ly.out, dz, a, gw, gb, m.scratch)
 		} else {
 			blasGradW(m.buf, n, ly.in, ly.out, dz, a, gw)
+			colSums(n, ly.out, dz, gb)
 		}
-		colSums(n, ly.out, dz, gb)
 		if l == 0 {
 			break
 		}
 		da := m.tmp[:n*ly.in]
-		if ly.small {
-			loopGradX(n, ly.in, ly.out, dz, w, da)
-		} else {
+		switch {
+		case ly.small && m.act == actReLU:
+			loopGradX(n, ly.in, ly.out, dz, w, da, a)
+		case ly.small:
+			loopGradX(n, ly.in, ly.out, dz, w, da, nil)
+			activateBackward(m.act, a, da)
+		default:
 			blasGradX(m.buf, n, ly.in, ly.out, dz, w, da)
+			activateBackward(m.act, a, da)
 		}
-		activateBackward(m.act, a, da)
 	}
 }
 
@@ -245,9 +254,7 @@ func activate(act activation, z []float64) {
 	switch act {
 	case actReLU:
 		for i, v := range z {
-			if v < 0 {
-				z[i] = 0
-			}
+			z[i] = relu(v)
 		}
 	case actTanh:
 		for i, v := range z {
@@ -266,13 +273,9 @@ func activate(act activation, z []float64) {
 func activateBackward(act activation, a, da []float64) {
 	a = a[:len(da)]
 	switch act {
-	case actReLU:
+	case actReLU: // branch-free: the signs of activations are unpredictable
 		for i, v := range a {
-			if v > 0 {
-				a[i] = da[i]
-			} else {
-				a[i] = 0
-			}
+			a[i] = math.Float64frombits(math.Float64bits(da[i]) & maskIf(v > 0))
 		}
 	case actTanh:
 		for i, v := range a {
