@@ -4,7 +4,7 @@ BIN     ?= optimbench
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -X github.com/optimbench/optimbench/internal/version.Version=$(VERSION)
 
-.PHONY: all build build-fast test test-short lint bench bench-torch fuzz golden data slurm-test clean
+.PHONY: all build build-fast test test-short lint bench bench-torch fuzz golden data slurm-test reproduce clean
 
 all: lint test build
 
@@ -26,6 +26,10 @@ test-short:
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+# The lecture reproduced (docs/results.md): every claim, or one with CLAIM=3.
+reproduce:
+	scripts/reproduce.sh $(CLAIM)
 
 # Slurm array job + merge job == one-machine sweep (root; installs Slurm if missing).
 slurm-test:

@@ -83,6 +83,12 @@ type TrainConfig struct {
 	EvalEvery     int
 	DivergeFactor float64
 	OnDiverge     string
+	// ReferenceOptimum asks for f*, the minimum of the training data loss,
+	// computed before training, and a train_subopt = train_loss − f* column
+	// in metrics.csv (see referenceOptimum). Only for problems whose
+	// minimum optimbench can compute: linear models (least squares, softmax
+	// regression) and test functions with a known minimum value.
+	ReferenceOptimum bool
 }
 
 // Stream numbers of the random streams derived from the seed (SPEC §8).
@@ -183,7 +189,7 @@ func Decode(raw map[string]any, file string) (*Config, error) {
 	if c.Schedule, err = decodeSchedule(top); err != nil {
 		return nil, err
 	}
-	if c.Train, err = decodeTrain(top, c.Problem != nil); err != nil {
+	if c.Train, err = decodeTrain(top, c); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -595,15 +601,18 @@ func (c ScheduleConfig) resolve(lr0 float64, length int) (sched.Config, error) {
 	return r, nil
 }
 
-func decodeTrain(top *section, problem bool) (TrainConfig, error) {
+// decodeTrain decodes the `train:` block of c, whose data, model or problem
+// are already decoded.
+func decodeTrain(top *section, c *Config) (TrainConfig, error) {
 	t := TrainConfig{}
+	problem := c.Problem != nil
 	s, err := top.sub("train")
 	if err != nil {
 		return t, err
 	}
-	allowed := []string{"epochs", "batch_size", "batch_schedule", "shuffle", "eval_every", "diverge_factor", "on_diverge"}
+	allowed := []string{"epochs", "batch_size", "batch_schedule", "shuffle", "eval_every", "diverge_factor", "on_diverge", "reference_optimum"}
 	if problem {
-		allowed = []string{"epochs", "eval_every", "diverge_factor", "on_diverge"}
+		allowed = []string{"epochs", "eval_every", "diverge_factor", "on_diverge", "reference_optimum"}
 	}
 	if err := s.checkKeys(allowed, func(k string) string {
 		if problem && (k == "batch_size" || k == "batch_schedule" || k == "shuffle") {
@@ -636,6 +645,14 @@ func decodeTrain(top *section, problem bool) (TrainConfig, error) {
 	}
 	if err := s.oneOf("on_diverge", t.OnDiverge, divergeModes); err != nil {
 		return t, err
+	}
+	if t.ReferenceOptimum, err = s.bool("reference_optimum", false); err != nil {
+		return t, err
+	}
+	if t.ReferenceOptimum {
+		if why := noReferenceOptimum(c); why != "" {
+			return t, s.errf("reference_optimum", "%s", why)
+		}
 	}
 	if problem {
 		return t, nil
@@ -709,6 +726,27 @@ func decodeBatchSchedule(train *section) (sched.BatchConfig, error) {
 		return b, &ConfigError{File: s.file, Msg: s.path + "." + err.Error()}
 	}
 	return b, nil
+}
+
+// noReferenceOptimum says why optimbench cannot compute f* for c, or "".
+// It can for a linear model with mse (least squares, closed form) or
+// cross_entropy (softmax regression, convex: L-BFGS), and for a test
+// function with a known global minimum value (0 for all of them but the
+// saddle, which is unbounded below).
+func noReferenceOptimum(c *Config) string {
+	if c.Problem != nil {
+		if c.Problem.Function == "saddle" {
+			return "the saddle x² − y² is unbounded below: it has no optimum"
+		}
+		return ""
+	}
+	if c.Model.Kind != "linear" {
+		return fmt.Sprintf("needs a convex problem, but model.kind %s is not convex (use kind: linear with mse or cross_entropy)", c.Model.Kind)
+	}
+	if !slices.Contains(losses, c.Model.Loss) {
+		return fmt.Sprintf("needs loss mse or cross_entropy, got %s", c.Model.Loss)
+	}
+	return ""
 }
 
 // finite reports whether x is neither NaN nor infinite.

@@ -34,6 +34,7 @@ type Run struct {
 	evalChunk   int
 	evalBuf     []float64 // evalChunk rows of features, for sets stored as bytes
 	nparams     int
+	fstar       float64 // reference optimum f* (train.reference_optimum), else NaN
 }
 
 // Progress receives a run's evaluations as they happen.
@@ -46,7 +47,7 @@ type Progress interface {
 // Setup loads the data and builds everything a run needs, so that every
 // input error is reported before training starts or anything is written.
 func Setup(c *Config) (*Run, error) {
-	r := &Run{Config: c}
+	r := &Run{Config: c, fstar: math.NaN()}
 	if c.Problem != nil {
 		return r, r.setupProblem()
 	}
@@ -65,6 +66,9 @@ func (r *Run) setupProblem() error {
 	}
 	r.fn = fn
 	r.nparams = fn.Dim()
+	if c.Train.ReferenceOptimum {
+		r.fstar = 0 // the known global minimum value (the saddle is rejected by Decode)
+	}
 	return r.setupSchedule(c.Train.Epochs)
 }
 
@@ -153,12 +157,21 @@ func (r *Run) setupData() error {
 		return &ConfigError{File: c.File, Msg: "model." + err.Error()}
 	}
 	r.nparams = r.mdl.NumParams()
+	if t.ReferenceOptimum {
+		if r.fstar, err = r.referenceOptimum(); err != nil {
+			return err
+		}
+	}
 	length := t.Epochs
 	if c.Schedule.Unit == "step" {
 		length = sched.Steps(r.batch, r.train.N, t.Epochs)
 	}
 	return r.setupSchedule(length)
 }
+
+// ReferenceOptimum returns f*, the minimum of the training data loss, and
+// whether it was asked for (train.reference_optimum).
+func (r *Run) ReferenceOptimum() (float64, bool) { return r.fstar, r.Config.Train.ReferenceOptimum }
 
 // Params is the number of trainable parameters.
 func (r *Run) Params() int { return r.nparams }
@@ -188,7 +201,11 @@ func (r *Run) Execute(ctx context.Context, dir string, p Progress) (*report.Summ
 	if err := report.WriteFileAtomic(filepath.Join(dir, "config.yaml"), r.Config.YAML(r.Schedule)); err != nil {
 		return nil, err
 	}
-	mw, err := report.CreateMetrics(filepath.Join(dir, "metrics.csv"))
+	var extra []string
+	if r.Config.Train.ReferenceOptimum {
+		extra = append(extra, "train_subopt")
+	}
+	mw, err := report.CreateMetrics(filepath.Join(dir, "metrics.csv"), extra...)
 	if err != nil {
 		return nil, err
 	}
@@ -200,10 +217,14 @@ func (r *Run) Execute(ctx context.Context, dir string, p Progress) (*report.Summ
 		GoVersion: version.Go(),
 		Status:    report.StatusDone,
 	}
+	if r.Config.Train.ReferenceOptimum {
+		s.ReferenceOptimum = report.Value(r.fstar)
+	}
 	if p != nil {
 		p.Start(r.Config.Train.Epochs)
 	}
-	tr := tracker{mw: mw, p: p, s: s, start: time.Now(), hasTest: r.test != nil}
+	tr := tracker{mw: mw, p: p, s: s, start: time.Now(), hasTest: r.test != nil,
+		subopt: r.Config.Train.ReferenceOptimum, fstar: r.fstar}
 	if r.fn != nil {
 		err = r.trainProblem(ctx, dir, &tr)
 	} else {
@@ -231,6 +252,8 @@ type tracker struct {
 	start   time.Time
 	hasTest bool
 	initial float64 // train loss before any update
+	subopt  bool    // add train_subopt = train_loss − fstar to each row
+	fstar   float64
 
 	bestTrain, bestTest, bestTrainAcc, bestTestAcc float64
 	rows                                           int
@@ -244,6 +267,9 @@ func (tr *tracker) record(row report.Row) error {
 		tr.bestTrainAcc, tr.bestTestAcc = math.Inf(-1), math.Inf(-1)
 	}
 	tr.rows++
+	if tr.subopt {
+		row.Extra = []float64{row.TrainLoss - tr.fstar}
+	}
 	if err := tr.mw.Write(row, tr.hasTest); err != nil {
 		return err
 	}

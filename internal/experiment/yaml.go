@@ -224,6 +224,9 @@ func (c *Config) YAML(s sched.Config) []byte {
 	tm.add("eval_every", t.EvalEvery)
 	tm.add("diverge_factor", t.DivergeFactor)
 	tm.add("on_diverge", t.OnDiverge)
+	if t.ReferenceOptimum { // only when on, so that existing configurations keep their hash
+		tm.add("reference_optimum", true)
+	}
 	top.add("train", tm)
 
 	var buf bytes.Buffer

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 )
 
@@ -29,6 +30,9 @@ type Row struct {
 	TrainAcc  float64
 	TestAcc   float64
 	Seconds   float64
+	// Extra holds the values of the optional columns named when the writer
+	// was created (CreateMetrics' extra), in that order, after seconds.
+	Extra []float64
 }
 
 // Empty is the value of a cell that has no value.
@@ -37,18 +41,22 @@ var Empty = math.NaN()
 // MetricsWriter appends rows to metrics.csv, each flushed to the file as it
 // is written, so an interrupted run loses at most the row in progress.
 type MetricsWriter struct {
-	f   *os.File
-	buf []byte
+	f     *os.File
+	buf   []byte
+	extra int // number of optional columns after seconds
 }
 
-// CreateMetrics creates (or truncates) path and writes the header.
-func CreateMetrics(path string) (*MetricsWriter, error) {
+// CreateMetrics creates (or truncates) path and writes the header: the
+// MetricsHeader columns, then the optional extra columns (such as
+// train_subopt) in the order given. Every row must then carry one
+// Row.Extra value per extra column.
+func CreateMetrics(path string, extra ...string) (*MetricsWriter, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
 	}
-	w := &MetricsWriter{f: f, buf: make([]byte, 0, 256)}
-	for i, h := range MetricsHeader {
+	w := &MetricsWriter{f: f, buf: make([]byte, 0, 256), extra: len(extra)}
+	for i, h := range slices.Concat(MetricsHeader, extra) {
 		if i > 0 {
 			w.buf = append(w.buf, ',')
 		}
@@ -94,8 +102,13 @@ func appendLoss(b []byte, x float64, present bool) []byte {
 }
 
 // Write appends one row. hasTest tells whether test cells carry values (a
-// NaN test loss is then written as NaN).
+// NaN test loss is then written as NaN). The extra cells are written like
+// losses: in full precision, a NaN (a diverged run) as NaN. A row whose
+// Extra does not match the extra columns is an error.
 func (w *MetricsWriter) Write(r Row, hasTest bool) error {
+	if len(r.Extra) != w.extra {
+		return fmt.Errorf("metrics.csv: row has %d extra cells, header has %d extra columns", len(r.Extra), w.extra)
+	}
 	b := w.buf
 	b = appendCount(b, r.Epoch)
 	b = append(b, ',')
@@ -116,6 +129,10 @@ func (w *MetricsWriter) Write(r Row, hasTest bool) error {
 	b = appendCell(b, r.TestAcc)
 	b = append(b, ',')
 	b = strconv.AppendFloat(b, r.Seconds, 'f', 6, 64)
+	for _, x := range r.Extra {
+		b = append(b, ',')
+		b = appendLoss(b, x, true)
+	}
 	w.buf = b
 	return w.flush()
 }
@@ -191,18 +208,21 @@ type Metrics struct {
 
 // Summary is summary.json.
 type Summary struct {
-	Name      string  `json:"name"`
-	Status    string  `json:"status"` // done | diverged | failed
-	Reason    string  `json:"reason"`
-	Final     Metrics `json:"final"`
-	Best      Metrics `json:"best"`
-	Epochs    int     `json:"epochs"`
-	Steps     int     `json:"steps"`
-	Examples  int     `json:"examples"`
-	Seconds   float64 `json:"seconds"`
-	Seed      uint64  `json:"seed"`
-	Version   string  `json:"optimbench_version"`
-	GoVersion string  `json:"go_version"`
+	Name     string  `json:"name"`
+	Status   string  `json:"status"` // done | diverged | failed
+	Reason   string  `json:"reason"`
+	Final    Metrics `json:"final"`
+	Best     Metrics `json:"best"`
+	Epochs   int     `json:"epochs"`
+	Steps    int     `json:"steps"`
+	Examples int     `json:"examples"`
+	Seconds  float64 `json:"seconds"`
+	Seed     uint64  `json:"seed"`
+	// ReferenceOptimum is f*, the minimum of the training data loss, when
+	// train.reference_optimum is on (metrics.csv then has train_subopt).
+	ReferenceOptimum *float64 `json:"reference_optimum,omitempty"`
+	Version          string   `json:"optimbench_version"`
+	GoVersion        string   `json:"go_version"`
 }
 
 // Statuses of a run.
