@@ -37,6 +37,9 @@ type Run struct {
 	fstar       float64 // reference optimum f* (train.reference_optimum), else NaN
 }
 
+// evalRows is the most rows an evaluation passes to the model at once.
+const evalRows = 1024
+
 // Progress receives a run's evaluations as they happen.
 type Progress interface {
 	Start(epochs int)
@@ -144,7 +147,9 @@ func (r *Run) setupData() error {
 		size, _ := r.batch(e)
 		r.maxBatch = max(r.maxBatch, min(size, r.train.N))
 	}
-	r.evalChunk = max(r.maxBatch, min(r.train.N, 1024))
+	// Evaluations read at most evalRows rows at a time, so a full-batch run
+	// does not need a second whole-set buffer for them.
+	r.evalChunk = evalRows
 	if r.train.Bytes() || (r.test != nil && r.test.Bytes()) {
 		r.evalBuf = make([]float64, r.evalChunk*r.train.D)
 	}
@@ -152,7 +157,7 @@ func (r *Run) setupData() error {
 	if !classify {
 		classes = 0
 	}
-	r.mdl, err = model.New(*c.Model, r.train.D, classes, r.evalChunk)
+	r.mdl, err = model.New(*c.Model, r.train.D, classes, max(r.maxBatch, r.evalChunk))
 	if err != nil {
 		return &ConfigError{File: c.File, Msg: "model." + err.Error()}
 	}
@@ -366,8 +371,11 @@ func (r *Run) trainData(ctx context.Context, tr *tracker) error {
 	params := make([]float64, r.nparams)
 	grad := make([]float64, r.nparams)
 	r.mdl.Init(params, r.rng(streamInit))
-	xb := make([]float64, r.maxBatch*d)
-	yb := make([]float64, r.maxBatch)
+	var xb, yb []float64 // the minibatch, when it cannot be read in place
+	if t.Shuffle || train.Bytes() {
+		xb = make([]float64, r.maxBatch*d)
+		yb = make([]float64, r.maxBatch)
+	}
 	batcher := data.NewBatcher(train.N, t.Shuffle, r.rng(streamShuffle))
 
 	size0, scale0 := r.batch(0)
