@@ -74,8 +74,9 @@ func (s *Set) Rows(i, n int, buf []float64) []float64 {
 	return out
 }
 
-// bytesToFloats writes p/scale for each byte p of src into dst (same length).
-func bytesToFloats(dst []float64, src []uint8, scale float64) {
+// bytesToFloatsGo writes p/scale for each byte p of src into dst (same length); bytesToFloats
+// (convert_*.go) is this with vector instructions where the CPU has them.
+func bytesToFloatsGo(dst []float64, src []uint8, scale float64) {
 	dst = dst[:len(src)]
 	for j, p := range src {
 		dst[j] = float64(p) / scale

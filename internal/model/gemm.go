@@ -64,13 +64,19 @@ func gemm(buf *gemmBuf, tA, tB blas.Transpose, m, n, k int, a []float64, lda int
 	}
 }
 
+// usesKernel reports whether gemm runs the packed kernel with buf.
+func usesKernel(buf *gemmBuf) bool {
+	_, isGonum := blas64.Implementation().(gonum.Implementation)
+	return isGonum && buf != nil
+}
+
 // newGemmBuf returns the packing space of the fastest micro-kernel of this CPU, or nil when
 // this build or CPU has none or another BLAS implementation is in use.
 func newGemmBuf() *gemmBuf {
 	if _, ok := blas64.Implementation().(gonum.Implementation); !ok || len(kernels) == 0 {
 		return nil
 	}
-	return &gemmBuf{kern: kernels[0]}
+	return &gemmBuf{kern: kernels[0], skinny: skinnySIMD}
 }
 
 // blasForward sets z (n×out) = x (n×in) · wᵀ + b, where w is out×in.
@@ -78,11 +84,19 @@ func blasForward(buf *gemmBuf, n, in, out int, x, w, b, z []float64) {
 	for i := range n {
 		copy(z[i*out:i*out+out], b)
 	}
+	if skinnyOK(buf, out) {
+		skinnyForward(buf, n, in, out, x, w, z)
+		return
+	}
 	gemm(buf, blas.NoTrans, blas.Trans, n, out, in, x, in, w, in, 1, z, out)
 }
 
 // blasGradW sets gw (out×in) = dzᵀ (out×n) · a (n×in).
 func blasGradW(buf *gemmBuf, n, in, out int, dz, a, gw []float64) {
+	if skinnyOK(buf, out) {
+		skinnyGradWOf(buf, n, in, out, dz, a, gw)
+		return
+	}
 	gemm(buf, blas.Trans, blas.NoTrans, out, in, n, dz, out, a, in, 0, gw, in)
 }
 

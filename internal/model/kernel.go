@@ -31,10 +31,11 @@ var goKernel = microKernel{"go", 4, 12, func(k int, ap, bp *float64, t *[maxTile
 // models on several goroutines (sweep workers) each have their own and a product allocates
 // nothing.
 type gemmBuf struct {
-	kern microKernel
-	a    [mcBlock * kcBlock]float64
-	b    [kcBlock * ncBlock]float64
-	tmp  [maxTile]float64
+	kern   microKernel
+	skinny bool // products of layers with few outputs take the loops of kernel_skinny.go
+	a      [mcBlock * kcBlock]float64
+	b      [kcBlock * ncBlock]float64
+	tmp    [maxTile]float64
 }
 
 // kernelGemm computes C = op(A)·op(B) + beta·C like gemm, with the packed micro-kernel, packing

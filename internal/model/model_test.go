@@ -393,6 +393,7 @@ func TestZeroAllocs(t *testing.T) {
 		{"softmax-784x10", Spec{Kind: "linear", Loss: "cross_entropy"}, 784, 10, 128},
 		{"mlp-784-256-10", Spec{Kind: "mlp", Hidden: []int{256}, Loss: "cross_entropy"}, 784, 10, 128},
 		{"mlp-2-16-1-tanh", Spec{Kind: "mlp", Hidden: []int{16}, Activation: "tanh", Loss: "mse"}, 2, 0, 32},
+		{"mlp-2-16-1-relu", Spec{Kind: "mlp", Hidden: []int{16}, Activation: "relu", Loss: "mse"}, 2, 0, 32},
 		{"mlp-5-300-200-3-sigmoid", Spec{Kind: "mlp", Hidden: []int{300, 200}, Activation: "sigmoid", Loss: "cross_entropy"}, 5, 3, 100},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
