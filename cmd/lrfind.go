@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -74,15 +73,7 @@ func runLRFind(ctx context.Context, opts *lrfindOptions, stdout, stderr io.Write
 	if err := opts.Range.Validate(); err != nil {
 		return err
 	}
-	sets := opts.Sets
-	if opts.SeedSet {
-		sets = append(sets[:len(sets):len(sets)], "seed="+strconv.FormatUint(opts.Seed, 10))
-	}
-	cfg, err := experiment.Load(opts.Config, sets)
-	if err != nil {
-		return err
-	}
-	run, err := experiment.Setup(cfg)
+	cfg, run, err := setupRun(opts.Config, opts.Sets, opts.Seed, opts.SeedSet)
 	if err != nil {
 		return err
 	}

@@ -60,16 +60,25 @@ The run folder's path is printed on stdout when the run ends.`,
 	return cmd
 }
 
-func runTrain(ctx context.Context, opts *trainOptions, stdout, stderr io.Writer) error {
-	sets := opts.Sets
-	if opts.SeedSet {
-		sets = append(sets[:len(sets):len(sets)], "seed="+strconv.FormatUint(opts.Seed, 10))
+// setupRun reads a train config with its --set and --seed overrides and
+// prepares the run: every input error surfaces here, before anything is written.
+func setupRun(config string, sets []string, seed uint64, seedSet bool) (*experiment.Config, *experiment.Run, error) {
+	if seedSet {
+		sets = append(sets[:len(sets):len(sets)], "seed="+strconv.FormatUint(seed, 10))
 	}
-	cfg, err := experiment.Load(opts.Config, sets)
+	cfg, err := experiment.Load(config, sets)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	run, err := experiment.Setup(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, run, nil
+}
+
+func runTrain(ctx context.Context, opts *trainOptions, stdout, stderr io.Writer) error {
+	cfg, run, err := setupRun(opts.Config, opts.Sets, opts.Seed, opts.SeedSet)
 	if err != nil {
 		return err
 	}

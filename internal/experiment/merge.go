@@ -48,11 +48,11 @@ type SweepDescription struct {
 
 // MergeOutcome is what a merge wrote.
 type MergeOutcome struct {
-	Sweep                           *SweepDescription
-	File                            string // results.csv
-	Count                           int    // shard count
-	Done, Diverged, Failed, Pending int
-	FailedShards                    []int // shards holding failed runs (to rerun)
+	Sweep *SweepDescription
+	File  string // results.csv
+	Count int    // shard count
+	StatusCounts
+	FailedShards []int // shards holding failed runs (to rerun)
 }
 
 // Merge checks that the shard files in dir/shards cover every point of the
@@ -127,16 +127,7 @@ func Merge(dir string, count int) (*MergeOutcome, error) {
 		return nil, inc
 	}
 	for _, r := range rows {
-		switch r[1] {
-		case report.StatusDone:
-			out.Done++
-		case report.StatusDiverged:
-			out.Diverged++
-		case report.StatusFailed:
-			out.Failed++
-		default:
-			out.Pending++
-		}
+		out.add(r[1])
 	}
 	cleanTemps(dir, "results.csv")
 	out.File = filepath.Join(dir, "results.csv")

@@ -47,13 +47,31 @@ type SweepOptions struct {
 	Progress SweepProgress
 }
 
+// StatusCounts counts runs by status; Pending counts points not run yet.
+type StatusCounts struct {
+	Done, Diverged, Failed, Pending int
+}
+
+func (c *StatusCounts) add(status string) {
+	switch status {
+	case report.StatusDone:
+		c.Done++
+	case report.StatusDiverged:
+		c.Diverged++
+	case report.StatusFailed:
+		c.Failed++
+	default:
+		c.Pending++
+	}
+}
+
 // SweepOutcome counts what an invocation found and did.
 type SweepOutcome struct {
-	Results                         []Result // this invocation's points, in point order
-	Ran                             int      // runs executed now
-	Skipped                         int      // runs an earlier invocation finished
-	Done, Diverged, Failed, Pending int
-	File                            string // results.csv or the shard file written ("" if none)
+	Results []Result // this invocation's points, in point order
+	Ran     int      // runs executed now
+	Skipped int      // runs an earlier invocation finished
+	StatusCounts
+	File string // results.csv or the shard file written ("" if none)
 }
 
 // ErrSweepChanged is returned when the folder holds a different sweep.
@@ -240,16 +258,7 @@ func (s *Sweep) Execute(ctx context.Context, opts SweepOptions) (*SweepOutcome, 
 
 	rows := make([][]string, len(out.Results))
 	for i, r := range out.Results {
-		switch r.Status() {
-		case report.StatusDone:
-			out.Done++
-		case report.StatusDiverged:
-			out.Diverged++
-		case report.StatusFailed:
-			out.Failed++
-		default:
-			out.Pending++
-		}
+		out.add(r.Status())
 		rows[i] = s.resultRow(r.Point, r.Summary)
 	}
 	if opts.Shard.Count == 0 {
