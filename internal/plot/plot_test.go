@@ -74,6 +74,34 @@ func TestCurvesFromSweep(t *testing.T) {
 	checkPicture(t, readPNG(t, out), 6)
 }
 
+// A sweep folder reused with --force keeps the run folders of the earlier
+// sweep; they are not this sweep's runs and are left out.
+func TestSweepIgnoresStaleRunFolders(t *testing.T) {
+	sweep := makeSweep(t)
+	src := filepath.Join(sweep, "runs", "sgd-lr0.1-s1-0123abcd")
+	stale := filepath.Join(sweep, "runs", "sgd-lr0.1-s1-ffffffff")
+	if err := os.CopyFS(stale, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := Collect([]string{sweep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 12 {
+		t.Fatalf("collected %d runs, want the 12 results.csv lists", len(runs))
+	}
+	// Without results.csv (a sweep still running for the first time), the
+	// points of sweep.yaml decide.
+	os.Remove(filepath.Join(sweep, "results.csv"))
+	doc := "points:\n  - {index: 0, id: sgd-lr0.1-s1-0123abcd}\n  - {index: 1, id: adam-lr0.1-s1-0123abcd}\n"
+	if err := os.WriteFile(filepath.Join(sweep, "sweep.yaml"), []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if runs, err = Collect([]string{sweep}); err != nil || len(runs) != 2 {
+		t.Fatalf("collected %d runs (%v), want the 2 sweep.yaml lists", len(runs), err)
+	}
+}
+
 func TestCurvesDivergedMarker(t *testing.T) {
 	sweep := makeSweep(t)
 	out := filepath.Join(t.TempDir(), "d.png")

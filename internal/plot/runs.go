@@ -205,6 +205,9 @@ func summaryResults(s *report.Summary, m map[string]float64) {
 func readSweep(dir string) ([]*Run, error) {
 	var runs []*Run
 	byID := map[string]*Run{}
+	// The sweep's own points: a folder reused with --force may still hold
+	// run folders of an earlier sweep, which are not this sweep's runs.
+	listed := sweepPointIDs(dir)
 	if path := filepath.Join(dir, "results.csv"); isFile(path) {
 		header, rows, err := readResults(path)
 		if err != nil {
@@ -212,10 +215,11 @@ func readSweep(dir string) ([]*Run, error) {
 		}
 		swept := sweptColumns(header)
 		for _, row := range rows {
+			id := row["run_id"]
+			listed[id] = true
 			if row["status"] == "pending" { // not run yet (a folder in progress is read below)
 				continue
 			}
-			id := row["run_id"]
 			r := &Run{ID: id, Name: id, Status: row["status"], Params: map[string]string{}, Results: map[string]float64{}}
 			rd := filepath.Join(dir, "runs", id)
 			if id != "" && isFile(filepath.Join(rd, "metrics.csv")) {
@@ -259,6 +263,9 @@ func readSweep(dir string) ([]*Run, error) {
 		if !e.IsDir() || byID[e.Name()] != nil || !isFile(filepath.Join(rd, "metrics.csv")) {
 			continue
 		}
+		if len(listed) > 0 && !listed[e.Name()] {
+			continue
+		}
 		r, err := readRun(rd)
 		if err != nil {
 			return nil, err
@@ -269,6 +276,28 @@ func readSweep(dir string) ([]*Run, error) {
 		return nil, experiment.BadInput(fmt.Errorf("plot: sweep %s holds no runs yet", dir))
 	}
 	return runs, nil
+}
+
+// sweepPointIDs returns the run ids sweep.yaml lists, or an empty set when
+// there is no readable sweep.yaml.
+func sweepPointIDs(dir string) map[string]bool {
+	ids := map[string]bool{}
+	b, err := os.ReadFile(filepath.Join(dir, "sweep.yaml"))
+	if err != nil {
+		return ids
+	}
+	var f struct {
+		Points []struct {
+			ID string `yaml:"id"`
+		} `yaml:"points"`
+	}
+	if yaml.Unmarshal(b, &f) != nil {
+		return ids
+	}
+	for _, p := range f.Points {
+		ids[p.ID] = true
+	}
+	return ids
 }
 
 // sweptColumns returns the swept keys of a results.csv header: the

@@ -282,14 +282,16 @@ func sweptKeys(runs []*Run) map[string]bool {
 	return m
 }
 
-// labelFor names a group: by its config name when every group has its own,
-// else by its values of keys ("adam", "lr=0.01", "adam, lr=0.01").
+// labelFor names a group: by its config name when every group has its own
+// (and every run of the group that name), else by its values of keys ("adam", "lr=0.01", "adam, lr=0.01").
 func labelFor(g *Group, keys []string, groups []*Group, auto bool) string {
 	name := g.Runs[0].Name
 	if len(keys) == 0 {
 		return name
 	}
-	if auto {
+	// A config name labels a group only when all its runs share it: a
+	// sweep names each run by its run id, which is no label for its seeds.
+	if auto && commonName(g.Runs) == name {
 		unique := true
 		for _, o := range groups {
 			if o != g && o.Runs[0].Name == name {

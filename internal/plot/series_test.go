@@ -115,6 +115,17 @@ func TestGroupLabels(t *testing.T) {
 	if got := labelsOf(groupRuns(runs, nil, false)); !slices.Equal(got, []string{"s"}) {
 		t.Errorf("one group %v", got)
 	}
+	// A sweep names every run by its run id, seeds included: the swept
+	// values label the lines, not the id of a group's first run.
+	runs = []*Run{
+		run("adam-lr0.1-s1-aaaa", "optimizer.name", "adam", "optimizer.lr", "0.1", "seed", "1"),
+		run("adam-lr0.1-s2-bbbb", "optimizer.name", "adam", "optimizer.lr", "0.1", "seed", "2"),
+		run("sgd-lr0.1-s1-cccc", "optimizer.name", "sgd", "optimizer.lr", "0.1", "seed", "1"),
+		run("sgd-lr0.1-s2-dddd", "optimizer.name", "sgd", "optimizer.lr", "0.1", "seed", "2"),
+	}
+	if got := labelsOf(groupRuns(runs, nil, true)); !slices.Equal(got, []string{"adam", "sgd"}) {
+		t.Errorf("sweep labels %v, want the optimizer names", got)
+	}
 }
 
 func labelsOf(gs []*Group) []string {
