@@ -228,7 +228,7 @@ claim5() {
 	$OB plot "$d/logreg" --group optimizer.name --metric train_loss --logy=false --out "$FIG/5-logreg.png" \
 		--title "MNIST logistic regression (cf. Kingma & Ba Fig. 1): training loss, 3 seeds"
 	$OB plot "$d/mlp" --group optimizer.name --metric train_loss --logy --out "$FIG/5-mlp.png" \
-		--title "MNIST MLP 784-1000-1000-10, 5,000 images (cf. Fig. 2): training loss, 3 seeds"
+		--title "MNIST 784-1000-1000-10 MLP, 5,000 images: training loss, 3 seeds"
 	{
 		echo "claim 5: part, method, final train loss mean ± std over 3 seeds, final test acc mean ± std"
 		for part in logreg mlp; do
