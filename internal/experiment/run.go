@@ -384,7 +384,7 @@ func (r *Run) trainData(ctx context.Context, tr *tracker) error {
 		return err
 	}
 	step, examples := 0, 0
-	var lr float64
+	lr := r.lr(0) * scale0 // until the first update, the rate it will use
 	for e := 0; e < t.Epochs; e++ {
 		size, scale := r.batch(e)
 		size = min(size, train.N)
@@ -403,19 +403,22 @@ func (r *Run) trainData(ctx context.Context, tr *tracker) error {
 				x, y = train.Rows(idx[0], n, xb), train.Y[idx[0]:idx[0]+n]
 			}
 			loss := r.mdl.LossGrad(params, x, y, n, grad)
-			lr = r.lr(r.unitIndex(e, step)) * scale
 			if why := tr.diverged(loss, t.DivergeFactor, step); why != "" && reason == "" {
 				reason = why
 				if t.OnDiverge == "stop" {
-					break
+					break // no update: lr keeps the rate of the last one made
 				}
 			}
+			lr = r.lr(r.unitIndex(e, step)) * scale
 			step++
 			examples += n
 			opt.Step(params, grad, step, lr)
 		}
 		last := e+1 == t.Epochs
-		if reason != "" || last || (e+1)%t.EvalEvery == 0 {
+		// The first divergence forces a row; later epochs of a run that
+		// continues keep to eval_every.
+		first := reason != "" && tr.s.Status != report.StatusDiverged
+		if first || last || (e+1)%t.EvalEvery == 0 {
 			row := r.row(params, e+1, step, examples, lr, size)
 			if reason == "" {
 				reason = tr.diverged(row.TrainLoss, t.DivergeFactor, step)
@@ -477,7 +480,8 @@ func (r *Run) trainProblem(ctx context.Context, dir string, tr *tracker) error {
 			return err
 		}
 		reason := tr.diverged(f, t.DivergeFactor, step)
-		if reason != "" || step == t.Epochs || step%t.EvalEvery == 0 {
+		first := reason != "" && tr.s.Status != report.StatusDiverged
+		if first || step == t.Epochs || step%t.EvalEvery == 0 {
 			if err := tw.Flush(); err != nil {
 				return err
 			}

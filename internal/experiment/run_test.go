@@ -250,3 +250,45 @@ train: {epochs: 2, batch_size: 16, eval_every: 1000, batch_schedule: {name: step
 		t.Errorf("50 epochs made %d allocations, 2 epochs %d: the loop allocates per step or epoch", long, short)
 	}
 }
+
+func TestDivergenceRows(t *testing.T) {
+	// on_diverge continue: the first divergence forces a row, later steps
+	// keep to eval_every (rosenbrock with lr 0.01 overflows within steps).
+	dir := t.TempDir()
+	runIn(t, setup(t, `
+problem: {function: rosenbrock, start: [-1.5, 2]}
+optimizer: {name: sgd, lr: 0.01}
+train: {epochs: 100, eval_every: 50, on_diverge: continue}
+`), dir)
+	m, err := report.ReadTable(filepath.Join(dir, "metrics.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Rows != 4 {
+		t.Errorf("%d rows (steps %v), want 4: start, first divergence, 50, 100", m.Rows, m.Cols["step"])
+	}
+
+	// on_diverge stop: the stop row's lr is the rate of the last update
+	// actually made (the step schedule halves it every 3 updates).
+	dir = t.TempDir()
+	s := runIn(t, setup(t, `
+data: {source: synthetic, generator: linear, n: 500, features: 5, test_fraction: 0}
+model: {kind: linear}
+optimizer: {name: sgd, lr: 5}
+schedule: {name: step, unit: step, every: 3, factor: 0.5}
+train: {epochs: 10, batch_size: 50, eval_every: 5}
+`), dir)
+	if s.Status != report.StatusDiverged {
+		t.Fatalf("status %s, want diverged", s.Status)
+	}
+	m, err = report.ReadTable(filepath.Join(dir, "metrics.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := m.Rows - 1
+	steps := m.Cols["step"][last]
+	want := 5 * math.Pow(0.5, math.Floor((steps-1)/3))
+	if got := m.Cols["lr"][last]; got != want {
+		t.Errorf("stop row after %v updates: lr %v, want %v (the last update's)", steps, got, want)
+	}
+}
