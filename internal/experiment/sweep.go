@@ -396,30 +396,51 @@ func (s *Sweep) parseSeeds(top *section) error {
 // sample draws the random trials: trial by trial, keys in file order, from
 // one PCG stream of the sweep's seed. Only the PCG generator's raw output is
 // used (no library sampling routine), so the values do not depend on the Go
-// release.
-func (r *Random) sample(seed uint64) [][]Override {
+// release. A trial that repeats an earlier one (likely with choice and
+// int_uniform keys) is drawn again; a space too small for the trials is an
+// error.
+func (r *Random) sample(seed uint64) ([][]Override, error) {
 	src := rand.NewPCG(seed, streamSweep)
 	unit := func() float64 { return float64(src.Uint64()>>11) / (1 << 53) }
 	index := func(n uint64) uint64 { hi, _ := bits.Mul64(src.Uint64(), n); return hi }
 	trials := make([][]Override, r.Trials)
+	seen := make(map[string]bool, r.Trials)
+	const redraws = 1000
 	for t := range trials {
-		for _, d := range r.Space {
-			var v any
-			switch d.Kind {
-			case "uniform":
-				v = d.Low + (d.High-d.Low)*unit()
-			case "log_uniform":
-				lo, hi := math.Log(d.Low), math.Log(d.High)
-				v = math.Exp(lo + (hi-lo)*unit())
-			case "int_uniform":
-				v = int(d.Low) + int(index(uint64(d.High-d.Low)+1))
-			case "choice":
-				v = d.Choices[index(uint64(len(d.Choices)))]
+		for attempt := 0; ; attempt++ {
+			trials[t] = r.draw(unit, index)
+			key := fmt.Sprint(trials[t])
+			if !seen[key] {
+				seen[key] = true
+				break
 			}
-			trials[t] = append(trials[t], Override{d.Key, v})
+			if attempt == redraws {
+				return nil, fmt.Errorf("random.trials: %d trials, but %d draws found only %d distinct points in the space; lower trials", r.Trials, redraws, t)
+			}
 		}
 	}
-	return trials
+	return trials, nil
+}
+
+// draw samples one trial: one value per key of the space, in file order.
+func (r *Random) draw(unit func() float64, index func(uint64) uint64) []Override {
+	trial := make([]Override, 0, len(r.Space))
+	for _, d := range r.Space {
+		var v any
+		switch d.Kind {
+		case "uniform":
+			v = d.Low + (d.High-d.Low)*unit()
+		case "log_uniform":
+			lo, hi := math.Log(d.Low), math.Log(d.High)
+			v = math.Exp(lo + (hi-lo)*unit())
+		case "int_uniform":
+			v = int(d.Low) + int(index(uint64(d.High-d.Low)+1))
+		case "choice":
+			v = d.Choices[index(uint64(len(d.Choices)))]
+		}
+		trial = append(trial, Override{d.Key, v})
+	}
+	return trial
 }
 
 // expand builds and validates the points.
@@ -440,7 +461,10 @@ func (s *Sweep) expand() error {
 	}
 	var trials [][]Override
 	if s.Random != nil {
-		trials = s.Random.sample(s.Seed)
+		var err error
+		if trials, err = s.Random.sample(s.Seed); err != nil {
+			return &ConfigError{File: s.File, Msg: err.Error()}
+		}
 	}
 	if trials == nil {
 		trials = [][]Override{nil}

@@ -375,6 +375,7 @@ func TestSweepInvalid(t *testing.T) {
 		{"duplicate point", b + "grid: {optimizer.lr: [0.1, 0.1]}\n", ""},
 		{"bad sweep seed", b + "seed: x\n", "seed"},
 		{"too many points", b + "random: {trials: 2000000000, space: {optimizer.lr: {uniform: [0.1, 1]}}}\n", ""},
+		{"space smaller than trials", b + "random: {trials: 3, space: {model.init: {choice: [zeros, normal]}}}\n", "random.trials"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := LoadSweep(writeFile(t, dir, "s.yaml", tc.body), nil)
@@ -412,6 +413,21 @@ random:
     schedule.name: {choice: [constant, cosine]}
 seeds: [1, 2]
 `
+
+// Discrete spaces draw repeats; a repeated trial is drawn again rather than
+// refusing the sweep.
+func TestRandomRedrawsRepeats(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "base.yaml", "data: {source: synthetic}\nmodel: {kind: linear}\noptimizer: {name: sgd}\ntrain: {epochs: 1}\n")
+	path := writeFile(t, dir, "s.yaml", "base: base.yaml\nrandom: {trials: 20, space: {train.batch_size: {int_uniform: [16, 40]}, model.init: {choice: [zeros, normal]}}}\n")
+	s, err := LoadSweep(path, nil)
+	if err != nil {
+		t.Fatalf("a 50-point space with 20 trials: %v", err)
+	}
+	if len(s.Points) != 20 {
+		t.Errorf("%d points, want 20", len(s.Points))
+	}
+}
 
 func TestRandomReproducible(t *testing.T) {
 	a, b := loadSweep(t, randomSweep), loadSweep(t, randomSweep)
