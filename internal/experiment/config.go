@@ -157,14 +157,11 @@ func Decode(raw map[string]any, file string) (*Config, error) {
 	if c.Name == "" {
 		c.Name = "run"
 	}
-	seed, err := top.int("seed", 1)
+	seed, err := top.seed("seed", 1)
 	if err != nil {
 		return nil, err
 	}
-	if seed < 0 {
-		return nil, top.errf("seed", "must be >= 0, got %d", seed)
-	}
-	c.Seed = uint64(seed)
+	c.Seed = seed
 
 	switch {
 	case top.has("problem") && (top.has("data") || top.has("model")):

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -278,4 +279,22 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("Setup error %v is not ErrBadInput", err)
 		}
 	})
+}
+
+// SPEC §2: the seed is a uint64, all of it.
+func TestSeedRange(t *testing.T) {
+	for _, seed := range []string{"0", "9223372036854775808", "18446744073709551615"} {
+		c, err := Decode(withSets(t, parse(t, base), "seed="+seed), "s.yaml")
+		if err != nil {
+			t.Fatalf("seed %s: %v", seed, err)
+		}
+		if got := strconv.FormatUint(c.Seed, 10); got != seed {
+			t.Errorf("seed %s decoded as %s", seed, got)
+		}
+	}
+	for _, seed := range []string{"-1", "18446744073709551616", "1.5"} {
+		if _, err := Decode(withSets(t, parse(t, base), "seed="+seed), "s.yaml"); err == nil {
+			t.Errorf("seed %s accepted", seed)
+		}
+	}
 }

@@ -232,6 +232,37 @@ func (s *section) ints(k string, def []int) ([]int, error) {
 	return out, nil
 }
 
+// toSeed converts a seed value: an integer in [0, 2^64).
+func toSeed(v any) (uint64, bool) {
+	switch x := v.(type) {
+	case uint64:
+		return x, true
+	case string:
+		n, err := strconv.ParseUint(strings.TrimSpace(x), 10, 64)
+		return n, err == nil
+	case float64:
+		if x != math.Trunc(x) || x < 0 || x >= 1<<64 {
+			return 0, false
+		}
+		return uint64(x), true
+	}
+	n, ok := toInt(v)
+	return uint64(n), ok && n >= 0
+}
+
+// seed reads a seed key (SPEC §2: a uint64).
+func (s *section) seed(k string, def uint64) (uint64, error) {
+	v, ok := s.m[k]
+	if !ok || v == nil {
+		return def, nil
+	}
+	n, ok := toSeed(v)
+	if !ok {
+		return 0, s.errf(k, "must be an integer in [0, 2^64), got %s", describe(v))
+	}
+	return n, nil
+}
+
 func toFloat(v any) (float64, bool) {
 	switch x := v.(type) {
 	case float64:

@@ -27,7 +27,7 @@ func lockFile(path string, exclusive bool) (func(), error) {
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			return nil, fmt.Errorf("%w (lock %s)", errLocked, path)
 		}
-		return func() {}, nil // no flock here: go on without
+		return func() {}, nil // no flock here (f is closed): go on without
 	}
 	return func() { f.Close() }, nil
 }

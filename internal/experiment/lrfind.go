@@ -114,7 +114,7 @@ func (r *Run) LRFind(ctx context.Context, o LRFindOptions) (*LRFindResult, error
 		params, next, res.Summary.BatchSize = r.lrFindData()
 	}
 	grad := make([]float64, len(params))
-	ratio := math.Log(o.Max / o.Min)
+	ratio := math.Log(o.Max) - math.Log(o.Min) // o.Max/o.Min may overflow
 	var avg float64
 	best := math.Inf(1)
 	for i := 0; i < o.Steps; i++ {
@@ -275,10 +275,12 @@ func WriteLRFind(dir string, res *LRFindResult) error {
 		}
 		b.WriteByte('\n')
 	}
-	if err := report.WriteFileAtomic(filepath.Join(dir, "lrfind.csv"), b.Bytes()); err != nil {
+	// The summary first: a folder holding lrfind.csv counts as a finished
+	// range test, so the csv must not land when the summary cannot.
+	if err := report.WriteJSON(filepath.Join(dir, "lrfind.json"), res.Summary); err != nil {
 		return err
 	}
-	return report.WriteJSON(filepath.Join(dir, "lrfind.json"), res.Summary)
+	return report.WriteFileAtomic(filepath.Join(dir, "lrfind.csv"), b.Bytes())
 }
 
 // ReadLRFindSummary reads an lrfind.json.

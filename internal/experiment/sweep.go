@@ -141,14 +141,11 @@ func parseSweep(path string, root *yaml.Node, raw map[string]any, sets []string)
 	if s.Name == "" {
 		s.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	}
-	seed, err := top.int("seed", 1)
+	seed, err := top.seed("seed", 1)
 	if err != nil {
 		return nil, err
 	}
-	if seed < 0 {
-		return nil, top.errf("seed", "must be >= 0, got %d", seed)
-	}
-	s.Seed = uint64(seed)
+	s.Seed = seed
 
 	if err := s.parseBase(top); err != nil {
 		return nil, err
@@ -381,14 +378,14 @@ func (s *Sweep) parseSeeds(top *section) error {
 		return top.errf("seeds", "must list at least one seed")
 	}
 	for i, v := range l {
-		n, ok := toInt(v)
-		if !ok || n < 0 {
-			return top.errf("seeds", "element %d must be an integer >= 0, got %s", i, describe(v))
+		n, ok := toSeed(v)
+		if !ok {
+			return top.errf("seeds", "element %d must be an integer in [0, 2^64), got %s", i, describe(v))
 		}
-		if slices.Contains(s.Seeds, uint64(n)) {
+		if slices.Contains(s.Seeds, n) {
 			return top.errf("seeds", "seed %d is listed twice", n)
 		}
-		s.Seeds = append(s.Seeds, uint64(n))
+		s.Seeds = append(s.Seeds, n)
 	}
 	return nil
 }
