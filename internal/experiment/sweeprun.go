@@ -199,8 +199,8 @@ func (s *Sweep) Execute(ctx context.Context, opts SweepOptions) (*SweepOutcome, 
 	if len(pending) > 0 {
 		var err error
 		if first, err = Setup(out.Results[pending[0]].Point.Config); err != nil {
-			return nil, fmt.Errorf("sweep %s: point %d (%s): %w", s.File, pending[0],
-				formatSet(out.Results[pending[0]].Point.Set), err)
+			p := out.Results[pending[0]].Point
+			return nil, fmt.Errorf("sweep %s: point %d (%s): %w", s.File, p.Index, formatSet(p.Set), err)
 		}
 	}
 	if opts.Progress != nil {
