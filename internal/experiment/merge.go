@@ -65,6 +65,13 @@ func Merge(dir string, count int) (*MergeOutcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Exclusive, like a whole-sweep run: no sweep or shard may be writing
+	// into the folder while merge replaces its results.csv.
+	unlock, err := lockFile(filepath.Join(dir, ".lock"), true)
+	if err != nil {
+		return nil, fmt.Errorf("merge %s: %w", dir, err)
+	}
+	defer unlock()
 	desc := &SweepDescription{Name: sf.Name, Config: sf.Config, Sets: sf.Sets, Fingerprint: sf.Fingerprint, Runs: len(sf.Points)}
 	shardDir := filepath.Join(dir, "shards")
 	entries, err := os.ReadDir(shardDir)

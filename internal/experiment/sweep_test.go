@@ -482,6 +482,24 @@ func TestRandomReproducible(t *testing.T) {
 // randomFirstLR pins the first sample of randomSweep.
 const randomFirstLR = "0.0015199"
 
+// merge refuses a folder that a sweep or shard is still writing into.
+func TestMergeWhileLocked(t *testing.T) {
+	s := loadSweep(t, sweep18)
+	dir := t.TempDir()
+	execSweep(t, s, dir, SweepOptions{Workers: 2, Shard: Shard{Index: 0, Count: 1, Source: "test"}})
+	unlock, err := lockFile(filepath.Join(dir, ".lock"), false) // a shard at work
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Merge(dir, 0); err == nil || !strings.Contains(err.Error(), "lock") {
+		t.Errorf("merge during a shard run: %v, want a lock error", err)
+	}
+	unlock()
+	if m, err := Merge(dir, 0); err != nil || m.Done+m.Diverged != 18 {
+		t.Errorf("merge after the shard: %+v %v", m, err)
+	}
+}
+
 func TestMergeMissing(t *testing.T) {
 	s := loadSweep(t, sweep18)
 	dir := t.TempDir()
