@@ -539,10 +539,10 @@ func decodeSchedule(top *section) (ScheduleConfig, error) {
 			continue
 		}
 		var v any
-		switch k {
-		case "milestones":
+		switch (sched.Config{}).Value(k).(type) { // the key's type
+		case []int:
 			v, err = s.ints(k, nil)
-		case "every", "period", "mult", "half_cycle":
+		case int:
 			v, err = s.int(k, 0)
 		default:
 			v, err = s.float(k, 0)
@@ -571,25 +571,8 @@ func (c ScheduleConfig) resolve(lr0 float64, length int) (sched.Config, error) {
 	}
 	r.Unit, r.Warmup = c.Unit, c.Warmup
 	for k, v := range c.Params {
-		switch k {
-		case "k":
-			r.K = v.(float64)
-		case "factor":
-			r.Factor = v.(float64)
-		case "every":
-			r.Every = v.(int)
-		case "milestones":
-			r.Milestones = v.([]int)
-		case "period":
-			r.Period = v.(int)
-		case "mult":
-			r.Mult = v.(int)
-		case "min_lr":
-			r.MinLR = v.(float64)
-		case "half_cycle":
-			r.HalfCycle = v.(int)
-		case "gamma":
-			r.Gamma = v.(float64)
+		if err := r.Set(k, v); err != nil {
+			return r, fmt.Errorf("schedule.%w", err)
 		}
 	}
 	if _, err := sched.New(r, lr0); err != nil {

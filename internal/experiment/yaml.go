@@ -170,26 +170,7 @@ func (c *Config) YAML(s sched.Config) []byte {
 	sm.add("warmup", s.Warmup)
 	keys, _ := sched.Keys(s.Name)
 	for _, k := range keys {
-		switch k {
-		case "k":
-			sm.add(k, s.K)
-		case "factor":
-			sm.add(k, s.Factor)
-		case "every":
-			sm.add(k, s.Every)
-		case "milestones":
-			sm.add(k, s.Milestones)
-		case "period":
-			sm.add(k, s.Period)
-		case "mult":
-			sm.add(k, s.Mult)
-		case "min_lr":
-			sm.add(k, s.MinLR)
-		case "half_cycle":
-			sm.add(k, s.HalfCycle)
-		case "gamma":
-			sm.add(k, s.Gamma)
-		}
+		sm.add(k, s.Value(k))
 	}
 	top.add("schedule", sm)
 
@@ -207,16 +188,7 @@ func (c *Config) YAML(s sched.Config) []byte {
 		bm.add("name", b.Name)
 		bkeys, _ := sched.BatchKeys(b.Name)
 		for _, k := range bkeys {
-			switch k {
-			case "factor":
-				bm.add(k, b.Factor)
-			case "every":
-				bm.add(k, b.Every)
-			case "milestones":
-				bm.add(k, b.Milestones)
-			case "max":
-				bm.add(k, b.Max)
-			}
+			bm.add(k, b.Value(k))
 		}
 		tm.add("batch_schedule", bm)
 		tm.add("shuffle", t.Shuffle)
