@@ -226,3 +226,34 @@ func TestMNISTLoopAllocations(t *testing.T) {
 		}
 	}
 }
+
+// The runs of one process (a sweep's) share the image sets instead of each
+// reading its own copy; files fetched again are read again.
+func TestMNISTShared(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "mnist")
+	os.MkdirAll(dir, 0o755)
+	writeTinyMNIST(t, dir, 30, 10)
+	c, err := Decode(parse(t, "data: {source: mnist, path: "+dir+"}\nmodel: {}\noptimizer: {name: adam}\ntrain: {epochs: 1}\n"), "m.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := Setup(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Setup(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.train != b.train || a.test != b.test {
+		t.Error("two runs on the same files read two copies")
+	}
+	writeTinyMNIST(t, dir, 20, 10) // fetched again, different files
+	d, err := Setup(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.train.N != 20 {
+		t.Errorf("after the files changed: %d training images, want 20", d.train.N)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/optimbench/optimbench/internal/data"
@@ -109,7 +110,7 @@ func (r *Run) setupData() error {
 		if lerr != nil {
 			return BadInput(fmt.Errorf("data: %w", lerr))
 		}
-		if set, test, err = data.ReadMNIST(dir); err != nil {
+		if set, test, err = readMNISTCached(dir); err != nil {
 			err = fmt.Errorf("%w (fetch it again with: optimbench data get %s)", err, d.Source)
 		}
 	}
@@ -177,6 +178,33 @@ func (r *Run) setupData() error {
 // ReferenceOptimum returns f*, the minimum of the training data loss, and
 // whether it was asked for (train.reference_optimum).
 func (r *Run) ReferenceOptimum() (float64, bool) { return r.fstar, r.Config.Train.ReferenceOptimum }
+
+// mnistSets keeps the image sets read in this process, by folder: they are
+// only read during training, so the runs of a sweep share one copy instead
+// of each decompressing and holding ~55 MB.
+var mnistSets sync.Map // folder and its files → *mnistEntry
+
+type mnistEntry struct {
+	once        sync.Once
+	train, test *data.Set
+	err         error
+}
+
+func readMNISTCached(dir string) (train, test *data.Set, err error) {
+	// The key names the files' sizes and times too, so that files fetched
+	// again (or removed) are read again.
+	key := dir
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil {
+			key += fmt.Sprintf("|%s:%d:%d", e.Name(), info.Size(), info.ModTime().UnixNano())
+		}
+	}
+	v, _ := mnistSets.LoadOrStore(key, &mnistEntry{})
+	e := v.(*mnistEntry)
+	e.once.Do(func() { e.train, e.test, e.err = data.ReadMNIST(dir) })
+	return e.train, e.test, e.err
+}
 
 // Params is the number of trainable parameters.
 func (r *Run) Params() int { return r.nparams }
