@@ -27,18 +27,24 @@ type runProgress struct {
 	epochs int
 }
 
+// newBar is the live progress bar of train and sweep on a terminal;
+// predict shows the time left from the bar's own rate.
+func newBar(w io.Writer, name string, predict bool) *progressbar.ProgressBar {
+	return progressbar.NewOptions(1,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(name),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(predict),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionThrottle(0),
+	)
+}
+
 func newRunProgress(w io.Writer, name string, tty bool) *runProgress {
 	p := &runProgress{w: w, name: name}
 	if tty {
-		p.bar = progressbar.NewOptions(1,
-			progressbar.OptionSetWriter(w),
-			progressbar.OptionSetDescription(name),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionSetWidth(30),
-			progressbar.OptionClearOnFinish(),
-			progressbar.OptionThrottle(0),
-		)
+		p.bar = newBar(w, name, true)
 	}
 	return p
 }

@@ -216,15 +216,7 @@ type sweepProgress struct {
 func newSweepProgress(w io.Writer, name string, tty bool) *sweepProgress {
 	p := &sweepProgress{w: w, name: name}
 	if tty {
-		p.bar = progressbar.NewOptions(1,
-			progressbar.OptionSetWriter(w),
-			progressbar.OptionSetDescription(name),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(false), // its rate would count runs finished earlier
-			progressbar.OptionSetWidth(30),
-			progressbar.OptionClearOnFinish(),
-			progressbar.OptionThrottle(0),
-		)
+		p.bar = newBar(w, name, false) // its rate would count runs finished earlier
 	}
 	return p
 }
