@@ -35,111 +35,166 @@ func ReadCSV(path, target string, classify bool) (*Set, error) {
 	return readCSV(path, f, target, classify)
 }
 
+// csvReader holds the state of readCSV: the csv reader, the header and the place of the
+// target in it, and the values of the records read so far.
+type csvReader struct {
+	path       string
+	cr         *csv.Reader
+	classify   bool
+	header     []string // column names, trimmed
+	headerLine int      // line of the header row
+	t          int      // index of the target column in header
+	x, y       []float64
+	labels     []string // label strings (classify)
+	n          int      // records read
+}
+
+// readCSV reads a csv stream named path (for errors): see ReadCSV.
 func readCSV(path string, r io.Reader, target string, classify bool) (*Set, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = true
+	p := &csvReader{path: path, cr: cr, classify: classify}
 
-	rec, err := cr.Read()
-	if err == io.EOF {
-		return nil, &FileError{Path: path, Err: errors.New("empty file (no header row)")}
+	if err := p.readHeader(); err != nil {
+		return nil, err
 	}
-	if err != nil {
-		return nil, csvError(path, err)
+	if err := p.findTarget(target); err != nil {
+		return nil, err
 	}
-	headerLine, _ := cr.FieldPos(0)
-	header := make([]string, len(rec))
-	for j, h := range rec {
-		header[j] = strings.TrimSpace(h)
+	features := slices.Delete(slices.Clone(p.header), p.t, p.t+1)
+	if err := p.readRecords(); err != nil {
+		return nil, err
 	}
-	header[0] = strings.TrimSpace(strings.TrimPrefix(header[0], "\ufeff"))
-	if len(header) < 2 {
-		return nil, &FileError{Path: path, Line: headerLine,
-			Err: fmt.Errorf("header has %d column, need at least one feature and the target", len(header))}
-	}
-	t := len(header) - 1
-	if target != "" {
-		t = -1
-		count := 0
-		for j, h := range header {
-			if h == target {
-				t = j
-				count++
-			}
-		}
-		switch {
-		case count == 0:
-			return nil, &FileError{Path: path,
-				Err: fmt.Errorf("target column %q not found (columns: %s)", target, strings.Join(header, ", "))}
-		case count > 1:
-			return nil, &FileError{Path: path, Line: headerLine,
-				Err: fmt.Errorf("target column %q appears %d times", target, count)}
-		}
-	}
-	features := slices.Delete(slices.Clone(header), t, t+1)
-	d := len(features)
-
-	var (
-		x      []float64
-		y      []float64
-		labels []string
-		n      int
-	)
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, csvError(path, err)
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) != len(header) {
-			if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-				continue // a blank line
-			}
-			return nil, &FileError{Path: path, Line: line,
-				Err: fmt.Errorf("%d fields, header has %d", len(rec), len(header))}
-		}
-		for j, field := range rec {
-			if j == t {
-				continue
-			}
-			v, err := parseNumber(field)
-			if err != nil {
-				l, _ := cr.FieldPos(j)
-				return nil, &FileError{Path: path, Line: l, Column: header[j], Err: err}
-			}
-			x = append(x, v)
-		}
-		if classify {
-			label := strings.TrimSpace(rec[t])
-			if label == "" {
-				l, _ := cr.FieldPos(t)
-				return nil, &FileError{Path: path, Line: l, Column: header[t], Err: ErrMissing}
-			}
-			labels = append(labels, strings.Clone(label)) // rec's strings share one line buffer
-		} else {
-			v, err := parseNumber(rec[t])
-			if err != nil {
-				l, _ := cr.FieldPos(t)
-				return nil, &FileError{Path: path, Line: l, Column: header[t], Err: err}
-			}
-			y = append(y, v)
-		}
-		n++
-	}
-	if n == 0 {
+	if p.n == 0 {
 		return nil, &FileError{Path: path, Err: ErrNoData}
 	}
-	s := &Set{X: x, Y: y, N: n, D: d, Features: features}
+	s := &Set{X: p.x, Y: p.y, N: p.n, D: len(features), Features: features}
 	if classify {
-		if err := s.setClasses(labels); err != nil {
-			return nil, &FileError{Path: path, Column: header[t], Err: err}
+		if err := s.setClasses(p.labels); err != nil {
+			return nil, &FileError{Path: path, Column: p.header[p.t], Err: err}
 		}
 	}
 	return s, nil
+}
+
+// readHeader reads the header row: its names, trimmed and without a byte order mark, and its
+// line. It must name at least two columns.
+func (p *csvReader) readHeader() error {
+	rec, err := p.cr.Read()
+	if err == io.EOF {
+		return &FileError{Path: p.path, Err: errors.New("empty file (no header row)")}
+	}
+	if err != nil {
+		return csvError(p.path, err)
+	}
+	p.headerLine, _ = p.cr.FieldPos(0)
+	p.header = make([]string, len(rec))
+	for j, h := range rec {
+		p.header[j] = strings.TrimSpace(h)
+	}
+	p.header[0] = strings.TrimSpace(strings.TrimPrefix(p.header[0], "\ufeff"))
+	if len(p.header) < 2 {
+		return &FileError{Path: p.path, Line: p.headerLine,
+			Err: fmt.Errorf("header has %d column, need at least one feature and the target", len(p.header))}
+	}
+	return nil
+}
+
+// findTarget sets t to the column named target, which must appear exactly once, or to the
+// last column when target is "".
+func (p *csvReader) findTarget(target string) error {
+	p.t = len(p.header) - 1
+	if target == "" {
+		return nil
+	}
+	p.t = -1
+	count := 0
+	for j, h := range p.header {
+		if h == target {
+			p.t = j
+			count++
+		}
+	}
+	switch {
+	case count == 0:
+		return &FileError{Path: p.path,
+			Err: fmt.Errorf("target column %q not found (columns: %s)", target, strings.Join(p.header, ", "))}
+	case count > 1:
+		return &FileError{Path: p.path, Line: p.headerLine,
+			Err: fmt.Errorf("target column %q appears %d times", target, count)}
+	}
+	return nil
+}
+
+// readRecords reads the records after the header up to the end of the stream.
+func (p *csvReader) readRecords() error {
+	for {
+		rec, err := p.cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return csvError(p.path, err)
+		}
+		if err := p.addRecord(rec); err != nil {
+			return err
+		}
+	}
+}
+
+// addRecord adds one record: its features to x and its target to y or labels. A blank line
+// (a record of one empty field) adds nothing.
+func (p *csvReader) addRecord(rec []string) error {
+	if len(rec) != len(p.header) {
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			return nil // a blank line
+		}
+		line, _ := p.cr.FieldPos(0)
+		return &FileError{Path: p.path, Line: line,
+			Err: fmt.Errorf("%d fields, header has %d", len(rec), len(p.header))}
+	}
+	for j, field := range rec {
+		if j == p.t {
+			continue
+		}
+		v, err := parseNumber(field)
+		if err != nil {
+			return p.fieldError(j, err)
+		}
+		p.x = append(p.x, v)
+	}
+	if err := p.addTarget(rec[p.t]); err != nil {
+		return err
+	}
+	p.n++
+	return nil
+}
+
+// addTarget adds the target field of a record: a non-empty label when classifying, else a
+// finite number.
+func (p *csvReader) addTarget(field string) error {
+	if p.classify {
+		label := strings.TrimSpace(field)
+		if label == "" {
+			return p.fieldError(p.t, ErrMissing)
+		}
+		p.labels = append(p.labels, strings.Clone(label)) // the record's strings share one line buffer
+		return nil
+	}
+	v, err := parseNumber(field)
+	if err != nil {
+		return p.fieldError(p.t, err)
+	}
+	p.y = append(p.y, v)
+	return nil
+}
+
+// fieldError is a *FileError for field j of the current record, at the line where it starts.
+func (p *csvReader) fieldError(j int, err error) error {
+	line, _ := p.cr.FieldPos(j)
+	return &FileError{Path: p.path, Line: line, Column: p.header[j], Err: err}
 }
 
 // setClasses sets Y, Classes and Labels from the label strings of every row.

@@ -65,93 +65,157 @@ func ReadIDX(path string) (*IDX, error) {
 	return m, nil
 }
 
-// readIDX decodes an IDX stream of size bytes (as stored: compressed or not).
+// idxReader holds the state of readIDX: the stream of the file's content (decompressed when
+// gzip) and the bounds the stored size puts on it.
+type idxReader struct {
+	src   io.Reader // the content: the file itself, or its gzip stream
+	gz    bool      // src decompresses a gzip file
+	size  int64     // bytes as stored
+	limit int64     // the most data bytes the stream can hold
+}
+
+// idxHeader is what the header of an IDX file declares.
+type idxHeader struct {
+	dims  []int
+	total int64  // number of values, the product of dims
+	shape string // dims for messages: "60000×28×28 = 47040000"
+	len   int64  // bytes of the header itself
+}
+
+// readIDX decodes an IDX stream of size bytes (as stored: compressed or not). The header is
+// checked against size before the values are allocated.
 func readIDX(r io.Reader, size int64) (*IDX, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
-	var src io.Reader = br
-	limit := size // the most data bytes the stream can hold
-	gz := false
+	p := &idxReader{src: br, size: size, limit: size}
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, gzipError(err)
 		}
 		defer zr.Close()
-		src, gz = zr, true
-		limit = size * maxDeflateRatio
+		p.src, p.gz = zr, true
+		p.limit = size * maxDeflateRatio
 	}
+	ndims, err := p.readMagic()
+	if err != nil {
+		return nil, err
+	}
+	h, err := p.readDims(ndims)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.checkSize(h); err != nil {
+		return nil, err
+	}
+	data, err := p.readData(h)
+	if err != nil {
+		return nil, err
+	}
+	return &IDX{Dims: h.dims, Data: data}, nil
+}
+
+// readError is the error of a read that failed with err: the gzip stream's own failure when
+// it is one, else short (the content ends too early).
+func (p *idxReader) readError(err, short error) error {
+	if p.gz && !isEOF(err) {
+		return gzipError(err)
+	}
+	return short
+}
+
+// readMagic reads and checks the magic number (0x00 0x00, data type 0x08, 1 to 4 dimensions)
+// and returns its number of dimensions.
+func (p *idxReader) readMagic() (int, error) {
 	var head [4]byte
-	if n, err := io.ReadFull(src, head[:]); err != nil {
-		if gz && !isEOF(err) {
-			return nil, gzipError(err)
-		}
-		return nil, fmt.Errorf("%w: %d bytes, shorter than the 4-byte magic number", ErrTruncated, n)
+	if n, err := io.ReadFull(p.src, head[:]); err != nil {
+		return 0, p.readError(err,
+			fmt.Errorf("%w: %d bytes, shorter than the 4-byte magic number", ErrTruncated, n))
 	}
 	magic := binary.BigEndian.Uint32(head[:])
 	ndims := int(head[3])
 	switch {
 	case head[0] != 0 || head[1] != 0:
-		return nil, fmt.Errorf("%w: magic number 0x%08x, want 0x00000801 (labels) or 0x00000803 (images)", ErrNotIDX, magic)
+		return 0, fmt.Errorf("%w: magic number 0x%08x, want 0x00000801 (labels) or 0x00000803 (images)", ErrNotIDX, magic)
 	case head[2] != 0x08:
-		return nil, fmt.Errorf("%w: magic number 0x%08x: data type 0x%02x not supported (only 0x08, unsigned bytes)", ErrNotIDX, magic, head[2])
+		return 0, fmt.Errorf("%w: magic number 0x%08x: data type 0x%02x not supported (only 0x08, unsigned bytes)", ErrNotIDX, magic, head[2])
 	case ndims < 1 || ndims > 4:
-		return nil, fmt.Errorf("%w: magic number 0x%08x: %d dimensions, want 1 to 4", ErrNotIDX, magic, ndims)
+		return 0, fmt.Errorf("%w: magic number 0x%08x: %d dimensions, want 1 to 4", ErrNotIDX, magic, ndims)
 	}
+	return ndims, nil
+}
+
+// readDims reads the ndims dimensions after the magic number. Each must be in 1..2³¹−1 and
+// their product at most maxIDXBytes, checked before it can overflow.
+func (p *idxReader) readDims(ndims int) (idxHeader, error) {
 	dimBytes := make([]byte, 4*ndims)
-	if _, err := io.ReadFull(src, dimBytes); err != nil {
-		if gz && !isEOF(err) {
-			return nil, gzipError(err)
-		}
-		return nil, fmt.Errorf("%w: header ends before its %d dimensions", ErrTruncated, ndims)
+	if _, err := io.ReadFull(p.src, dimBytes); err != nil {
+		return idxHeader{}, p.readError(err,
+			fmt.Errorf("%w: header ends before its %d dimensions", ErrTruncated, ndims))
 	}
-	dims := make([]int, ndims)
-	total := int64(1)
+	h := idxHeader{dims: make([]int, ndims), total: 1, len: int64(4 + 4*ndims)}
 	names := make([]string, ndims)
-	for i := range dims {
+	for i := range h.dims {
 		v := binary.BigEndian.Uint32(dimBytes[4*i:])
 		if v == 0 || v > 1<<31-1 {
-			return nil, fmt.Errorf("%w: dimension %d is %d", ErrCorrupt, i+1, v)
+			return idxHeader{}, fmt.Errorf("%w: dimension %d is %d", ErrCorrupt, i+1, v)
 		}
-		dims[i] = int(v)
+		h.dims[i] = int(v)
 		names[i] = fmt.Sprint(v)
-		if total > maxIDXBytes/int64(v) {
-			return nil, fmt.Errorf("header declares %s values: %w (at most %d)", strings.Join(names[:i+1], "×"), ErrTooLarge, maxIDXBytes)
+		if h.total > maxIDXBytes/int64(v) {
+			return idxHeader{}, fmt.Errorf("header declares %s values: %w (at most %d)", strings.Join(names[:i+1], "×"), ErrTooLarge, maxIDXBytes)
 		}
-		total *= int64(v)
+		h.total *= int64(v)
 	}
-	shape := strings.Join(names, "×")
+	h.shape = strings.Join(names, "×")
 	if ndims > 1 {
-		shape += fmt.Sprintf(" = %d", total)
+		h.shape += fmt.Sprintf(" = %d", h.total)
 	}
-	headerLen := int64(4 + 4*ndims)
+	return h, nil
+}
+
+// checkSize checks the values h declares against the stored size: a raw file must hold
+// exactly them, a gzip file no more than it can expand to.
+func (p *idxReader) checkSize(h idxHeader) error {
 	switch {
-	case !gz && headerLen+total > size:
-		return nil, fmt.Errorf("%w: header declares %s bytes, got %d", ErrTruncated, shape, size-headerLen)
-	case !gz && headerLen+total < size:
-		return nil, fmt.Errorf("%w: %d bytes after the %s the header declares", ErrCorrupt, size-headerLen-total, shape)
-	case gz && headerLen+total > limit:
-		return nil, fmt.Errorf("%w: header declares %s bytes, more than a %d-byte gzip file can hold", ErrCorrupt, shape, size)
+	case !p.gz && h.len+h.total > p.size:
+		return fmt.Errorf("%w: header declares %s bytes, got %d", ErrTruncated, h.shape, p.size-h.len)
+	case !p.gz && h.len+h.total < p.size:
+		return fmt.Errorf("%w: %d bytes after the %s the header declares", ErrCorrupt, p.size-h.len-h.total, h.shape)
+	case p.gz && h.len+h.total > p.limit:
+		return fmt.Errorf("%w: header declares %s bytes, more than a %d-byte gzip file can hold", ErrCorrupt, h.shape, p.size)
 	}
-	data := make([]uint8, total)
-	if n, err := io.ReadFull(src, data); err != nil {
-		if gz && !isEOF(err) {
-			return nil, gzipError(err)
-		}
-		return nil, fmt.Errorf("%w: header declares %s bytes, got %d", ErrTruncated, shape, n)
+	return nil
+}
+
+// readData reads the values h declares (call checkSize first: this allocates them) and, for a
+// gzip file, the end of its stream.
+func (p *idxReader) readData(h idxHeader) ([]uint8, error) {
+	data := make([]uint8, h.total)
+	if n, err := io.ReadFull(p.src, data); err != nil {
+		return nil, p.readError(err,
+			fmt.Errorf("%w: header declares %s bytes, got %d", ErrTruncated, h.shape, n))
 	}
-	if gz {
-		// Read to the end of the stream: gzip checks the CRC-32 and length there.
-		var one [1]byte
-		n, err := io.ReadFull(src, one[:])
-		switch {
-		case n > 0:
-			extra, _ := io.Copy(io.Discard, io.LimitReader(src, 1<<20))
-			return nil, fmt.Errorf("%w: trailing data after the %s bytes the header declares (%d+ bytes)", ErrCorrupt, shape, extra+1)
-		case err != io.EOF:
-			return nil, gzipError(err)
+	if p.gz {
+		if err := p.checkEnd(h); err != nil {
+			return nil, err
 		}
 	}
-	return &IDX{Dims: dims, Data: data}, nil
+	return data, nil
+}
+
+// checkEnd reads to the end of the gzip stream, which checks its CRC-32 and length there, and
+// refuses data after the values h declares.
+func (p *idxReader) checkEnd(h idxHeader) error {
+	var one [1]byte
+	n, err := io.ReadFull(p.src, one[:])
+	switch {
+	case n > 0:
+		extra, _ := io.Copy(io.Discard, io.LimitReader(p.src, 1<<20))
+		return fmt.Errorf("%w: trailing data after the %s bytes the header declares (%d+ bytes)", ErrCorrupt, h.shape, extra+1)
+	case err != io.EOF:
+		return gzipError(err)
+	}
+	return nil
 }
 
 func isEOF(err error) bool { return err == io.EOF || err == io.ErrUnexpectedEOF }

@@ -28,109 +28,152 @@ func ReadLibSVM(path string, classify bool) (*Set, error) {
 	return readLibSVM(path, f, classify)
 }
 
+// libsvmReader holds the state of readLibSVM while it reads a file line by line: the entries
+// read so far, in a sparse layout, and the current line for errors.
+type libsvmReader struct {
+	path     string
+	classify bool
+	rowStart []int     // row i's entries are idx[rowStart[i]:rowStart[i+1]]
+	idx      []int     // 0-based feature index of each entry
+	val      []float64 // value of each entry
+	y        []float64 // regression labels (!classify)
+	labels   []string  // label strings (classify)
+	d        int       // largest feature index seen, the D of the set
+	line     int       // 1-based number of the current line
+}
+
+// readLibSVM reads a libsvm stream named path (for errors): see ReadLibSVM.
 func readLibSVM(path string, r io.Reader, classify bool) (*Set, error) {
-	br := bufio.NewReader(r)
-	var (
-		rowStart = []int{0} // row i's entries are idx[rowStart[i]:rowStart[i+1]]
-		idx      []int
-		val      []float64
-		y        []float64
-		labels   []string
-		d        int
-		line     int
-	)
-	fail := func(format string, args ...any) error {
-		return &FileError{Path: path, Line: line, Err: fmt.Errorf(format, args...)}
+	p := &libsvmReader{path: path, classify: classify, rowStart: []int{0}}
+	if err := p.readLines(bufio.NewReader(r)); err != nil {
+		return nil, err
 	}
+	return p.set()
+}
+
+// fail returns a *FileError at the current line.
+func (p *libsvmReader) fail(format string, args ...any) error {
+	return &FileError{Path: p.path, Line: p.line, Err: fmt.Errorf(format, args...)}
+}
+
+// readLines reads every line of br, adding a row for each line that holds more than white
+// space and a comment.
+func (p *libsvmReader) readLines(br *bufio.Reader) error {
 	for {
 		text, err := br.ReadString('\n')
 		if err != nil && err != io.EOF {
-			return nil, ioError(path, err)
+			return ioError(p.path, err)
 		}
 		if text == "" && err == io.EOF {
-			break
+			return nil
 		}
-		line++
+		p.line++
 		if i := strings.IndexByte(text, '#'); i >= 0 {
 			text = text[:i]
 		}
-		fields := strings.Fields(text)
-		if len(fields) == 0 {
-			if err == io.EOF {
-				break
+		if fields := strings.Fields(text); len(fields) > 0 {
+			if rerr := p.addRow(fields); rerr != nil {
+				return rerr
 			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+	}
+}
+
+// addRow adds the row of one line, split in fields: the label, then `idx:val` tokens (and
+// svmlight's `qid:n`, skipped).
+func (p *libsvmReader) addRow(fields []string) error {
+	if err := p.addLabel(fields[0]); err != nil {
+		return err
+	}
+	prev := 0
+	for _, tok := range fields[1:] {
+		k, vs, ok := strings.Cut(tok, ":")
+		if !ok {
+			return p.fail("token %q: missing ':'", tok)
+		}
+		if k == "qid" {
 			continue
 		}
-		label := fields[0]
-		if strings.Contains(label, ":") {
-			return nil, fail("label %q: missing (line starts with a feature)", label)
+		j, err := p.featureIndex(k, prev)
+		if err != nil {
+			return err
 		}
-		if classify {
-			labels = append(labels, strings.Clone(label))
-		} else {
-			v, perr := parseNumber(label)
-			if perr != nil {
-				return nil, fail("label: %w", perr)
-			}
-			y = append(y, v)
+		v, err := parseNumber(vs)
+		if err != nil {
+			return p.fail("feature index %d: %w", j, err)
 		}
-		prev := 0
-		for _, tok := range fields[1:] {
-			k, vs, ok := strings.Cut(tok, ":")
-			if !ok {
-				return nil, fail("token %q: missing ':'", tok)
-			}
-			if k == "qid" {
-				continue
-			}
-			j, perr := strconv.Atoi(k)
-			switch {
-			case perr != nil && errors.Is(perr, strconv.ErrRange):
-				return nil, fail("feature index %q: %w", k, ErrTooLarge)
-			case perr != nil:
-				return nil, fail("feature index %q: not an integer", k)
-			case j < 1:
-				return nil, fail("feature index %d: must be >= 1", j)
-			case j <= prev:
-				return nil, fail("feature index %d: not increasing (after %d)", j, prev)
-			case j > maxCells:
-				return nil, fail("feature index %d: %w (at most %d)", j, ErrTooLarge, maxCells)
-			}
-			v, perr := parseNumber(vs)
-			if perr != nil {
-				return nil, fail("feature index %d: %w", j, perr)
-			}
-			prev = j
-			d = max(d, j)
-			idx = append(idx, j-1)
-			val = append(val, v)
-		}
-		rowStart = append(rowStart, len(idx))
-		if err == io.EOF {
-			break
-		}
+		prev = j
+		p.d = max(p.d, j)
+		p.idx = append(p.idx, j-1)
+		p.val = append(p.val, v)
 	}
-	n := len(rowStart) - 1
+	p.rowStart = append(p.rowStart, len(p.idx))
+	return nil
+}
+
+// addLabel records the label of a row: its string when classifying, else its finite value.
+func (p *libsvmReader) addLabel(label string) error {
+	if strings.Contains(label, ":") {
+		return p.fail("label %q: missing (line starts with a feature)", label)
+	}
+	if p.classify {
+		p.labels = append(p.labels, strings.Clone(label))
+		return nil
+	}
+	v, err := parseNumber(label)
+	if err != nil {
+		return p.fail("label: %w", err)
+	}
+	p.y = append(p.y, v)
+	return nil
+}
+
+// featureIndex parses the 1-based feature index k of a token, which must follow prev (the
+// row's previous index, 0 at its start) and stay within maxCells.
+func (p *libsvmReader) featureIndex(k string, prev int) (int, error) {
+	j, err := strconv.Atoi(k)
+	switch {
+	case err != nil && errors.Is(err, strconv.ErrRange):
+		return 0, p.fail("feature index %q: %w", k, ErrTooLarge)
+	case err != nil:
+		return 0, p.fail("feature index %q: not an integer", k)
+	case j < 1:
+		return 0, p.fail("feature index %d: must be >= 1", j)
+	case j <= prev:
+		return 0, p.fail("feature index %d: not increasing (after %d)", j, prev)
+	case j > maxCells:
+		return 0, p.fail("feature index %d: %w (at most %d)", j, ErrTooLarge, maxCells)
+	}
+	return j, nil
+}
+
+// set builds the dense set of the rows read, checking its size against maxCells before
+// allocating it, and numbers the classes when classifying.
+func (p *libsvmReader) set() (*Set, error) {
+	n, d := len(p.rowStart)-1, p.d
 	if n == 0 {
-		return nil, &FileError{Path: path, Err: ErrNoData}
+		return nil, &FileError{Path: p.path, Err: ErrNoData}
 	}
 	if d == 0 {
-		return nil, &FileError{Path: path, Err: errors.New("no features (every row has only a label)")}
+		return nil, &FileError{Path: p.path, Err: errors.New("no features (every row has only a label)")}
 	}
 	if n > maxCells/d {
-		return nil, &FileError{Path: path,
+		return nil, &FileError{Path: p.path,
 			Err: fmt.Errorf("%d rows × %d features: %w (at most %d values)", n, d, ErrTooLarge, maxCells)}
 	}
-	s := &Set{X: make([]float64, n*d), Y: y, N: n, D: d, Features: defaultFeatures(d)}
+	s := &Set{X: make([]float64, n*d), Y: p.y, N: n, D: d, Features: defaultFeatures(d)}
 	for i := range n {
 		row := s.X[i*d : (i+1)*d]
-		for e := rowStart[i]; e < rowStart[i+1]; e++ {
-			row[idx[e]] = val[e]
+		for e := p.rowStart[i]; e < p.rowStart[i+1]; e++ {
+			row[p.idx[e]] = p.val[e]
 		}
 	}
-	if classify {
-		if err := s.setClasses(labels); err != nil {
-			return nil, &FileError{Path: path, Err: fmt.Errorf("labels: %w", err)}
+	if p.classify {
+		if err := s.setClasses(p.labels); err != nil {
+			return nil, &FileError{Path: p.path, Err: fmt.Errorf("labels: %w", err)}
 		}
 	}
 	return s, nil
