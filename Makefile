@@ -46,7 +46,7 @@ bench-torch: build
 
 # A short run of every fuzz target.
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 30s ./internal/experiment/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 30s ./internal/config/
 	$(GO) test -run '^$$' -fuzz FuzzReadCSV -fuzztime 30s ./internal/data/
 	$(GO) test -run '^$$' -fuzz FuzzReadLibSVM -fuzztime 30s ./internal/data/
 	$(GO) test -run '^$$' -fuzz FuzzReadIDX -fuzztime 30s ./internal/data/

@@ -9,14 +9,15 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/optimbench/optimbench/internal/bench"
 	"github.com/optimbench/optimbench/internal/data"
-	"github.com/optimbench/optimbench/internal/experiment"
 	"github.com/optimbench/optimbench/internal/model"
+	"github.com/optimbench/optimbench/internal/report"
 )
 
 // benchOptions are the flags of `optimbench bench`.
@@ -85,54 +86,29 @@ func runBench(ctx context.Context, opts *benchOptions, stdout, stderr io.Writer)
 	if err != nil {
 		return usageError("bench: --models: %v", err)
 	}
-	if len(opts.Optimizers) == 0 {
-		return usageError("bench: --optimizers: none given")
+	if err := opts.check(); err != nil {
+		return err
 	}
-	if opts.Steps < 0 {
-		return usageError("bench: --steps: must be >= 0, got %d", opts.Steps)
-	}
-	if opts.Rounds < 1 {
-		return usageError("bench: --rounds: must be >= 1, got %d", opts.Rounds)
-	}
-	if opts.Rows < 1 {
-		return usageError("bench: --rows: must be >= 1, got %d", opts.Rows)
-	}
-	steps := make([]int, len(models))
-	for i, m := range models {
-		steps[i] = m.Steps
-		if opts.Steps > 0 {
-			steps[i] = opts.Steps
-		}
-	}
-
 	rep := &bench.Report{Rounds: opts.Rounds}
 	info := model.BLAS()
 	rep.BLAS, rep.BLASCore = info.Name, info.Core
 	if info.Warning != "" {
 		rep.Warnings = append(rep.Warnings, info.Warning)
 	}
-
 	rng := rand.New(rand.NewPCG(1, 1))
 	var mnistSet *data.Set
 	mnistDir := ""
-	needMNIST := false
-	for _, m := range models {
-		needMNIST = needMNIST || m.MNIST
-	}
-	if needMNIST {
-		mnistSet, mnistDir, rep.Data, err = benchMNIST(opts, rng)
-		if err != nil {
+	rep.Data = "random"
+	if slices.ContainsFunc(models, func(m bench.Model) bool { return m.MNIST }) {
+		if mnistSet, mnistDir, rep.Data, err = benchMNIST(opts, rng); err != nil {
 			return err
 		}
-	} else {
-		rep.Data = "random"
 	}
 	tiny := bench.TinyData(320, rng)
 
 	// PyTorch, when there, times each case right after optimbench, so that both see the same
 	// moment of a shared machine.
 	var torch *bench.Torch
-	var torchResults []bench.Result
 	if opts.NoTorch {
 		rep.TorchNote = "not run (--no-torch)"
 	} else if torch, rep.TorchNote, err = startTorch(ctx, opts, mnistDir, stderr); err != nil {
@@ -143,42 +119,16 @@ func runBench(ctx context.Context, opts *benchOptions, stdout, stderr io.Writer)
 			torch.Close()
 		}
 	}()
-
-	for i, m := range models {
+	var torchResults []bench.Result
+	for _, m := range models {
 		set := tiny
 		if m.MNIST {
 			set = mnistSet
 		}
 		for _, o := range opts.Optimizers {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("bench: interrupted: %w", err)
-			}
-			fmt.Fprintf(stderr, "optimbench: timing %s with %s, %d steps\n", m.Name, o, steps[i])
-			// Rounds alternate optimbench and PyTorch; each side keeps its fastest round, the
-			// one least disturbed by whatever else runs on the machine.
-			per := max(1, steps[i]/opts.Rounds)
-			var best, tbest bench.Result
-			for range opts.Rounds {
-				res, err := bench.Time(m, o, set, per, 1)
-				if err != nil {
-					return usageError("bench: %v", err)
-				}
-				if res.SamplesPerSec > best.SamplesPerSec {
-					best = res
-				}
-				if torch == nil {
-					continue
-				}
-				tres, err := torch.Time(m, o, per)
-				if err != nil {
-					if ctx.Err() != nil {
-						return fmt.Errorf("bench: interrupted: %w", ctx.Err())
-					}
-					return fmt.Errorf("bench: pytorch: %w", err)
-				}
-				if tres.SamplesPerSec > tbest.SamplesPerSec {
-					tbest = tres
-				}
+			best, tbest, err := timeCase(ctx, opts, m, o, set, torch, stderr)
+			if err != nil {
+				return err
 			}
 			rep.Rows = append(rep.Rows, bench.Row{Result: best, Title: m.Title})
 			if torch != nil {
@@ -196,7 +146,6 @@ func runBench(ctx context.Context, opts *benchOptions, stdout, stderr io.Writer)
 		}
 		rep.AddTorch(info, torchResults)
 	}
-
 	if opts.JSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -205,12 +154,65 @@ func runBench(ctx context.Context, opts *benchOptions, stdout, stderr io.Writer)
 	return rep.WriteTable(stdout)
 }
 
+// check validates the numeric flags.
+func (opts *benchOptions) check() error {
+	switch {
+	case len(opts.Optimizers) == 0:
+		return usageError("bench: --optimizers: none given")
+	case opts.Steps < 0:
+		return usageError("bench: --steps: must be >= 0, got %d", opts.Steps)
+	case opts.Rounds < 1:
+		return usageError("bench: --rounds: must be >= 1, got %d", opts.Rounds)
+	case opts.Rows < 1:
+		return usageError("bench: --rows: must be >= 1, got %d", opts.Rows)
+	}
+	return nil
+}
+
+// timeCase times model m with optimizer o in opts.Rounds rounds that alternate optimbench and
+// PyTorch (when torch is running); each side keeps its fastest round, the one least
+// disturbed by whatever else runs on the machine.
+func timeCase(ctx context.Context, opts *benchOptions, m bench.Model, o string, set *data.Set, torch *bench.Torch, stderr io.Writer) (best, tbest bench.Result, err error) {
+	if err := ctx.Err(); err != nil {
+		return best, tbest, fmt.Errorf("bench: interrupted: %w", err)
+	}
+	steps := m.Steps
+	if opts.Steps > 0 {
+		steps = opts.Steps
+	}
+	fmt.Fprintf(stderr, "optimbench: timing %s with %s, %d steps\n", m.Name, o, steps)
+	per := max(1, steps/opts.Rounds)
+	for range opts.Rounds {
+		res, err := bench.Time(m, o, set, per, 1)
+		if err != nil {
+			return best, tbest, usageError("bench: %v", err)
+		}
+		if res.SamplesPerSec > best.SamplesPerSec {
+			best = res
+		}
+		if torch == nil {
+			continue
+		}
+		tres, err := torch.Time(m, o, per)
+		if err != nil {
+			if ctx.Err() != nil {
+				return best, tbest, fmt.Errorf("bench: interrupted: %w", ctx.Err())
+			}
+			return best, tbest, fmt.Errorf("bench: pytorch: %w", err)
+		}
+		if tres.SamplesPerSec > tbest.SamplesPerSec {
+			tbest = tres
+		}
+	}
+	return best, tbest, nil
+}
+
 // startTorch starts scripts/bench_torch.py in serve mode; without the script, Python or torch
 // it returns a nil *bench.Torch and the reason for the report.
 func startTorch(ctx context.Context, opts *benchOptions, mnistDir string, stderr io.Writer) (*bench.Torch, string, error) {
 	script, err := findTorchScript(opts.TorchScript)
 	if err != nil {
-		if errors.Is(err, experiment.ErrBadInput) {
+		if errors.Is(err, report.ErrBadInput) {
 			return nil, "", err
 		}
 		return nil, err.Error(), nil

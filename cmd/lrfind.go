@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/optimbench/optimbench/internal/experiment"
+	"github.com/optimbench/optimbench/internal/report"
+	"github.com/optimbench/optimbench/internal/train"
 )
 
 // lrfindOptions are the flags of `optimbench lrfind`.
@@ -18,7 +21,7 @@ type lrfindOptions struct {
 	Sets    []string
 	Seed    uint64
 	SeedSet bool
-	Range   experiment.LRFindOptions
+	Range   train.LRFindOptions
 }
 
 // newCmdLRFind builds the lrfind command; runF replaces runLRFind in tests
@@ -81,8 +84,10 @@ func runLRFind(ctx context.Context, opts *lrfindOptions, stdout, stderr io.Write
 	if dir == "" {
 		dir = defaultOut("lrfind", cfg.Name, time.Now())
 	}
-	if err := experiment.CheckLRFindOut(dir); err != nil {
-		return err
+	for _, f := range report.LRFindFiles {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			return usageError("output folder %s already holds a range test (%s); choose another --out", dir, f)
+		}
 	}
 	res, err := run.LRFind(ctx, opts.Range)
 	if err != nil {
@@ -91,7 +96,7 @@ func runLRFind(ctx context.Context, opts *lrfindOptions, stdout, stderr io.Write
 		}
 		return err
 	}
-	if err := experiment.WriteLRFind(dir, res); err != nil {
+	if err := report.WriteLRFind(dir, res.Points, &res.Summary); err != nil {
 		return fmt.Errorf("lrfind %s: %w", dir, err)
 	}
 	s := res.Summary

@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/optimbench/optimbench/internal/experiment"
+	"github.com/optimbench/optimbench/internal/sweep"
 )
 
 // mergeOptions are the flags of `optimbench merge`.
@@ -60,7 +60,7 @@ the shard files agree on.`,
 }
 
 // resubmission is the sbatch line that reruns the given shards.
-func resubmission(dir string, d *experiment.SweepDescription, count int, shards []int) string {
+func resubmission(dir string, d *sweep.SweepDescription, count int, shards []int) string {
 	bin, err := os.Executable()
 	if err != nil {
 		bin = "optimbench"
@@ -68,16 +68,20 @@ func resubmission(dir string, d *experiment.SweepDescription, count int, shards 
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs
 	}
-	sub := experiment.Submission{Binary: bin, Config: d.Config, Sets: d.Sets, Out: dir, Name: d.Name, Shards: count}
+	sub := submission{Binary: bin, Config: d.Config, Sets: d.Sets, Out: dir, Name: d.Name, Shards: count}
 	return sub.SbatchArray(shards)
 }
 
 func runMerge(ctx context.Context, opts *mergeOptions, stdout, stderr io.Writer) error {
-	out, err := experiment.Merge(opts.Dir, opts.Count)
-	var inc *experiment.IncompleteError
+	out, err := sweep.Merge(opts.Dir, opts.Count)
+	var inc *sweep.IncompleteError
 	if errors.As(err, &inc) {
 		return fmt.Errorf("%w; resubmit them with: %s (Kubernetes: rerun indices %s of the Indexed Job)",
-			err, resubmission(opts.Dir, inc.Sweep, inc.Count, inc.Missing), experiment.ArrayRange(inc.Missing))
+			err, resubmission(opts.Dir, inc.Sweep, inc.Count, inc.Missing), sweep.ArrayRange(inc.Missing))
+	}
+	var none *sweep.NoShardsError
+	if errors.As(err, &none) {
+		return fmt.Errorf("%w (--shard-count N)", err)
 	}
 	if err != nil {
 		return err
@@ -87,7 +91,7 @@ func runMerge(ctx context.Context, opts *mergeOptions, stdout, stderr io.Writer)
 			out.Done+out.Diverged+out.Failed+out.Pending, out.Count, out.Done, out.Diverged, out.Failed)
 		if len(out.FailedShards) > 0 {
 			fmt.Fprintf(stderr, "runs failed in shards %s; to retry them: %s\n",
-				experiment.ArrayRange(out.FailedShards), resubmission(opts.Dir, out.Sweep, out.Count, out.FailedShards))
+				sweep.ArrayRange(out.FailedShards), resubmission(opts.Dir, out.Sweep, out.Count, out.FailedShards))
 		}
 	}
 	fmt.Fprintln(stdout, out.File)

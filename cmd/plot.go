@@ -4,13 +4,17 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/optimbench/optimbench/internal/config"
 	"github.com/optimbench/optimbench/internal/plot"
+	"github.com/optimbench/optimbench/internal/train"
 )
 
 // plotOptions are the flags and arguments of `optimbench plot`.
@@ -122,6 +126,12 @@ func parseSize(s string) (w, h vg.Length, err error) {
 }
 
 func runPlot(ctx context.Context, opts *plotOptions, stdout, stderr io.Writer) error {
+	if opts.Kind == plot.KindSchedule {
+		var err error
+		if opts.Schedules, err = schedulePreviews(ctx, opts.Paths); err != nil {
+			return err
+		}
+	}
 	if err := plot.Render(opts.Paths, opts.Options); err != nil {
 		return err
 	}
@@ -131,4 +141,34 @@ func runPlot(ctx context.Context, opts *plotOptions, stdout, stderr io.Writer) e
 		}
 	}
 	return nil
+}
+
+// schedulePreviews reads each config (a YAML file, or a run folder's config.yaml) and
+// previews its learning rate and batch size over the run, knowing of the data only how many
+// training examples there are (no data is loaded, no f* computed).
+func schedulePreviews(ctx context.Context, paths []string) ([]plot.Schedule, error) {
+	var out []plot.Schedule
+	for _, p := range paths {
+		file := p
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			file = filepath.Join(p, "config.yaml")
+			if _, err := os.Stat(file); err != nil {
+				return nil, usageError("plot: --kind schedule takes config files; %s is a folder without config.yaml", p)
+			}
+		}
+		c, err := config.Load(file, nil)
+		if err != nil {
+			return nil, err
+		}
+		n, err := train.TrainExamples(c)
+		if err != nil {
+			return nil, err
+		}
+		pv, err := train.Preview(ctx, c, n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, plot.Schedule{Preview: pv, File: file})
+	}
+	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -31,7 +32,7 @@ func TestPlotFlags(t *testing.T) {
 	want := plot.Options{Kind: "sensitivity", Out: "f.svg", Metric: "best_test_loss", X: "optimizer.lr",
 		Group: "optimizer.name", Band: "sem", LogX: plot.ScaleLog, LogY: plot.ScaleLinear, Title: "T",
 		Width: 8 * vg.Centimeter, Height: 6 * vg.Centimeter, DPI: 300}
-	if got == nil || got.Options != want || strings.Join(got.Paths, ",") != "a,b" {
+	if got == nil || !reflect.DeepEqual(got.Options, want) || strings.Join(got.Paths, ",") != "a,b" {
 		t.Errorf("options %+v, want %+v", got, want)
 	}
 	// Without --logx/--logy the scales are automatic.

@@ -14,7 +14,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/optimbench/optimbench/internal/experiment"
+	"github.com/optimbench/optimbench/internal/datasets"
+	"github.com/optimbench/optimbench/internal/report"
 	"github.com/optimbench/optimbench/internal/version"
 )
 
@@ -43,11 +44,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(stderr, "optimbench: "+oneLine(err.Error()))
-	if errors.Is(err, experiment.ErrBadInput) {
+	fmt.Fprintln(stderr, "optimbench: "+oneLine(message(err)))
+	if errors.Is(err, report.ErrBadInput) {
 		return exitBadInput
 	}
 	return exitFailure
+}
+
+// message is err's text with the flag named of an option that was bad: the packages below
+// cmd name an option by its field (Metric, Steps), and each such option is set from the flag
+// of the same name in lower case (--metric, --steps).
+func message(err error) string {
+	msg := err.Error()
+	var oe *report.OptionError
+	if errors.As(err, &oe) {
+		msg = strings.Replace(msg, oe.Error(), oe.Text("--"+strings.ToLower(oe.Option)), 1)
+	}
+	var nf *datasets.NotFoundError
+	if errors.As(err, &nf) {
+		msg = strings.Replace(msg, nf.Error(), nf.Text("--dir"), 1)
+	}
+	return msg
 }
 
 func oneLine(s string) string {
@@ -56,7 +73,7 @@ func oneLine(s string) string {
 
 // usageError marks a command-line mistake (exit status 2).
 func usageError(format string, args ...any) error {
-	return experiment.BadInput(fmt.Errorf(format, args...))
+	return report.BadInput(fmt.Errorf(format, args...))
 }
 
 func newRootCmd(stdout, stderr io.Writer) *cobra.Command {

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -15,8 +16,8 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
-	"github.com/optimbench/optimbench/internal/experiment"
 	"github.com/optimbench/optimbench/internal/report"
+	"github.com/optimbench/optimbench/internal/sweep"
 )
 
 // sweepOptions are the flags of `optimbench sweep`.
@@ -26,7 +27,7 @@ type sweepOptions struct {
 	Sets       []string
 	Workers    int
 	WorkersSet bool
-	Shard      experiment.ShardFlags
+	Shard      shardFlags
 	Force      bool
 	Quiet      bool
 	Emit       string
@@ -97,14 +98,17 @@ func runSweep(ctx context.Context, opts *sweepOptions, stdout, stderr io.Writer)
 	if opts.Emit != "" && opts.Emit != "slurm" && opts.Emit != "k8s" {
 		return usageError("sweep: --emit must be slurm or k8s, got %q", opts.Emit)
 	}
-	s, err := experiment.LoadSweep(opts.Config, opts.Sets)
+	if err := checkSets(opts.Sets); err != nil {
+		return err
+	}
+	s, err := sweep.Load(opts.Config, opts.Sets)
 	if err != nil {
 		return err
 	}
 	if opts.Emit != "" {
 		return emitSweep(opts, s, stdout)
 	}
-	shard, err := experiment.DetectShard(opts.Shard, os.Getenv)
+	shard, err := detectShard(opts.Shard, os.Getenv)
 	if err != nil {
 		return err
 	}
@@ -133,11 +137,14 @@ func runSweep(ctx context.Context, opts *sweepOptions, stdout, stderr io.Writer)
 		}
 		fmt.Fprintf(stderr, "sweep %s: %s on %d workers in %s\n", s.Name, what, workers, dir)
 	}
-	var p experiment.SweepProgress
+	var p sweep.Progress
 	if !opts.Quiet {
 		p = newSweepProgress(stderr, s.Name, isTerminal(stderr))
 	}
-	out, err := s.Execute(ctx, experiment.SweepOptions{Dir: dir, Workers: workers, Shard: shard, Force: opts.Force, Progress: p})
+	out, err := s.Execute(ctx, sweep.Options{Dir: dir, Workers: workers, Shard: shard, Force: opts.Force, Progress: p})
+	if errors.Is(err, sweep.ErrChanged) {
+		return fmt.Errorf("%w; choose another --out, or pass --force to reuse it (finished runs whose configuration is unchanged are kept)", err)
+	}
 	if err != nil {
 		if out != nil && ctx.Err() != nil {
 			return fmt.Errorf("interrupted: %d of %d runs finished, kept in %s; rerun with --out %s to resume",
@@ -158,7 +165,7 @@ func runSweep(ctx context.Context, opts *sweepOptions, stdout, stderr io.Writer)
 }
 
 // emitSweep prints the Slurm script or Kubernetes manifest of a sharded sweep.
-func emitSweep(opts *sweepOptions, s *experiment.Sweep, stdout io.Writer) error {
+func emitSweep(opts *sweepOptions, s *sweep.Sweep, stdout io.Writer) error {
 	if opts.Shard.IndexSet {
 		return usageError("sweep: --emit takes --shard-count, not --shard-index: every shard gets its index from the scheduler")
 	}
@@ -178,7 +185,7 @@ func emitSweep(opts *sweepOptions, s *experiment.Sweep, stdout io.Writer) error 
 	if out == "" {
 		out = defaultOut("sweeps", s.Name, time.Now())
 	}
-	sub := experiment.Submission{Name: s.Name, Runs: len(s.Points), Shards: min(shards, len(s.Points)),
+	sub := submission{Name: s.Name, Runs: len(s.Points), Shards: min(shards, len(s.Points)),
 		Sets: opts.Sets, CPUs: cpus, Image: opts.Image, Workdir: "/data"}
 	if opts.Emit == "k8s" {
 		// paths inside the container, relative to the volume mounted at /data
@@ -242,7 +249,7 @@ func (p *sweepProgress) eta() string {
 	return d.Round(time.Second).String()
 }
 
-func (p *sweepProgress) Done(r experiment.Result) {
+func (p *sweepProgress) Done(r sweep.Result) {
 	if r.Summary == nil { // interrupted
 		return
 	}

@@ -11,8 +11,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/optimbench/optimbench/internal/experiment"
+	"github.com/optimbench/optimbench/internal/config"
 	"github.com/optimbench/optimbench/internal/model"
+	"github.com/optimbench/optimbench/internal/report"
+	"github.com/optimbench/optimbench/internal/train"
 )
 
 // trainOptions are the flags of `optimbench train`.
@@ -60,17 +62,35 @@ The run folder's path is printed on stdout when the run ends.`,
 	return cmd
 }
 
-// setupRun reads a train config with its --set and --seed overrides and
-// prepares the run: every input error surfaces here, before anything is written.
-func setupRun(config string, sets []string, seed uint64, seedSet bool) (*experiment.Config, *experiment.Run, error) {
+// loadConfig reads a train config with its --set and --seed overrides.
+func loadConfig(file string, sets []string, seed uint64, seedSet bool) (*config.Config, error) {
+	if err := checkSets(sets); err != nil {
+		return nil, err
+	}
 	if seedSet {
 		sets = append(sets[:len(sets):len(sets)], "seed="+strconv.FormatUint(seed, 10))
 	}
-	cfg, err := experiment.Load(config, sets)
+	return config.Load(file, sets)
+}
+
+// checkSets reports a malformed --set before anything is read.
+func checkSets(sets []string) error {
+	for _, kv := range sets {
+		if _, _, err := config.ParseSet(kv); err != nil {
+			return report.BadInput(fmt.Errorf("--set: %w", err))
+		}
+	}
+	return nil
+}
+
+// setupRun reads a train config with its --set and --seed overrides and
+// prepares the run: every input error surfaces here, before anything is written.
+func setupRun(file string, sets []string, seed uint64, seedSet bool) (*config.Config, *train.Run, error) {
+	cfg, err := loadConfig(file, sets, seed, seedSet)
 	if err != nil {
 		return nil, nil, err
 	}
-	run, err := experiment.Setup(cfg)
+	run, err := train.Setup(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -86,10 +106,10 @@ func runTrain(ctx context.Context, opts *trainOptions, stdout, stderr io.Writer)
 	if dir == "" {
 		dir = defaultOut("runs", cfg.Name, time.Now())
 	}
-	if err := experiment.CheckOut(dir); err != nil {
-		return err
+	if f := train.HoldsRun(dir); f != "" {
+		return usageError("output folder %s already holds a run (%s); choose another --out", dir, f)
 	}
-	var p experiment.Progress
+	var p train.Recorder
 	if !opts.Quiet {
 		if w := model.BLAS().Warning; w != "" {
 			fmt.Fprintln(stderr, "optimbench: warning: "+w)

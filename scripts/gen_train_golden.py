@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Golden end-to-end runs from PyTorch for internal/experiment's tests.
+"""Golden end-to-end runs from PyTorch for internal/train's tests.
 
 Trains full-batch linear regression (MSE) and softmax regression (cross-entropy)
 from zero initialization on two small csv files, with every optimizer and every
 learning-rate schedule, and records the per-epoch learning rate and full
 training loss, as `optimbench train` writes them to metrics.csv. Also records
 optimizer paths on Rosenbrock (trajectory.csv). The Go test replays each case
-through experiment.Setup/Execute and compares to 1e-9 relative, without PyTorch.
+through train.Setup/Execute and compares to 1e-9 relative, without PyTorch.
 
 Regenerate (from the repository root):
 
@@ -27,7 +27,7 @@ torch.set_default_dtype(torch.float64)
 torch.set_num_threads(1)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "internal", "experiment", "testdata")
+OUT = os.path.join(ROOT, "internal", "train", "testdata")
 
 
 class NAdam(torch.optim.Optimizer):

@@ -2,22 +2,22 @@
 // (softmax regression and MLPs on MNIST-shaped data, the tiny 2-16-1 MLP of the lectures) and
 // compares it with the same training in PyTorch, run by scripts/bench_torch.py.
 //
-// A timed step is the real one of `optimbench train`: the next shuffled minibatch from a
-// data.Batcher, its rows copied by Set.Gather, model.LossGrad, then Optimizer.Step.
+// A timed step is the real one of `optimbench train`, made by its training loop: the next
+// shuffled minibatch, its rows gathered, model.LossGrad, then the optimizer's Step.
 package bench
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/optimbench/optimbench/internal/data"
 	"github.com/optimbench/optimbench/internal/model"
 	"github.com/optimbench/optimbench/internal/optim"
+	"github.com/optimbench/optimbench/internal/train"
 )
 
 // Model is one anchor model: its spec, the shape of its data and its batch size.
@@ -120,23 +120,9 @@ func randomSet(n, d, classes int, rng *rand.Rand) *data.Set {
 	return s
 }
 
-// Trainer holds everything one training step touches, allocated once.
-type Trainer struct {
-	set     *data.Set
-	mdl     model.Model
-	opt     optim.Optimizer
-	batcher *data.Batcher
-	batch   int
-	lr      float64
-	params  []float64
-	grad    []float64
-	x, y    []float64
-	t       int
-	Loss    float64 // the minibatch loss of the last step
-}
-
-// NewTrainer builds the model m and the optimizer opt (by its optim name) for training on set.
-func NewTrainer(m Model, opt string, set *data.Set, seed uint64) (*Trainer, error) {
+// Objective is the training objective of model m on set, as `optimbench train` builds it:
+// shuffled minibatches of m.Batch, the parameters initialized from seed.
+func Objective(m Model, set *data.Set, seed uint64) (*train.Data, error) {
 	if set.D != m.In {
 		return nil, fmt.Errorf("bench %s: data has %d features, want %d", m.Name, set.D, m.In)
 	}
@@ -144,50 +130,7 @@ func NewTrainer(m Model, opt string, set *data.Set, seed uint64) (*Trainer, erro
 	if err != nil {
 		return nil, fmt.Errorf("bench %s: %w", m.Name, err)
 	}
-	defaults, err := optim.Defaults(opt)
-	if err != nil {
-		return nil, fmt.Errorf("bench %s: %w", m.Name, err)
-	}
-	var h optim.Hyper
-	for k, v := range defaults {
-		if err := h.Apply(k, v); err != nil {
-			return nil, fmt.Errorf("bench %s: %s: %w", m.Name, opt, err)
-		}
-	}
-	if lr, ok := optimizerLR[opt]; ok {
-		h.LR = lr
-	}
-	o, err := optim.New(opt, h, mdl.NumParams())
-	if err != nil {
-		return nil, fmt.Errorf("bench %s: %w", m.Name, err)
-	}
-	tr := &Trainer{
-		set: set, mdl: mdl, opt: o, batch: min(m.Batch, set.N), lr: h.LR,
-		batcher: data.NewBatcher(set.N, true, rand.New(rand.NewPCG(seed, 2))),
-		params:  make([]float64, mdl.NumParams()),
-		grad:    make([]float64, mdl.NumParams()),
-		x:       make([]float64, m.Batch*m.In),
-		y:       make([]float64, m.Batch),
-	}
-	mdl.Init(tr.params, rand.New(rand.NewPCG(seed, 1)))
-	tr.batcher.Epoch(tr.batch)
-	return tr, nil
-}
-
-// Step runs one training step: the next shuffled minibatch (a new epoch when one ends), its
-// loss and gradient, and the optimizer's update. It allocates nothing.
-func (tr *Trainer) Step() {
-	idx, ok := tr.batcher.Next()
-	if !ok {
-		tr.batcher.Epoch(tr.batch)
-		idx, _ = tr.batcher.Next()
-	}
-	n := len(idx)
-	x, y := tr.x[:n*tr.set.D], tr.y[:n]
-	tr.set.Gather(idx, x, y)
-	tr.Loss = tr.mdl.LossGrad(tr.params, x, y, n, tr.grad)
-	tr.t++
-	tr.opt.Step(tr.params, tr.grad, tr.t, tr.lr)
+	return train.NewData(mdl, set, nil, m.Batch, m.Classes > 0, true, seed), nil
 }
 
 // Result is the timing of one model and optimizer.
@@ -203,32 +146,37 @@ type Result struct {
 	Loss          float64 `json:"loss"` // the last minibatch loss, a sanity check
 }
 
-// Time trains m with opt on set for warm-up steps (a tenth of steps, at least 2) and then
-// times steps more.
+// Time trains m with optimizer opt (its registry defaults, the rate of optimizerLR) on set
+// through the training loop of `optimbench train` — shuffled minibatches, gather, loss and
+// gradient, update — for warm-up steps (a tenth of steps, at least 2) and then times steps
+// more.
 func Time(m Model, opt string, set *data.Set, steps int, seed uint64) (Result, error) {
 	if steps < 1 {
 		return Result{}, fmt.Errorf("bench %s: steps must be >= 1, got %d", m.Name, steps)
 	}
-	tr, err := NewTrainer(m, opt, set, seed)
+	obj, err := Objective(m, set, seed)
 	if err != nil {
 		return Result{}, err
 	}
-	for range max(2, steps/10) {
-		tr.Step()
+	o, err := optim.New(opt, nil, obj.Layout())
+	if err != nil {
+		return Result{}, fmt.Errorf("bench %s: %w", m.Name, err)
 	}
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	start := time.Now()
-	for range steps {
-		tr.Step()
+	e, _ := optim.Lookup(opt)
+	lr := e.LR
+	if r, ok := optimizerLR[opt]; ok {
+		lr = r
 	}
-	sec := time.Since(start).Seconds()
-	runtime.ReadMemStats(&after)
+	batch := min(m.Batch, set.N)
+	t, err := train.Time(context.Background(), obj, o, batch, lr, max(2, steps/10), steps)
+	if err != nil {
+		return Result{}, err
+	}
 	return Result{
-		Model: m.Name, Optimizer: opt, Batch: tr.batch, Steps: steps, Seconds: sec,
-		SamplesPerSec: float64(steps*tr.batch) / sec,
-		StepMicros:    sec / float64(steps) * 1e6,
-		AllocsPerStep: float64(after.Mallocs-before.Mallocs) / float64(steps),
-		Loss:          tr.Loss,
+		Model: m.Name, Optimizer: opt, Batch: batch, Steps: steps, Seconds: t.Seconds,
+		SamplesPerSec: float64(steps*batch) / t.Seconds,
+		StepMicros:    t.Seconds / float64(steps) * 1e6,
+		AllocsPerStep: float64(t.Allocs) / float64(steps),
+		Loss:          t.Loss,
 	}, nil
 }

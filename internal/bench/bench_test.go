@@ -3,6 +3,7 @@ package bench
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -65,6 +66,8 @@ func TestTime(t *testing.T) {
 // TestStepAllocs checks the whole training step — batching across epoch ends, gather, loss and
 // gradient, optimizer — for allocations.
 func TestStepAllocs(t *testing.T) {
+	// As testing.AllocsPerRun does: one P, so that no other goroutine allocates meanwhile.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, m := range Models() {
 		if m.Name == "mlp1000" {
@@ -75,25 +78,25 @@ func TestStepAllocs(t *testing.T) {
 			set = RandomMNIST(200, rng)
 		}
 		for _, opt := range Optimizers {
-			tr, err := NewTrainer(m, opt, set, 1)
+			res, err := Time(m, opt, set, 40, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a := testing.AllocsPerRun(20, tr.Step); a != 0 {
-				t.Errorf("%s/%s: %v allocations per step, want 0", m.Name, opt, a)
+			if res.AllocsPerStep != 0 {
+				t.Errorf("%s/%s: %v allocations per step, want 0", m.Name, opt, res.AllocsPerStep)
 			}
 		}
 	}
 }
 
-func TestTrainerErrors(t *testing.T) {
+func TestTimeErrors(t *testing.T) {
 	m := Models()[0]
 	rng := rand.New(rand.NewPCG(1, 2))
-	if _, err := NewTrainer(m, "adam", TinyData(10, rng), 1); err == nil {
-		t.Error("NewTrainer with 2-feature data for a 784-input model: no error")
+	if _, err := Time(m, "adam", TinyData(10, rng), 5, 1); err == nil {
+		t.Error("Time with 2-feature data for a 784-input model: no error")
 	}
-	if _, err := NewTrainer(m, "lbfgs", RandomMNIST(10, rng), 1); err == nil {
-		t.Error("NewTrainer with optimizer lbfgs: no error")
+	if _, err := Time(m, "lbfgs", RandomMNIST(10, rng), 5, 1); err == nil {
+		t.Error("Time with optimizer lbfgs: no error")
 	}
 	if _, err := Time(m, "adam", RandomMNIST(10, rng), 0, 1); err == nil {
 		t.Error("Time with 0 steps: no error")
@@ -106,16 +109,15 @@ func TestLearns(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	set := TinyData(320, rng)
 	m := Models()[3]
-	tr, err := NewTrainer(m, "adam", set, 1)
+	first, err := Time(m, "adam", set, 1, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr.Step()
-	first := tr.Loss
-	for range 2000 {
-		tr.Step()
+	last, err := Time(m, "adam", set, 2000, 1)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !(tr.Loss < first/2) {
-		t.Errorf("loss %v after 2000 adam steps, want below half of the first %v", tr.Loss, first)
+	if !(last.Loss < first.Loss/2) {
+		t.Errorf("loss %v after 2000 adam steps, want below half of the first %v", last.Loss, first.Loss)
 	}
 }

@@ -230,3 +230,29 @@ func TestReadCSVMissingFile(t *testing.T) {
 	_, err = ReadCSV(dir, "", false)
 	checkFileError(t, dir, err, fileErrorCase{contains: "is a directory"})
 }
+
+// CountCSV and CountLibSVM agree with the readers on the number of samples.
+func TestCountRows(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "a.csv")
+	os.WriteFile(csvPath, []byte("x,y\n1,2\n\n3,4\n5,6\n"), 0o644)
+	set, err := ReadCSV(csvPath, "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := CountCSV(csvPath); err != nil || n != set.N {
+		t.Errorf("CountCSV = %d, %v; ReadCSV has %d rows", n, err, set.N)
+	}
+	svm := filepath.Join(dir, "a.svm")
+	os.WriteFile(svm, []byte("# header\n1 1:2\n\n0 2:1 # note\n  \n1 1:1\n"), 0o644)
+	set, err = ReadLibSVM(svm, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := CountLibSVM(svm); err != nil || n != set.N {
+		t.Errorf("CountLibSVM = %d, %v; ReadLibSVM has %d rows", n, err, set.N)
+	}
+	if _, err := CountCSV(filepath.Join(dir, "missing.csv")); err == nil {
+		t.Error("CountCSV of a missing file: no error")
+	}
+}

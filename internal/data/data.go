@@ -114,10 +114,7 @@ func Split(s *Set, fraction float64, rng *rand.Rand) (train, test *Set) {
 	if !(fraction >= 0 && fraction < 1) {
 		panic(fmt.Sprintf("data: Split: fraction must be in [0, 1), got %v", fraction))
 	}
-	nTest := int(math.Round(fraction * float64(s.N)))
-	if nTest >= s.N {
-		nTest = s.N - 1
-	}
+	_, nTest := SplitSizes(s.N, fraction)
 	if nTest <= 0 {
 		return s, nil
 	}
@@ -136,6 +133,17 @@ func Split(s *Set, fraction float64, rng *rand.Rand) (train, test *Set) {
 		}
 	}
 	return s.rows(trainIdx), s.rows(testIdx)
+}
+
+// SplitSizes returns the sizes of the two parts Split makes of n rows: round(fraction·n) test
+// rows, capped at n−1 so that the training part is never empty.
+func SplitSizes(n int, fraction float64) (train, test int) {
+	test = int(math.Round(fraction * float64(n)))
+	if test >= n {
+		test = n - 1
+	}
+	test = max(test, 0)
+	return n - test, test
 }
 
 // rows returns a new Set holding copies of rows idx of s, in the layout of s.

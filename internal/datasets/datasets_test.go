@@ -273,7 +273,9 @@ func TestLocate(t *testing.T) {
 		t.Errorf("path given: %q %v", p, err)
 	}
 	_, err = Locate("mnist", filepath.Join(root, "big", "mnist"))
-	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "optimbench data get mnist --dir "+filepath.Join(root, "big")) {
+	var nf *NotFoundError
+	if !errors.As(err, &nf) || !errors.Is(err, ErrNotFound) || nf.Into != filepath.Join(root, "big") ||
+		!strings.Contains(nf.Text("--dir"), "optimbench data get mnist --dir "+filepath.Join(root, "big")) {
 		t.Errorf("path given, absent: %v", err)
 	}
 	if DefaultDir() != env {

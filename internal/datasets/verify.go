@@ -152,18 +152,18 @@ func isGzipReader(br *bufio.Reader) bool {
 
 // Locate returns the folder of the dataset called name for a run: path when given (it must
 // exist), else $OPTIMBENCH_DATA/name when OPTIMBENCH_DATA is set and that folder exists, else
-// ./data/name. When none exists the error (wrapping ErrNotFound) gives the exact
-// `optimbench data get` command that fetches it to where it will be found.
+// ./data/name. When none exists the error is a *NotFoundError (wrapping ErrNotFound) that
+// says where the folder was looked for and how to fetch it to where it will be found.
 func Locate(name, path string) (string, error) {
 	if path != "" {
 		if isDir(path) {
 			return path, nil
 		}
-		hint := fmt.Sprintf("fetch it with: optimbench data get %s, and set data.path to the folder it prints", name)
+		e := &NotFoundError{Name: name, Path: path}
 		if filepath.Base(filepath.Clean(path)) == name {
-			hint = fmt.Sprintf("fetch it there with: optimbench data get %s --dir %s", name, filepath.Dir(filepath.Clean(path)))
+			e.Into = filepath.Dir(filepath.Clean(path))
 		}
-		return "", fmt.Errorf("%s: %w (no such folder); %s", path, ErrNotFound, hint)
+		return "", e
 	}
 	var tried []string
 	if env := os.Getenv("OPTIMBENCH_DATA"); env != "" {
@@ -177,9 +177,34 @@ func Locate(name, path string) (string, error) {
 	if isDir(p) {
 		return p, nil
 	}
-	tried = append(tried, "./"+p)
-	return "", fmt.Errorf("%s %w in %s; fetch it with: optimbench data get %s", name, ErrNotFound, strings.Join(tried, " or "), name)
+	return "", &NotFoundError{Name: name, Tried: append(tried, "./"+p)}
 }
+
+// NotFoundError is a dataset folder that is not there.
+type NotFoundError struct {
+	Name  string
+	Path  string   // the folder the configuration names ("" when it names none)
+	Tried []string // the folders looked in, without a Path
+	Into  string   // where `data get` should put it so that Path is found ("" if it cannot)
+}
+
+func (e *NotFoundError) Error() string { return e.Text("into") }
+
+// Text is the message with the fetch command in full, dirFlag being the command line's flag
+// for the folder to fetch into: "… fetch it there with: optimbench data get mnist --dir big".
+func (e *NotFoundError) Text(dirFlag string) string {
+	if e.Path == "" {
+		return fmt.Sprintf("%s %v in %s; fetch it with: optimbench data get %s", e.Name, ErrNotFound, strings.Join(e.Tried, " or "), e.Name)
+	}
+	hint := fmt.Sprintf("fetch it with: optimbench data get %s, and set data.path to the folder it prints", e.Name)
+	if e.Into != "" {
+		hint = fmt.Sprintf("fetch it there with: optimbench data get %s %s %s", e.Name, dirFlag, e.Into)
+	}
+	return fmt.Sprintf("%s: %v (no such folder); %s", e.Path, ErrNotFound, hint)
+}
+
+// Unwrap returns ErrNotFound.
+func (e *NotFoundError) Unwrap() error { return ErrNotFound }
 
 func isDir(p string) bool {
 	st, err := os.Stat(p)

@@ -33,6 +33,10 @@ type Spec struct {
 // at once; build one per goroutine.
 type Model interface {
 	NumParams() int
+	// Tensors lists the parameter tensors in the flat vector, in order: each layer's weight
+	// matrix (out×in) then its bias, named as PyTorch names an nn.Sequential of Linear layers
+	// (layers.0.weight, layers.0.bias, layers.1.weight, …).
+	Tensors() []Tensor
 	Inputs() int
 	Outputs() int // 1 for mse, classes for cross_entropy
 	// Init writes initial parameters (biases zero; weights per Spec.Init: zeros; xavier =
@@ -48,6 +52,15 @@ type Model interface {
 	// number of rows whose argmax output equals the label (0 for mse). n ≤ maxBatch.
 	// Allocates nothing.
 	Eval(params, x, y []float64, n int) (lossSum float64, correct int)
+}
+
+// Tensor is one parameter tensor of a model: Rows×Cols values, row-major, from Offset in the
+// flat parameter vector. A bias has Cols 1.
+type Tensor struct {
+	Name       string
+	Offset     int
+	Rows, Cols int
+	Weight     bool // a weight matrix, not a bias
 }
 
 // SpecError is a bad value of one key of the `model:` or `problem:` block. Its message starts

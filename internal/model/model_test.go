@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -515,4 +516,24 @@ func TestInit(t *testing.T) {
 			t.Error("different seeds gave the same parameters")
 		}
 	})
+}
+
+// Tensors cover the flat vector in order, with PyTorch's names and shapes.
+func TestTensors(t *testing.T) {
+	m, err := New(Spec{Kind: "mlp", Hidden: []int{5, 4}, Loss: "cross_entropy"}, 3, 2, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Tensor{
+		{"layers.0.weight", 0, 5, 3, true}, {"layers.0.bias", 15, 5, 1, false},
+		{"layers.1.weight", 20, 4, 5, true}, {"layers.1.bias", 40, 4, 1, false},
+		{"layers.2.weight", 44, 2, 4, true}, {"layers.2.bias", 52, 2, 1, false},
+	}
+	got := m.Tensors()
+	if !slices.Equal(got, want) {
+		t.Fatalf("Tensors() = %v, want %v", got, want)
+	}
+	if last := got[len(got)-1]; last.Offset+last.Rows*last.Cols != m.NumParams() {
+		t.Errorf("tensors end at %d, NumParams %d", last.Offset+last.Rows*last.Cols, m.NumParams())
+	}
 }

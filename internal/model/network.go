@@ -39,7 +39,17 @@ type network struct {
 
 func (m *network) NumParams() int { return m.nparams }
 func (m *network) Inputs() int    { return m.in }
-func (m *network) Outputs() int   { return m.out }
+
+func (m *network) Tensors() []Tensor {
+	var ts []Tensor
+	for l, ly := range m.layers {
+		name := fmt.Sprintf("layers.%d.", l)
+		ts = append(ts, Tensor{Name: name + "weight", Offset: ly.w, Rows: ly.out, Cols: ly.in, Weight: true},
+			Tensor{Name: name + "bias", Offset: ly.b, Rows: ly.out, Cols: 1})
+	}
+	return ts
+}
+func (m *network) Outputs() int { return m.out }
 
 func (m *network) Init(params []float64, rng *rand.Rand) {
 	if len(params) != m.nparams {

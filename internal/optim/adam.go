@@ -1,6 +1,10 @@
 package optim
 
-import "math"
+import (
+	"math"
+
+	"github.com/optimbench/optimbench/internal/param"
+)
 
 // adam is Adam (Kingma & Ba 2015, Algorithm 1) with the "adam", "amsgrad" and "adamw" variants,
 // in PyTorch's form:
@@ -22,8 +26,8 @@ type adam struct {
 	vmax                  []float64 // running maximum of v (amsgrad only)
 }
 
-func newAdam(h Hyper, n int, amsgrad, decoupled bool) *adam {
-	o := &adam{beta1: h.Beta1, beta2: h.Beta2, eps: h.Eps, wd: h.WeightDecay,
+func newAdam(v param.Values, n int, amsgrad, decoupled bool) *adam {
+	o := &adam{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
 		amsgrad: amsgrad, decoupled: decoupled, m: make([]float64, n), v: make([]float64, n)}
 	if amsgrad {
 		o.vmax = make([]float64, n)
@@ -78,8 +82,8 @@ type adamax struct {
 	m, u                  []float64 // first moment, exponentially weighted infinity norm
 }
 
-func newAdamax(h Hyper, n int) *adamax {
-	return &adamax{beta1: h.Beta1, beta2: h.Beta2, eps: h.Eps, wd: h.WeightDecay,
+func newAdamax(v param.Values, n int) *adamax {
+	return &adamax{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
 		m: make([]float64, n), u: make([]float64, n)}
 }
 
@@ -117,9 +121,9 @@ type nadam struct {
 	m, v                       []float64 // first and second moments
 }
 
-func newNAdam(h Hyper, n int) *nadam {
-	return &nadam{beta1: h.Beta1, beta2: h.Beta2, eps: h.Eps, psi: h.MomentumDecay,
-		wd: h.WeightDecay, muProd: 1, m: make([]float64, n), v: make([]float64, n)}
+func newNAdam(v param.Values, n int) *nadam {
+	return &nadam{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), psi: v.Float("momentum_decay"),
+		wd: v.Float("weight_decay"), muProd: 1, m: make([]float64, n), v: make([]float64, n)}
 }
 
 func (o *nadam) Step(params, grad []float64, t int, lr float64) {

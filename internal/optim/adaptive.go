@@ -1,6 +1,10 @@
 package optim
 
-import "math"
+import (
+	"math"
+
+	"github.com/optimbench/optimbench/internal/param"
+)
 
 // adagrad scales each coordinate by its accumulated squared gradients (Duchi, Hazan & Singer
 // 2011), in PyTorch's form:
@@ -16,12 +20,12 @@ type adagrad struct {
 	s                []float64 // sum of squared gradients
 }
 
-func newAdagrad(h Hyper, n int) *adagrad {
+func newAdagrad(v param.Values, n int) *adagrad {
 	s := make([]float64, n)
 	for i := range s {
-		s[i] = h.InitialAccumulator
+		s[i] = v.Float("initial_accumulator")
 	}
-	return &adagrad{lrDecay: h.LRDecay, eps: h.Eps, wd: h.WeightDecay, s: s}
+	return &adagrad{lrDecay: v.Float("lr_decay"), eps: v.Float("eps"), wd: v.Float("weight_decay"), s: s}
 }
 
 func (o *adagrad) Step(params, grad []float64, t int, lr float64) {
@@ -55,8 +59,8 @@ type rmsprop struct {
 	b                []float64 // momentum buffer (μ > 0 only)
 }
 
-func newRMSprop(h Hyper, n int) *rmsprop {
-	o := &rmsprop{rho: h.Rho, eps: h.Eps, mu: h.Momentum, wd: h.WeightDecay, centered: h.Centered,
+func newRMSprop(v param.Values, n int) *rmsprop {
+	o := &rmsprop{rho: v.Float("rho"), eps: v.Float("eps"), mu: v.Float("momentum"), wd: v.Float("weight_decay"), centered: v.Bool("centered"),
 		v: make([]float64, n)}
 	if o.centered {
 		o.a = make([]float64, n)
@@ -107,8 +111,8 @@ type adadelta struct {
 	u            []float64 // mean squared update
 }
 
-func newAdadelta(h Hyper, n int) *adadelta {
-	return &adadelta{rho: h.Rho, eps: h.Eps, wd: h.WeightDecay,
+func newAdadelta(v param.Values, n int) *adadelta {
+	return &adadelta{rho: v.Float("rho"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
 		v: make([]float64, n), u: make([]float64, n)}
 }
 

@@ -86,18 +86,24 @@ func TestGolden(t *testing.T) {
 	for _, c := range g.Cases {
 		covered[c.Optimizer] = true
 		t.Run(c.Name, func(t *testing.T) {
-			defaults, err := Defaults(c.Optimizer)
+			e, err := Lookup(c.Optimizer)
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The golden hyperparameters hold lr, PyTorch's optimizer argument; here it is
+			// the entry's default, and every update takes the rate of its step.
+			defaults := Defaults(c.Optimizer)
+			defaults["lr"] = e.LR
 			if got, want := slices.Sorted(maps.Keys(c.Hyper)), slices.Sorted(maps.Keys(defaults)); !slices.Equal(got, want) {
 				t.Fatalf("golden keys %v, Defaults keys %v", got, want)
 			}
 			if strings.Contains(c.Name, "/default/") && !maps.Equal(c.Hyper, defaults) {
 				t.Errorf("PyTorch defaults %v, Defaults %v", c.Hyper, defaults)
 			}
+			hyper := maps.Clone(c.Hyper)
+			delete(hyper, "lr")
 			params := slices.Clone(g.Problems[c.Problem].Init)
-			opt := newFor(t, c.Optimizer, c.Hyper, len(params))
+			opt := newFor(t, c.Optimizer, hyper, len(params))
 			grad := make([]float64, len(params))
 			for k := range c.Grads {
 				copy(grad, c.Grads[k])

@@ -47,7 +47,7 @@ func TestLectureNAGQuiz(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			n := len(tc.start)
-			opt, err := New("nesterov", Hyper{LR: tc.lr, Momentum: tc.mu}, n)
+			opt, err := New("nesterov", map[string]any{"momentum": tc.mu}, Flat(n))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,21 +6,23 @@
 // operations, so trajectories agree with PyTorch to float64 rounding. In particular:
 //
 //   - g is the gradient of the minibatch mean loss; t counts updates from 1 and must increase by
-//     one per Step (nadam keeps a running product over steps); lr is the scheduled learning rate
-//     of this update, so schedules need no hook into the optimizer.
+//     one per Step (nadam keeps a running product over steps).
+//   - The learning rate is not a hyperparameter of the optimizer: it belongs to the schedule,
+//     as in optax, and Step takes the rate of this update. The registry only records each
+//     optimizer's default for the `optimizer.lr` key.
 //   - Weight decay λ is L2 regularization added to the gradient, g ← g + λθ, for every optimizer
 //     but adamw, which decays the weights directly (decoupled weight decay).
 //   - All state starts at zero, except adagrad's accumulator, which starts at
 //     initial_accumulator.
 //
-// An optimizer is built from a name and a Hyper:
+// The registry is one table: each Entry names an optimizer, declares its hyperparameters once
+// as param.Specs (key, type, default, range, doc) and builds it. internal/config decodes,
+// validates and documents the `optimizer:` block from that table, and the shared test table
+// runs every entry. An optimizer is built from its name and values:
 //
-//	h := optim.Hyper{}
-//	defaults, _ := optim.Defaults("adam")
-//	for k, v := range defaults {
-//		h.Apply(k, v)
-//	}
-//	opt, err := optim.New("adam", h, len(params))
+//	v := optim.Defaults("adam")
+//	v["beta2"] = 0.99
+//	opt, err := optim.New("adam", v, optim.Flat(len(params)))
 //	...
 //	opt.Step(params, grad, t, lr)
 //
@@ -31,23 +33,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-)
 
-// Hyper holds every hyperparameter of SPEC §4. Unused fields are ignored by an optimizer.
-// The comment of each field gives its config key.
-type Hyper struct {
-	LR                 float64 // lr: base learning rate (Step takes the scheduled one)
-	Momentum           float64 // momentum: μ of momentum, nesterov and rmsprop
-	Beta1              float64 // beta1: decay of the first moment (adam family)
-	Beta2              float64 // beta2: decay of the second moment or infinity norm
-	Eps                float64 // eps: ε of the denominator
-	Rho                float64 // rho: decay of rmsprop's and adadelta's running averages
-	WeightDecay        float64 // weight_decay: λ, L2 (decoupled for adamw)
-	LRDecay            float64 // lr_decay: adagrad's lr_t = lr/(1 + (t−1)·lr_decay)
-	InitialAccumulator float64 // initial_accumulator: adagrad's starting sum of squares
-	MomentumDecay      float64 // momentum_decay: nadam's ψ
-	Centered           bool    // centered: rmsprop divides by a variance estimate
-}
+	"github.com/optimbench/optimbench/internal/param"
+)
 
 // Optimizer updates parameters in place.
 type Optimizer interface {
@@ -58,269 +46,201 @@ type Optimizer interface {
 }
 
 var (
-	// ErrUnknownOptimizer is wrapped by the error of Defaults and New for a name not in Names.
+	// ErrUnknownOptimizer is wrapped by the error of Lookup and New for a name not in Names.
 	ErrUnknownOptimizer = errors.New("unknown optimizer")
-	// ErrUnknownKey is wrapped by the error of Apply for a key that names no hyperparameter.
+	// ErrUnknownKey is wrapped by the error of New for a key the optimizer does not take.
 	ErrUnknownKey = errors.New("unknown key")
 )
 
-// ValueError reports a hyperparameter value rejected by Apply (wrong type) or New (out of range).
-// Its message names the key first, as in "beta2: must be in [0, 1), got 1".
-type ValueError struct {
-	Key  string // config key, as listed by Defaults
-	Want string // what the value must be, e.g. "in [0, 1)"
-	Got  any    // the value given
+// Entry is one optimizer of the registry.
+type Entry struct {
+	Name string
+	// LR is the default of `optimizer.lr` for this optimizer (PyTorch's). The rate itself is
+	// the schedule's: Step takes the rate of each update.
+	LR float64
+	// Params are the optimizer's hyperparameters, in the order config.yaml lists them.
+	Params []param.Spec
+	// Check, if set, validates rules across keys (nesterov needs momentum > 0). It sees
+	// every key of Params and returns a *param.ValueError.
+	Check func(v param.Values) error
+	// Build allocates the optimizer for the validated values and the parameter layout.
+	Build func(v param.Values, l Layout) Optimizer
+	// Doc is one line: the method and where it comes from.
+	Doc string
 }
 
-func (e *ValueError) Error() string {
-	return fmt.Sprintf("%s: must be %s, got %v", e.Key, e.Want, e.Got)
+// Layout is the shape of the flat parameter vector an optimizer updates: its length and the
+// tensors it is made of, in order (a model's weight matrices and bias vectors). Optimizers
+// that treat every coordinate alike read only Size; those that treat a weight matrix as a
+// matrix (trust ratios per layer, orthogonalized or factored updates) read Tensors.
+type Layout struct {
+	Size    int
+	Tensors []Tensor
 }
 
-// param is a config key of an optimizer with its default (float64, or bool for "centered").
-type param struct {
-	key string
-	def any
+// Tensor is one parameter tensor inside the flat vector: Rows×Cols values, row-major, from
+// Offset. A weight matrix is out×in, as PyTorch stores it; a vector has Cols 1.
+type Tensor struct {
+	Name       string // PyTorch's parameter name: layers.0.weight, layers.0.bias, x
+	Offset     int
+	Rows, Cols int
+	Matrix     bool // a weight matrix (as opposed to a bias or a point of a test function)
 }
 
-// entry describes one optimizer: its config keys in validation order and its constructor.
-type entry struct {
-	params []param
-	build  func(h Hyper, n int) Optimizer
+// Flat is the layout of n parameters that form one vector (a test function's point).
+func Flat(n int) Layout {
+	return Layout{Size: n, Tensors: []Tensor{{Name: "x", Rows: n, Cols: 1}}}
 }
 
-var names = []string{
-	"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta",
-	"adam", "amsgrad", "adamw", "adamax", "nadam",
-}
-
+// The hyperparameters shared by several optimizers, declared once.
 var (
-	adamParams = []param{
-		{"lr", 0.001}, {"beta1", 0.9}, {"beta2", 0.999}, {"eps", 1e-8}, {"weight_decay", 0.0},
-	}
-	momentumParams = []param{{"lr", 0.001}, {"momentum", 0.9}, {"weight_decay", 0.0}}
+	momentum = param.Spec{Key: "momentum", Type: param.Float, Default: 0.9, Range: param.AtLeast(0),
+		Doc: "μ, the decay of the momentum buffer"}
+	beta1 = param.Spec{Key: "beta1", Type: param.Float, Default: 0.9, Range: param.Interval(0, 1, false, true),
+		Doc: "β₁, the decay of the first moment"}
+	beta2 = param.Spec{Key: "beta2", Type: param.Float, Default: 0.999, Range: param.Interval(0, 1, false, true),
+		Doc: "β₂, the decay of the second moment (adamax: of the infinity norm)"}
+	weightDecay = param.Spec{Key: "weight_decay", Type: param.Float, Default: 0.0, Range: param.AtLeast(0),
+		Doc: "λ: L2 added to the gradient, g ← g + λθ"}
 )
 
-var registry = map[string]entry{
-	"sgd": {
-		params: []param{{"lr", 0.001}, {"weight_decay", 0.0}},
-		build:  func(h Hyper, n int) Optimizer { return newSGD(h, n) },
-	},
-	"momentum": {
-		params: momentumParams,
-		build:  func(h Hyper, n int) Optimizer { return newHeavyBall(h, n, false) },
-	},
-	"nesterov": {
-		params: momentumParams,
-		build:  func(h Hyper, n int) Optimizer { return newHeavyBall(h, n, true) },
-	},
-	"adagrad": {
-		params: []param{
-			{"lr", 0.01}, {"eps", 1e-10}, {"lr_decay", 0.0}, {"initial_accumulator", 0.0},
-			{"weight_decay", 0.0},
+func eps(def float64) param.Spec {
+	return param.Spec{Key: "eps", Type: param.Float, Default: def, Range: param.AtLeast(0),
+		Doc: "ε of the denominator"}
+}
+
+func rho(def float64) param.Spec {
+	return param.Spec{Key: "rho", Type: param.Float, Default: def, Range: param.Interval(0, 1, false, false),
+		Doc: "ρ, the decay of the running averages of squares"}
+}
+
+func with(s param.Spec, def any, doc string) param.Spec {
+	s.Default = def
+	if doc != "" {
+		s.Doc = doc
+	}
+	return s
+}
+
+var adamParams = []param.Spec{beta1, beta2, eps(1e-8), weightDecay}
+
+// registry lists the optimizers in SPEC §4 order.
+var registry = []Entry{
+	{Name: "sgd", LR: 0.001, Params: []param.Spec{weightDecay},
+		Build: func(v param.Values, l Layout) Optimizer { return newSGD(v, l.Size) },
+		Doc:   "stochastic gradient descent (Robbins & Monro 1951); torch.optim.SGD"},
+	{Name: "momentum", LR: 0.001, Params: []param.Spec{momentum, weightDecay},
+		Build: func(v param.Values, l Layout) Optimizer { return newHeavyBall(v, l.Size, false) },
+		Doc:   "heavy-ball momentum (Polyak 1964); torch.optim.SGD(momentum)"},
+	{Name: "nesterov", LR: 0.001, Params: []param.Spec{momentum, weightDecay},
+		Check: func(v param.Values) error {
+			if v.Float("momentum") == 0 {
+				return &param.ValueError{Key: "momentum", Want: "> 0 for nesterov", Got: 0.0}
+			}
+			return nil
 		},
-		build: func(h Hyper, n int) Optimizer { return newAdagrad(h, n) },
-	},
-	"rmsprop": {
-		params: []param{
-			{"lr", 0.01}, {"rho", 0.99}, {"eps", 1e-8}, {"momentum", 0.0}, {"centered", false},
-			{"weight_decay", 0.0},
-		},
-		build: func(h Hyper, n int) Optimizer { return newRMSprop(h, n) },
-	},
-	"adadelta": {
-		params: []param{{"lr", 1.0}, {"rho", 0.9}, {"eps", 1e-6}, {"weight_decay", 0.0}},
-		build:  func(h Hyper, n int) Optimizer { return newAdadelta(h, n) },
-	},
-	"adam": {
-		params: adamParams,
-		build:  func(h Hyper, n int) Optimizer { return newAdam(h, n, false, false) },
-	},
-	"amsgrad": {
-		params: adamParams,
-		build:  func(h Hyper, n int) Optimizer { return newAdam(h, n, true, false) },
-	},
-	"adamw": {
-		params: []param{
-			{"lr", 0.001}, {"beta1", 0.9}, {"beta2", 0.999}, {"eps", 1e-8}, {"weight_decay", 0.01},
-		},
-		build: func(h Hyper, n int) Optimizer { return newAdam(h, n, false, true) },
-	},
-	"adamax": {
-		params: []param{
-			{"lr", 0.002}, {"beta1", 0.9}, {"beta2", 0.999}, {"eps", 1e-8}, {"weight_decay", 0.0},
-		},
-		build: func(h Hyper, n int) Optimizer { return newAdamax(h, n) },
-	},
-	"nadam": {
-		params: []param{
-			{"lr", 0.002}, {"beta1", 0.9}, {"beta2", 0.999}, {"eps", 1e-8},
-			{"momentum_decay", 0.004}, {"weight_decay", 0.0},
-		},
-		build: func(h Hyper, n int) Optimizer { return newNAdam(h, n) },
-	},
+		Build: func(v param.Values, l Layout) Optimizer { return newHeavyBall(v, l.Size, true) },
+		Doc:   "Nesterov momentum (Sutskever et al. 2013); torch.optim.SGD(nesterov=True)"},
+	{Name: "adagrad", LR: 0.01, Params: []param.Spec{eps(1e-10), weightDecay,
+		{Key: "lr_decay", Type: param.Float, Default: 0.0, Range: param.AtLeast(0),
+			Doc: "lr_t = lr/(1 + (t−1)·lr_decay)"},
+		{Key: "initial_accumulator", Type: param.Float, Default: 0.0, Range: param.AtLeast(0),
+			Doc: "the starting sum of squared gradients"}},
+		Build: func(v param.Values, l Layout) Optimizer { return newAdagrad(v, l.Size) },
+		Doc:   "AdaGrad (Duchi, Hazan & Singer 2011); torch.optim.Adagrad"},
+	{Name: "rmsprop", LR: 0.01, Params: []param.Spec{
+		with(momentum, 0.0, "μ of the optional heavy-ball term"), eps(1e-8), rho(0.99), weightDecay,
+		{Key: "centered", Type: param.Bool, Default: false, Doc: "divide by a variance estimate"}},
+		Build: func(v param.Values, l Layout) Optimizer { return newRMSprop(v, l.Size) },
+		Doc:   "RMSProp (Hinton 2012), centered (Graves 2013); torch.optim.RMSprop"},
+	{Name: "adadelta", LR: 1.0, Params: []param.Spec{eps(1e-6), rho(0.9), weightDecay},
+		Build: func(v param.Values, l Layout) Optimizer { return newAdadelta(v, l.Size) },
+		Doc:   "Adadelta (Zeiler 2012); torch.optim.Adadelta"},
+	{Name: "adam", LR: 0.001, Params: adamParams,
+		Build: func(v param.Values, l Layout) Optimizer { return newAdam(v, l.Size, false, false) },
+		Doc:   "Adam (Kingma & Ba 2015); torch.optim.Adam"},
+	{Name: "amsgrad", LR: 0.001, Params: adamParams,
+		Build: func(v param.Values, l Layout) Optimizer { return newAdam(v, l.Size, true, false) },
+		Doc:   "AMSGrad (Reddi, Kale & Kumar 2018); torch.optim.Adam(amsgrad=True)"},
+	{Name: "adamw", LR: 0.001, Params: []param.Spec{beta1, beta2, eps(1e-8),
+		with(weightDecay, 0.01, "λ, decoupled: θ ← θ(1 − lr·λ)")},
+		Build: func(v param.Values, l Layout) Optimizer { return newAdam(v, l.Size, false, true) },
+		Doc:   "AdamW (Loshchilov & Hutter 2019); torch.optim.AdamW"},
+	{Name: "adamax", LR: 0.002, Params: adamParams,
+		Build: func(v param.Values, l Layout) Optimizer { return newAdamax(v, l.Size) },
+		Doc:   "AdaMax (Kingma & Ba 2015, Algorithm 2); torch.optim.Adamax"},
+	{Name: "nadam", LR: 0.002, Params: []param.Spec{beta1, beta2, eps(1e-8), weightDecay,
+		{Key: "momentum_decay", Type: param.Float, Default: 0.004, Range: param.AtLeast(0),
+			Doc: "ψ of the momentum schedule μ_t = β₁(1 − ½·0.96^(tψ))"}},
+		Build: func(v param.Values, l Layout) Optimizer { return newNAdam(v, l.Size) },
+		Doc:   "NAdam (Dozat 2016), PyTorch ≥ 2.0's form; torch.optim.NAdam"},
 }
 
 // Names returns the optimizer names in SPEC §4 order: sgd momentum nesterov adagrad rmsprop
 // adadelta adam amsgrad adamw adamax nadam.
 func Names() []string {
-	return append([]string(nil), names...)
+	names := make([]string, len(registry))
+	for i, e := range registry {
+		names[i] = e.Name
+	}
+	return names
 }
 
-func lookup(name string) (entry, error) {
-	e, ok := registry[name]
-	if !ok {
-		return entry{}, fmt.Errorf("%w %q", ErrUnknownOptimizer, name)
-	}
-	return e, nil
-}
+// Entries returns the registry, in SPEC §4 order.
+func Entries() []Entry { return append([]Entry(nil), registry...) }
 
-// Defaults returns, for optimizer name, the config keys that apply to it with their PyTorch-2.x
-// defaults (float64, or bool for "centered"). Every optimizer accepts "lr" and "weight_decay".
-// The map is new on every call. An unknown name gives an error wrapping ErrUnknownOptimizer.
-func Defaults(name string) (map[string]any, error) {
-	e, err := lookup(name)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[string]any, len(e.params))
-	for _, p := range e.params {
-		m[p.key] = p.def
-	}
-	return m, nil
-}
-
-// field returns the float64 field of h named by a config key, or nil.
-func (h *Hyper) field(key string) *float64 {
-	switch key {
-	case "lr":
-		return &h.LR
-	case "momentum":
-		return &h.Momentum
-	case "beta1":
-		return &h.Beta1
-	case "beta2":
-		return &h.Beta2
-	case "eps":
-		return &h.Eps
-	case "rho":
-		return &h.Rho
-	case "weight_decay":
-		return &h.WeightDecay
-	case "lr_decay":
-		return &h.LRDecay
-	case "initial_accumulator":
-		return &h.InitialAccumulator
-	case "momentum_decay":
-		return &h.MomentumDecay
-	}
-	return nil
-}
-
-// Apply sets the field of h named by a config key (as listed by Defaults); v is float64 (any Go
-// integer type is accepted too) or, for "centered", bool. It returns an error wrapping
-// ErrUnknownKey for an unknown key and a *ValueError for a value of the wrong type. Ranges are
-// checked by New, which knows the optimizer.
-func (h *Hyper) Apply(key string, v any) error {
-	if key == "centered" {
-		b, ok := v.(bool)
-		if !ok {
-			return &ValueError{Key: key, Want: "true or false", Got: v}
+// Lookup returns the registry entry of name, or an error wrapping ErrUnknownOptimizer.
+func Lookup(name string) (*Entry, error) {
+	for i := range registry {
+		if registry[i].Name == name {
+			return &registry[i], nil
 		}
-		h.Centered = b
+	}
+	return nil, fmt.Errorf("%w %q", ErrUnknownOptimizer, name)
+}
+
+// Defaults returns the hyperparameters of optimizer name at their PyTorch-2.x defaults (not
+// lr: see Entry.LR). The map is new on every call. An unknown name gives nil.
+func Defaults(name string) param.Values {
+	e, err := Lookup(name)
+	if err != nil {
 		return nil
 	}
-	f := h.field(key)
-	if f == nil {
-		return fmt.Errorf("%s: %w", key, ErrUnknownKey)
-	}
-	x, ok := toFloat(v)
-	if !ok {
-		return &ValueError{Key: key, Want: "a number", Got: v}
-	}
-	*f = x
-	return nil
+	return param.Defaults(e.Params)
 }
 
-func toFloat(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	case int8:
-		return float64(x), true
-	case int16:
-		return float64(x), true
-	case int32:
-		return float64(x), true
-	case int64:
-		return float64(x), true
-	case uint:
-		return float64(x), true
-	case uint8:
-		return float64(x), true
-	case uint16:
-		return float64(x), true
-	case uint32:
-		return float64(x), true
-	case uint64:
-		return float64(x), true
-	}
-	return 0, false
-}
-
-// New validates h for optimizer name and allocates all state for n parameters (state starts at
-// zero, adagrad's sum at initial_accumulator). Only the keys that Defaults lists for name are
-// checked, with PyTorch's rules: betas in [0, 1), rho in [0, 1], every other number >= 0 (so
-// lr = 0 is allowed), and momentum > 0 for nesterov; infinities and NaN are rejected too.
-// A range error is a *ValueError naming the key first, as in "lr: must be >= 0, got -1".
-// A negative n is a programmer error and panics.
-func New(name string, h Hyper, n int) (Optimizer, error) {
-	e, err := lookup(name)
+// New validates v for optimizer name and allocates all state for the layout l (state starts
+// at zero, adagrad's sum at initial_accumulator). Keys missing from v take their defaults; a
+// key the optimizer does not take is an error wrapping ErrUnknownKey. A value outside its
+// range is a *param.ValueError naming the key first, as in "beta2: must be in [0, 1), got 1".
+// A negative size is a programmer error and panics.
+func New(name string, v param.Values, l Layout) (Optimizer, error) {
+	e, err := Lookup(name)
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range e.params {
-		if err := h.check(p.key); err != nil {
+	full := param.Defaults(e.Params)
+	for k, x := range v {
+		s := param.Find(e.Params, k)
+		if s == nil {
+			return nil, fmt.Errorf("%s: %w for optimizer %s", k, ErrUnknownKey, name)
+		}
+		full[k] = x
+	}
+	for _, s := range e.Params {
+		if err := s.Check(full[s.Key]); err != nil {
 			return nil, err
 		}
 	}
-	if name == "nesterov" && h.Momentum == 0 {
-		return nil, &ValueError{Key: "momentum", Want: "> 0 for nesterov", Got: h.Momentum}
-	}
-	if n < 0 {
-		panic(fmt.Sprintf("optim: negative parameter count %d", n))
-	}
-	return e.build(h, n), nil
-}
-
-// check validates the field of h named by key.
-func (h *Hyper) check(key string) error {
-	f := h.field(key)
-	if f == nil { // "centered": any bool is valid
-		return nil
-	}
-	v := *f
-	switch key {
-	case "beta1", "beta2":
-		if !(v >= 0 && v < 1) {
-			return &ValueError{Key: key, Want: "in [0, 1)", Got: v}
-		}
-	case "rho":
-		if !(v >= 0 && v <= 1) {
-			return &ValueError{Key: key, Want: "in [0, 1]", Got: v}
-		}
-	default:
-		if !(v >= 0) {
-			return &ValueError{Key: key, Want: ">= 0", Got: v}
-		}
-		if math.IsInf(v, 0) {
-			return &ValueError{Key: key, Want: "finite", Got: v}
+	if e.Check != nil {
+		if err := e.Check(full); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	if l.Size < 0 {
+		panic(fmt.Sprintf("optim: negative parameter count %d", l.Size))
+	}
+	return e.Build(full, l), nil
 }
 
 // checkStep panics when the lengths of params, grad and the state (n) differ or t < 1.

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/optimbench/optimbench/internal/param"
 )
 
 // optimizersUnderTest is the shared table of optimizers run against the same problems (optax's
@@ -41,28 +43,10 @@ func testName(name string, set map[string]any) string {
 	return name
 }
 
-// hyperFor returns the defaults of name with set applied.
-func hyperFor(t testing.TB, name string, set map[string]any) Hyper {
-	t.Helper()
-	defaults, err := Defaults(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var h Hyper
-	for _, m := range []map[string]any{defaults, set} {
-		for k, v := range m {
-			if err := h.Apply(k, v); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	return h
-}
-
 // newFor builds optimizer name for n parameters from its defaults with set applied.
 func newFor(t testing.TB, name string, set map[string]any, n int) Optimizer {
 	t.Helper()
-	opt, err := New(name, hyperFor(t, name, set), n)
+	opt, err := New(name, set, Flat(n))
 	if err != nil {
 		t.Fatalf("New(%q): %v", name, err)
 	}
@@ -92,103 +76,95 @@ func TestNames(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
-	adam := map[string]any{"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0}
-	tests := map[string]map[string]any{
-		"sgd":      {"lr": 0.001, "weight_decay": 0.0},
-		"momentum": {"lr": 0.001, "momentum": 0.9, "weight_decay": 0.0},
-		"nesterov": {"lr": 0.001, "momentum": 0.9, "weight_decay": 0.0},
-		"adagrad": {"lr": 0.01, "eps": 1e-10, "lr_decay": 0.0, "initial_accumulator": 0.0,
-			"weight_decay": 0.0},
-		"rmsprop": {"lr": 0.01, "rho": 0.99, "eps": 1e-8, "momentum": 0.0, "centered": false,
-			"weight_decay": 0.0},
-		"adadelta": {"lr": 1.0, "rho": 0.9, "eps": 1e-6, "weight_decay": 0.0},
-		"adam":     adam,
-		"amsgrad":  adam,
-		"adamw":    {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.01},
-		"adamax":   {"lr": 0.002, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0},
-		"nadam": {"lr": 0.002, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "momentum_decay": 0.004,
-			"weight_decay": 0.0},
+	adam := map[string]any{"beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0}
+	tests := map[string]struct {
+		lr   float64
+		want map[string]any
+	}{
+		"sgd":      {0.001, map[string]any{"weight_decay": 0.0}},
+		"momentum": {0.001, map[string]any{"momentum": 0.9, "weight_decay": 0.0}},
+		"nesterov": {0.001, map[string]any{"momentum": 0.9, "weight_decay": 0.0}},
+		"adagrad": {0.01, map[string]any{"eps": 1e-10, "lr_decay": 0.0, "initial_accumulator": 0.0,
+			"weight_decay": 0.0}},
+		"rmsprop": {0.01, map[string]any{"rho": 0.99, "eps": 1e-8, "momentum": 0.0, "centered": false,
+			"weight_decay": 0.0}},
+		"adadelta": {1.0, map[string]any{"rho": 0.9, "eps": 1e-6, "weight_decay": 0.0}},
+		"adam":     {0.001, adam},
+		"amsgrad":  {0.001, adam},
+		"adamw":    {0.001, map[string]any{"beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.01}},
+		"adamax":   {0.002, adam},
+		"nadam": {0.002, map[string]any{"beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "momentum_decay": 0.004,
+			"weight_decay": 0.0}},
 	}
 	if len(tests) != len(Names()) {
 		t.Fatalf("test table has %d optimizers, Names has %d", len(tests), len(Names()))
 	}
 	for _, name := range Names() {
 		t.Run(name, func(t *testing.T) {
-			got, err := Defaults(name)
+			got := Defaults(name)
+			if !maps.Equal(got, tests[name].want) {
+				t.Errorf("Defaults(%q) = %v, want %v", name, got, tests[name].want)
+			}
+			e, err := Lookup(name)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !maps.Equal(got, tests[name]) {
-				t.Errorf("Defaults(%q) = %v, want %v", name, got, tests[name])
+			if e.LR != tests[name].lr {
+				t.Errorf("default lr %v, want %v", e.LR, tests[name].lr)
 			}
-			var h Hyper
-			for k, v := range got {
-				if err := h.Apply(k, v); err != nil {
-					t.Errorf("Apply(%q, %v): %v", k, v, err)
-				}
-			}
-			if _, err := New(name, h, 3); err != nil {
+			if _, err := New(name, got, Flat(3)); err != nil {
 				t.Errorf("New with the defaults: %v", err)
 			}
-			got["lr"] = -1.0
-			if again, _ := Defaults(name); again["lr"] == -1.0 {
+			got["weight_decay"] = -1.0
+			if again := Defaults(name); again["weight_decay"] == -1.0 {
 				t.Error("Defaults returns a shared map")
 			}
 		})
 	}
 }
 
-func TestUnknownOptimizer(t *testing.T) {
-	const want = `unknown optimizer "sgdd"`
-	_, err := Defaults("sgdd")
-	if err == nil || err.Error() != want || !errors.Is(err, ErrUnknownOptimizer) {
-		t.Errorf("Defaults: error %v, want %s", err, want)
-	}
-	_, err = New("sgdd", Hyper{LR: 0.1}, 3)
-	if err == nil || err.Error() != want || !errors.Is(err, ErrUnknownOptimizer) {
-		t.Errorf("New: error %v, want %s", err, want)
+// Every key of every optimizer is declared with a default of its type, a doc line and, for
+// numbers, a range; the shared keys keep one meaning everywhere.
+func TestRegistryDeclarations(t *testing.T) {
+	seen := map[string]param.Spec{}
+	for _, e := range Entries() {
+		if e.Doc == "" || e.Build == nil || !(e.LR > 0) {
+			t.Errorf("%s: entry needs a doc, a builder and a default lr > 0", e.Name)
+		}
+		for _, s := range e.Params {
+			if s.Default == nil || s.Doc == "" {
+				t.Errorf("%s.%s: needs a default and a doc", e.Name, s.Key)
+			}
+			if s.Type == param.Float && s.Range.String() == "" {
+				t.Errorf("%s.%s: a number without a range", e.Name, s.Key)
+			}
+			if err := s.Check(s.Default); err != nil {
+				t.Errorf("%s.%s: the default is invalid: %v", e.Name, s.Key, err)
+			}
+			if prev, ok := seen[s.Key]; ok && (prev.Type != s.Type || prev.Range != s.Range) {
+				t.Errorf("%s.%s: declared with type %v range %q here, %v %q elsewhere", e.Name, s.Key, s.Type, s.Range, prev.Type, prev.Range)
+			}
+			seen[s.Key] = s
+		}
 	}
 }
 
-func TestApply(t *testing.T) {
-	var h Hyper
-	for key, v := range map[string]any{
-		"lr": 0.5, "momentum": 0.25, "beta1": 0.125, "beta2": 2.0, "eps": 3.0, "rho": 4.0,
-		"weight_decay": 5.0, "lr_decay": 6.0, "initial_accumulator": 7.0, "momentum_decay": int(8),
-		"centered": true,
-	} {
-		if err := h.Apply(key, v); err != nil {
-			t.Fatalf("Apply(%q, %v): %v", key, v, err)
-		}
+func TestUnknownOptimizer(t *testing.T) {
+	const want = `unknown optimizer "sgdd"`
+	_, err := Lookup("sgdd")
+	if err == nil || err.Error() != want || !errors.Is(err, ErrUnknownOptimizer) {
+		t.Errorf("Lookup: error %v, want %s", err, want)
 	}
-	want := Hyper{LR: 0.5, Momentum: 0.25, Beta1: 0.125, Beta2: 2, Eps: 3, Rho: 4, WeightDecay: 5,
-		LRDecay: 6, InitialAccumulator: 7, MomentumDecay: 8, Centered: true}
-	if h != want {
-		t.Errorf("got %+v, want %+v", h, want)
+	if Defaults("sgdd") != nil {
+		t.Error("Defaults of an unknown optimizer is not nil")
 	}
-
-	err := h.Apply("learning_rate", 0.1)
-	if !errors.Is(err, ErrUnknownKey) || !strings.HasPrefix(fmt.Sprint(err), "learning_rate: ") {
-		t.Errorf("unknown key: got error %v, want learning_rate: %v", err, ErrUnknownKey)
+	_, err = New("sgdd", nil, Flat(3))
+	if err == nil || err.Error() != want || !errors.Is(err, ErrUnknownOptimizer) {
+		t.Errorf("New: error %v, want %s", err, want)
 	}
-	for _, tc := range []struct {
-		key string
-		v   any
-	}{
-		{"lr", "0.1"},
-		{"lr", true},
-		{"lr", nil},
-		{"centered", 1.0},
-		{"centered", "true"},
-	} {
-		err := h.Apply(tc.key, tc.v)
-		var ve *ValueError
-		if !errors.As(err, &ve) || ve.Key != tc.key {
-			t.Errorf("Apply(%q, %#v): got error %v, want a *ValueError for %s", tc.key, tc.v, err, tc.key)
-		}
-	}
-	if h != want {
-		t.Errorf("failed Apply changed h to %+v", h)
+	_, err = New("sgd", map[string]any{"beta1": 0.9}, Flat(3))
+	if !errors.Is(err, ErrUnknownKey) || !strings.HasPrefix(fmt.Sprint(err), "beta1: ") {
+		t.Errorf("New with a key of another optimizer: error %v, want beta1: %v", err, ErrUnknownKey)
 	}
 }
 
@@ -199,10 +175,8 @@ func TestNewInvalid(t *testing.T) {
 		set  map[string]any
 		key  string
 	}{
-		{"sgd", map[string]any{"lr": -1.0}, "lr"},
-		{"sgd", map[string]any{"lr": nan}, "lr"},
-		{"sgd", map[string]any{"lr": inf}, "lr"},
 		{"sgd", map[string]any{"weight_decay": -0.1}, "weight_decay"},
+		{"sgd", map[string]any{"weight_decay": inf}, "weight_decay"},
 		{"momentum", map[string]any{"momentum": -0.5}, "momentum"},
 		{"nesterov", map[string]any{"momentum": 0.0}, "momentum"},
 		{"nesterov", map[string]any{"momentum": -0.9}, "momentum"},
@@ -213,8 +187,8 @@ func TestNewInvalid(t *testing.T) {
 		{"rmsprop", map[string]any{"rho": -0.1}, "rho"},
 		{"rmsprop", map[string]any{"momentum": -1.0}, "momentum"},
 		{"rmsprop", map[string]any{"eps": nan}, "eps"},
+		{"rmsprop", map[string]any{"centered": 1.0}, "centered"},
 		{"adadelta", map[string]any{"rho": 1.01}, "rho"},
-		{"adadelta", map[string]any{"lr": -1e-3}, "lr"},
 		{"adam", map[string]any{"beta1": 1.0}, "beta1"},
 		{"adam", map[string]any{"beta1": -0.1}, "beta1"},
 		{"adam", map[string]any{"beta2": 1.0}, "beta2"},
@@ -222,16 +196,17 @@ func TestNewInvalid(t *testing.T) {
 		{"amsgrad", map[string]any{"beta2": nan}, "beta2"},
 		{"adamw", map[string]any{"weight_decay": -0.01}, "weight_decay"},
 		{"adamax", map[string]any{"beta1": 1.5}, "beta1"},
-		{"adamax", map[string]any{"lr": inf}, "lr"},
+		{"adamax", map[string]any{"beta2": "0.9"}, "beta2"},
+		{"sgd", map[string]any{"weight_decay": 1}, "weight_decay"}, // a float key takes a float64
 		{"nadam", map[string]any{"momentum_decay": -0.004}, "momentum_decay"},
 		{"nadam", map[string]any{"beta2": inf}, "beta2"},
 	}
 	for _, tc := range tests {
 		t.Run(testName(tc.name, tc.set), func(t *testing.T) {
-			opt, err := New(tc.name, hyperFor(t, tc.name, tc.set), 3)
-			var ve *ValueError
+			opt, err := New(tc.name, tc.set, Flat(3))
+			var ve *param.ValueError
 			if !errors.As(err, &ve) || ve.Key != tc.key {
-				t.Fatalf("New: got (%v, %v), want a *ValueError for %s", opt, err, tc.key)
+				t.Fatalf("New: got (%v, %v), want a *param.ValueError for %s", opt, err, tc.key)
 			}
 			if msg := err.Error(); !strings.HasPrefix(msg, tc.key+": must be ") {
 				t.Errorf("message %q does not start with %q", msg, tc.key+": must be ")
@@ -244,19 +219,19 @@ func TestNewInvalid(t *testing.T) {
 func TestNewMessages(t *testing.T) {
 	tests := []struct {
 		name string
-		h    Hyper
+		set  map[string]any
 		want string
 	}{
-		{"sgd", Hyper{LR: -1}, "lr: must be >= 0, got -1"},
-		{"adam", Hyper{LR: 0.1, Beta1: 0.9, Beta2: 1}, "beta2: must be in [0, 1), got 1"},
-		{"nesterov", Hyper{LR: 0.1}, "momentum: must be > 0 for nesterov, got 0"},
-		{"adadelta", Hyper{LR: 1, Rho: 2}, "rho: must be in [0, 1], got 2"},
-		{"sgd", Hyper{LR: math.Inf(1)}, "lr: must be finite, got +Inf"},
+		{"sgd", map[string]any{"weight_decay": -1.0}, "weight_decay: must be >= 0, got -1"},
+		{"adam", map[string]any{"beta2": 1.0}, "beta2: must be in [0, 1), got 1"},
+		{"nesterov", map[string]any{"momentum": 0.0}, "momentum: must be > 0 for nesterov, got 0"},
+		{"adadelta", map[string]any{"rho": 2.0}, "rho: must be in [0, 1], got 2"},
+		{"sgd", map[string]any{"weight_decay": math.Inf(1)}, "weight_decay: must be finite, got +Inf"},
 	}
 	for _, tc := range tests {
-		_, err := New(tc.name, tc.h, 1)
+		_, err := New(tc.name, tc.set, Flat(1))
 		if got := fmt.Sprint(err); got != tc.want {
-			t.Errorf("New(%q, %+v): got error %q, want %q", tc.name, tc.h, got, tc.want)
+			t.Errorf("New(%q, %v): got error %q, want %q", tc.name, tc.set, got, tc.want)
 		}
 	}
 }
@@ -266,23 +241,18 @@ func TestNewValidEdges(t *testing.T) {
 		name string
 		set  map[string]any
 	}{
-		{"sgd", map[string]any{"lr": 0.0}},                   // PyTorch allows lr = 0
 		{"adam", map[string]any{"beta1": 0.0, "beta2": 0.0}}, // betas in [0, 1)
 		{"adadelta", map[string]any{"rho": 1.0}},             // rho in [0, 1]
 		{"rmsprop", map[string]any{"rho": 0.0, "eps": 0.0}},  // eps >= 0
 		{"momentum", map[string]any{"momentum": 0.0}},        // only nesterov needs μ > 0
 		{"adagrad", map[string]any{"initial_accumulator": 0.1}},
 		{"nadam", map[string]any{"momentum_decay": 0.0}},
-		{"adamw", map[string]any{"weight_decay": 0.0, "lr": 10}},
+		{"adamw", map[string]any{"weight_decay": 0.0}},
 	}
 	for _, tc := range tests {
-		if _, err := New(tc.name, hyperFor(t, tc.name, tc.set), 2); err != nil {
+		if _, err := New(tc.name, tc.set, Flat(2)); err != nil {
 			t.Errorf("New(%s): %v", testName(tc.name, tc.set), err)
 		}
-	}
-	// Fields that do not apply to an optimizer are not validated.
-	if _, err := New("sgd", Hyper{LR: 0.1, Beta1: 7, Rho: -1, Eps: -1}, 2); err != nil {
-		t.Errorf("sgd with unused invalid fields: %v", err)
 	}
 }
 
@@ -401,8 +371,8 @@ func TestStepPanicsOnMisuse(t *testing.T) {
 	}
 }
 
-// TestLearningRateIsPerStep checks that Step uses the lr it is given, not Hyper.LR: with lr = 0
-// nothing moves (adamw's decay included), whatever the configured lr.
+// TestLearningRateIsPerStep checks that Step uses the lr it is given: with lr = 0 nothing moves
+// (adamw's decay included).
 func TestLearningRateIsPerStep(t *testing.T) {
 	for _, o := range optimizersUnderTest {
 		t.Run(testName(o.name, o.set), func(t *testing.T) {

@@ -1,5 +1,7 @@
 package optim
 
+import "github.com/optimbench/optimbench/internal/param"
+
 // sgd is plain stochastic gradient descent (Robbins & Monro 1951):
 //
 //	g ← g + λθ   (when weight_decay λ > 0)
@@ -12,8 +14,8 @@ type sgd struct {
 	wd float64
 }
 
-func newSGD(h Hyper, n int) *sgd {
-	return &sgd{n: n, wd: h.WeightDecay}
+func newSGD(v param.Values, n int) *sgd {
+	return &sgd{n: n, wd: v.Float("weight_decay")}
 }
 
 func (o *sgd) Step(params, grad []float64, t int, lr float64) {
@@ -43,8 +45,8 @@ type heavyBall struct {
 	b        []float64 // momentum buffer
 }
 
-func newHeavyBall(h Hyper, n int, nesterov bool) *heavyBall {
-	return &heavyBall{mu: h.Momentum, wd: h.WeightDecay, nesterov: nesterov, b: make([]float64, n)}
+func newHeavyBall(v param.Values, n int, nesterov bool) *heavyBall {
+	return &heavyBall{mu: v.Float("momentum"), wd: v.Float("weight_decay"), nesterov: nesterov, b: make([]float64, n)}
 }
 
 func (o *heavyBall) Step(params, grad []float64, t int, lr float64) {

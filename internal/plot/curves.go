@@ -10,7 +10,6 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 
-	"github.com/optimbench/optimbench/internal/experiment"
 	"github.com/optimbench/optimbench/internal/report"
 )
 
@@ -22,73 +21,184 @@ type curveGroup struct {
 	diverged []Curve // the curves of the group's diverged runs
 }
 
+// curvesPlan is what the steps of a curves figure share: the runs and their
+// metrics tables, the columns drawn, the scales and the ranges.
+type curvesPlan struct {
+	runs       []*Run
+	o          *Options
+	tables     []*report.Table // tables[i] is the metrics.csv of runs[i]
+	index      map[*Run]int    // a run's position in runs
+	x          string          // the metrics.csv column on the x-axis
+	metric     string          // the metrics.csv column on the y-axis
+	logX, logY bool
+	lo, hi     float64 // the y-range
+	xmin, xmax float64 // the x-range of the lines drawn
+}
+
+// legendEntry is a legend line waiting for its place in the legend order.
+type legendEntry struct {
+	label  string
+	thumbs []plot.Thumbnailer
+}
+
 // curvesFigure draws a metric against epoch, step, examples or seconds, one
 // line per group with a band over its runs.
 func curvesFigure(runs []*Run, o *Options) (*figure, error) {
-	x := o.X
-	if x == "" {
-		x = "epoch"
+	cp, err := newCurvesPlan(runs, o)
+	if err != nil {
+		return nil, err
 	}
-	metric := o.Metric
-	tables := make([]*report.Table, len(runs))
+	keys := o.groupKeys()
+	if err := checkKeys("Group", keys, runs); err != nil {
+		return nil, err
+	}
+	groups := groupRuns(runs, keys, len(keys) == 0)
+	if err := cp.yRange(); err != nil {
+		return nil, err
+	}
+	cgs := cp.curveGroups(groups)
+	if len(cgs) == 0 {
+		return nil, report.BadInput(fmt.Errorf("plot: no values of %s to draw", cp.metric))
+	}
+	f := newFigure(cp.title(), axisLabel(cp.x), metricLabel(cp.metric, lossKind(runs)))
+	p := f.p
+	if cp.logX {
+		setLog(&p.X)
+	}
+	if cp.logY {
+		setLog(&p.Y)
+	}
+	order := cp.legendOrder(cgs)
+	entries, err := cp.drawLines(f, cgs)
+	if err != nil {
+		return nil, err
+	}
+	anyDiverged, err := cp.drawDiverged(f, cgs)
+	if err != nil {
+		return nil, err
+	}
+	setRange(&p.Y, cp.lo, cp.hi, cp.logY)
+	p.X.Min, p.X.Max = cp.xmin, cp.xmax
+	if cp.logX {
+		setRange(&p.X, cp.xmin, cp.xmax, true)
+	}
+	for _, k := range order {
+		f.add(entries[k].label, entries[k].thumbs...)
+	}
+	if anyDiverged {
+		f.add("diverged", glyphMark{crossStyle(colorAt(6))})
+	}
+	return f, nil
+}
+
+// newCurvesPlan reads the runs' metrics tables, picks the x column (epoch
+// by default) and the metric (test_loss by default, train_loss when a run
+// has no test loss), and checks that every run has values of both.
+func newCurvesPlan(runs []*Run, o *Options) (*curvesPlan, error) {
+	cp := &curvesPlan{runs: runs, o: o, x: o.X, metric: o.Metric}
+	if cp.x == "" {
+		cp.x = "epoch"
+	}
+	cp.tables = make([]*report.Table, len(runs))
 	for i, r := range runs {
 		t, err := r.Metrics()
 		if err != nil {
 			return nil, err
 		}
-		tables[i] = t
+		cp.tables[i] = t
 	}
-	if metric == "" {
-		metric = "test_loss"
-		for _, t := range tables {
+	if cp.metric == "" {
+		cp.metric = "test_loss"
+		for _, t := range cp.tables {
 			if !hasValues(t, "test_loss") {
-				metric = "train_loss"
+				cp.metric = "train_loss"
 			}
 		}
 	}
-	for i, t := range tables {
-		if _, ok := t.Cols[metric]; !ok {
-			return nil, experiment.BadInput(fmt.Errorf("plot: --metric %s: %s has no such column (it has %s)%s",
-				metric, runs[i].Dir+"/metrics.csv", strings.Join(t.Header, ", "), suggest(metric, t.Header)))
-		}
-		if !hasValues(t, metric) {
-			return nil, experiment.BadInput(fmt.Errorf("plot: --metric %s: the column is empty in %s (no test set, or no accuracy for a regression?)", metric, runs[i].Dir+"/metrics.csv"))
-		}
-		if !hasValues(t, x) {
-			return nil, experiment.BadInput(fmt.Errorf("plot: --x %s: the column is empty in %s (test-function runs have no examples)", x, runs[i].Dir+"/metrics.csv"))
-		}
+	if err := cp.checkColumns(); err != nil {
+		return nil, err
 	}
-	keys := o.groupKeys()
-	for _, k := range keys {
-		if err := checkKey("--group", k, runs); err != nil {
-			return nil, err
-		}
-	}
-	groups := groupRuns(runs, keys, len(keys) == 0)
-	logX := o.LogX == ScaleLog
-	index := map[*Run]int{}
+	cp.logX = o.LogX == ScaleLog
+	cp.index = map[*Run]int{}
 	for i, r := range runs {
-		index[r] = i
+		cp.index[r] = i
 	}
-	curve := func(r *Run, logY bool) Curve {
-		t := tables[index[r]]
-		c := finiteCurve(t.Cols[x], t.Cols[metric])
-		var k Curve
-		for i := range c.X {
-			if (logX && c.X[i] <= 0) || (logY && c.Y[i] <= 0) {
-				continue
-			}
-			k.X, k.Y = append(k.X, c.X[i]), append(k.Y, c.Y[i])
-		}
-		return k
-	}
+	return cp, nil
+}
 
-	// The y-range: every value of the runs that did not diverge; a
-	// diverged run's values count only up to that range's top for losses.
-	lo, hi := math.Inf(1), math.Inf(-1)
+// checkColumns reports the first run whose metrics.csv lacks the metric
+// column, or has no values of the metric or of x.
+func (cp *curvesPlan) checkColumns() error {
+	for i, t := range cp.tables {
+		csv := cp.runs[i].Dir + "/metrics.csv"
+		if _, ok := t.Cols[cp.metric]; !ok {
+			return optErr("Metric", "%s: %s has no such column (it has %s)%s",
+				cp.metric, csv, strings.Join(t.Header, ", "), suggest(cp.metric, t.Header))
+		}
+		if !hasValues(t, cp.metric) {
+			return optErr("Metric", "%s: the column is empty in %s (no test set, or no accuracy for a regression?)", cp.metric, csv)
+		}
+		if !hasValues(t, cp.x) {
+			return optErr("X", "%s: the column is empty in %s (test-function runs have no examples)", cp.x, csv)
+		}
+	}
+	return nil
+}
+
+// curve returns the finite points of r's metric against x, without the
+// points a log x-axis (or, with logY, a log y-axis) cannot show.
+func (cp *curvesPlan) curve(r *Run, logY bool) Curve {
+	t := cp.tables[cp.index[r]]
+	c := finiteCurve(t.Cols[cp.x], t.Cols[cp.metric])
+	var k Curve
+	for i := range c.X {
+		if (cp.logX && c.X[i] <= 0) || (logY && c.Y[i] <= 0) {
+			continue
+		}
+		k.X, k.Y = append(k.X, c.X[i]), append(k.Y, c.Y[i])
+	}
+	return k
+}
+
+// yRange chooses the y-scale (log when forced, or for a loss spanning two
+// decades) and sets the y-range, zoomed past the first evaluation when that
+// would squash the rest of the curves.
+func (cp *curvesPlan) yRange() error {
+	lo, hi := cp.fullRange()
+	if math.IsInf(lo, 1) {
+		return optErr("Metric", "%s: no finite values to draw", cp.metric)
+	}
+	cp.logY = cp.o.LogY == ScaleLog
+	if cp.o.LogY == ScaleAuto && isLoss(cp.metric) && lo > 0 && hi/lo >= 100 {
+		cp.logY = true
+	}
+	if cp.logY {
+		lo = math.Inf(1)
+		for _, r := range cp.runs {
+			for _, y := range cp.curve(r, true).Y {
+				lo = math.Min(lo, y)
+			}
+		}
+		if math.IsInf(lo, 1) || hi <= 0 {
+			return optErr("LogY", ": %s has no positive values", cp.metric)
+		}
+	}
+	// The first evaluation (before any update) can be far above (a loss) or
+	// below (an accuracy) all that follows and squash it into a strip: then
+	// the range leaves it out and its segment enters from the edge.
+	cp.lo, cp.hi = zoomPastStart(cp.runs, func(r *Run) Curve { return cp.curve(r, cp.logY) }, lo, hi, cp.logY, cp.metric)
+	return nil
+}
+
+// fullRange returns the y-range of every value of the runs that did not
+// diverge; a diverged run's values count only up to that range's top for
+// losses. When every run diverged, it reaches up to 10 × the highest
+// initial value. lo is +Inf when there is no finite value.
+func (cp *curvesPlan) fullRange() (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
 	dlo, dhi := math.Inf(1), math.Inf(-1)
-	for _, r := range runs {
-		c := curve(r, false)
+	for _, r := range cp.runs {
+		c := cp.curve(r, false)
 		for _, y := range c.Y {
 			if r.Diverged() {
 				dlo, dhi = math.Min(dlo, y), math.Max(dhi, y)
@@ -100,8 +210,8 @@ func curvesFigure(runs []*Run, o *Options) (*figure, error) {
 	if math.IsInf(lo, 1) { // every run diverged: show up to 10 × the initial values
 		lo, hi = dlo, dhi
 		init := math.Inf(-1)
-		for _, r := range runs {
-			if c := curve(r, false); c.Len() > 0 {
+		for _, r := range cp.runs {
+			if c := cp.curve(r, false); c.Len() > 0 {
 				init = math.Max(init, c.Y[0])
 			}
 		}
@@ -110,39 +220,21 @@ func curvesFigure(runs []*Run, o *Options) (*figure, error) {
 		}
 	} else {
 		lo = math.Min(lo, dlo)
-		if !isLoss(metric) {
+		if !isLoss(cp.metric) {
 			hi = math.Max(hi, dhi)
 		}
 	}
-	if math.IsInf(lo, 1) {
-		return nil, experiment.BadInput(fmt.Errorf("plot: --metric %s: no finite values to draw", metric))
-	}
-	logY := o.LogY == ScaleLog
-	if o.LogY == ScaleAuto && isLoss(metric) && lo > 0 && hi/lo >= 100 {
-		logY = true
-	}
-	if logY {
-		lo = math.Inf(1)
-		for _, r := range runs {
-			for _, y := range curve(r, true).Y {
-				lo = math.Min(lo, y)
-			}
-		}
-		if math.IsInf(lo, 1) || hi <= 0 {
-			return nil, experiment.BadInput(fmt.Errorf("plot: --logy: %s has no positive values", metric))
-		}
-	}
+	return lo, hi
+}
 
-	// The first evaluation (before any update) can be far above (a loss) or
-	// below (an accuracy) all that follows and squash it into a strip: then
-	// the range leaves it out and its segment enters from the edge.
-	lo, hi = zoomPastStart(runs, func(r *Run) Curve { return curve(r, logY) }, lo, hi, logY, metric)
-
+// curveGroups returns the groups that have points to draw, each with its
+// runs' curves on the chosen scales and their band.
+func (cp *curvesPlan) curveGroups(groups []*Group) []*curveGroup {
 	var cgs []*curveGroup
 	for _, g := range groups {
 		cg := &curveGroup{g: g}
 		for _, r := range g.Runs {
-			c := curve(r, logY)
+			c := cp.curve(r, cp.logY)
 			if c.Len() == 0 {
 				continue
 			}
@@ -154,82 +246,76 @@ func curvesFigure(runs []*Run, o *Options) (*figure, error) {
 		if len(cg.curves) == 0 {
 			continue
 		}
-		cg.band = Aggregate(cg.curves, o.Band)
+		cg.band = Aggregate(cg.curves, cp.o.Band)
 		cgs = append(cgs, cg)
 	}
-	if len(cgs) == 0 {
-		return nil, experiment.BadInput(fmt.Errorf("plot: no values of %s to draw", metric))
-	}
+	return cgs
+}
 
-	title := o.Title
-	if title == "" {
-		m := metricLabel(metric, "")
-		if lossKind(runs) == "function" {
-			m = metricLabel(metric, "function")
-		}
-		title = strings.ToUpper(m[:1]) + m[1:]
-		if name := commonName(runs); name != "" {
-			title = name + ": " + m
-		} else if fn := commonParam(runs, "problem.function"); fn != "" {
-			title = fn + ": " + m
-		}
+// title is the figure's title: Options.Title, or the metric with the runs'
+// common config name or test function.
+func (cp *curvesPlan) title() string {
+	if cp.o.Title != "" {
+		return cp.o.Title
 	}
-	f := newFigure(title, axisLabel(x), metricLabel(metric, lossKind(runs)))
-	p := f.p
-	if logX {
-		setLog(&p.X)
+	m := metricLabel(cp.metric, "")
+	if lossKind(cp.runs) == "function" {
+		m = metricLabel(cp.metric, "function")
 	}
-	if logY {
-		setLog(&p.Y)
+	title := strings.ToUpper(m[:1]) + m[1:]
+	if name := commonName(cp.runs); name != "" {
+		title = name + ": " + m
+	} else if fn := commonParam(cp.runs, "problem.function"); fn != "" {
+		title = fn + ": " + m
 	}
-	showN := false
-	for _, cg := range cgs {
-		showN = showN || len(cg.curves) > 1
-	}
-	// Legend order: best final value first, so the ranking reads from the
-	// top; colours follow the groups' sorted order, stable across figures.
+	return title
+}
+
+// legendOrder returns the order of the groups in the legend: best final
+// value first, so the ranking reads from the top, for metrics with a better
+// direction; colours follow the groups' sorted order, stable across figures.
+func (cp *curvesPlan) legendOrder(cgs []*curveGroup) []int {
 	order := make([]int, len(cgs))
 	for i := range order {
 		order[i] = i
 	}
-	final := func(cg *curveGroup) float64 {
-		v := cg.band.Mean[len(cg.band.Mean)-1]
-		if len(cg.diverged) == len(cg.curves) {
-			v = math.Inf(1) // every run diverged: last
-		} else if higherBetter(metric) {
-			v = -v
-		}
-		return v
+	if len(cgs) > 1 && (isLoss(cp.metric) || higherBetter(cp.metric)) {
+		sort.SliceStable(order, func(a, b int) bool { return cp.finalRank(cgs[order[a]]) < cp.finalRank(cgs[order[b]]) })
 	}
-	if len(cgs) > 1 && (isLoss(metric) || higherBetter(metric)) {
-		sort.SliceStable(order, func(a, b int) bool { return final(cgs[order[a]]) < final(cgs[order[b]]) })
+	return order
+}
+
+// finalRank is the sort key of a group in the legend: its last mean value,
+// negated when higher is better, and +Inf when every run diverged.
+func (cp *curvesPlan) finalRank(cg *curveGroup) float64 {
+	v := cg.band.Mean[len(cg.band.Mean)-1]
+	if len(cg.diverged) == len(cg.curves) {
+		v = math.Inf(1) // every run diverged: last
+	} else if higherBetter(cp.metric) {
+		v = -v
 	}
-	type entry struct {
-		label  string
-		thumbs []plot.Thumbnailer
+	return v
+}
+
+// drawLines adds each group's band and mean line to f, the lines over
+// every band, sets the x-range they span, and returns the groups' legend
+// entries in the groups' order.
+func (cp *curvesPlan) drawLines(f *figure, cgs []*curveGroup) ([]legendEntry, error) {
+	showN := false
+	for _, cg := range cgs {
+		showN = showN || len(cg.curves) > 1
 	}
-	entries := make([]entry, len(cgs))
-	xmin, xmax := math.Inf(1), math.Inf(-1)
-	anyDiverged := false
+	entries := make([]legendEntry, len(cgs))
+	cp.xmin, cp.xmax = math.Inf(1), math.Inf(-1)
 	var lines []plot.Plotter
 	for i, cg := range cgs {
-		col := colorAt(i)
 		b := cg.band
-		xmin, xmax = math.Min(xmin, b.X[0]), math.Max(xmax, b.X[len(b.X)-1])
-		var poly *plotter.Polygon
-		if o.Band != BandNone && len(cg.curves) > 1 {
-			outline := b.Outline()
-			if logY {
-				for k := range outline.Y {
-					outline.Y[k] = math.Max(outline.Y[k], lo/10)
-				}
-			}
-			var err error
-			if poly, err = plotter.NewPolygon(outline); err != nil {
-				return nil, fmt.Errorf("plot: band of %s: %w", cg.g.Label, err)
-			}
-			poly.Color = transparent(col, 0.22)
-			poly.LineStyle.Width = 0
+		cp.xmin, cp.xmax = math.Min(cp.xmin, b.X[0]), math.Max(cp.xmax, b.X[len(b.X)-1])
+		poly, err := cp.bandPolygon(cg, i)
+		if err != nil {
+			return nil, err
+		}
+		if poly != nil {
 			f.addPlot(poly)
 		}
 		line, err := plotter.NewLine(b)
@@ -244,21 +330,49 @@ func curvesFigure(runs []*Run, o *Options) (*figure, error) {
 			label = withCount(label, len(cg.curves))
 		}
 		if poly != nil {
-			entries[i] = entry{label, []plot.Thumbnailer{poly, line}}
+			entries[i] = legendEntry{label, []plot.Thumbnailer{poly, line}}
 		} else {
-			entries[i] = entry{label, []plot.Thumbnailer{line}}
+			entries[i] = legendEntry{label, []plot.Thumbnailer{line}}
 		}
 	}
 	for _, l := range lines {
 		f.addPlot(l)
 	}
-	// Diverged runs: a × at their last point, on the top edge when off the chart.
+	return entries, nil
+}
+
+// bandPolygon returns the band of group i (drawn in its colour, kept above
+// a tenth of the y-range's bottom on a log axis), or nil when there is no
+// band to draw.
+func (cp *curvesPlan) bandPolygon(cg *curveGroup, i int) (*plotter.Polygon, error) {
+	if cp.o.Band == BandNone || len(cg.curves) <= 1 {
+		return nil, nil
+	}
+	outline := cg.band.Outline()
+	if cp.logY {
+		for k := range outline.Y {
+			outline.Y[k] = math.Max(outline.Y[k], cp.lo/10)
+		}
+	}
+	poly, err := plotter.NewPolygon(outline)
+	if err != nil {
+		return nil, fmt.Errorf("plot: band of %s: %w", cg.g.Label, err)
+	}
+	poly.Color = transparent(colorAt(i), 0.22)
+	poly.LineStyle.Width = 0
+	return poly, nil
+}
+
+// drawDiverged marks each diverged run with a × at its last point, on the
+// top edge when off the chart, and tells whether any run diverged.
+func (cp *curvesPlan) drawDiverged(f *figure, cgs []*curveGroup) (bool, error) {
+	anyDiverged := false
 	for i, cg := range cgs {
 		var on plotter.XYs
 		var off []float64
 		for _, c := range cg.diverged {
 			x, y := c.X[c.Len()-1], c.Y[c.Len()-1]
-			if y > hi {
+			if y > cp.hi {
 				off = append(off, x)
 			} else {
 				on = append(on, plotter.XY{X: x, Y: y})
@@ -268,7 +382,7 @@ func curvesFigure(runs []*Run, o *Options) (*figure, error) {
 		if len(on) > 0 {
 			s, err := plotter.NewScatter(on)
 			if err != nil {
-				return nil, fmt.Errorf("plot: %w", err)
+				return false, fmt.Errorf("plot: %w", err)
 			}
 			s.GlyphStyle = crossStyle(colorAt(i))
 			f.addPlot(s)
@@ -277,18 +391,7 @@ func curvesFigure(runs []*Run, o *Options) (*figure, error) {
 			f.addPlot(&edgeMarks{xs: off, top: true, style: crossStyle(colorAt(i))})
 		}
 	}
-	setRange(&p.Y, lo, hi, logY)
-	p.X.Min, p.X.Max = xmin, xmax
-	if logX {
-		setRange(&p.X, xmin, xmax, true)
-	}
-	for _, k := range order {
-		f.add(entries[k].label, entries[k].thumbs...)
-	}
-	if anyDiverged {
-		f.add("diverged", glyphMark{crossStyle(colorAt(6))})
-	}
-	return f, nil
+	return anyDiverged, nil
 }
 
 // hasValues tells whether a column exists and holds a finite value.

@@ -16,11 +16,34 @@ import (
 	"go.yaml.in/yaml/v3"
 	"gonum.org/v1/plot/vg"
 
-	"github.com/optimbench/optimbench/internal/experiment"
+	"github.com/optimbench/optimbench/internal/config"
 	"github.com/optimbench/optimbench/internal/report"
+	"github.com/optimbench/optimbench/internal/train"
 )
 
-// The fixtures are tiny real trainings written by the experiment runner, so
+// previews computes the schedule previews of config files, as the plot command does.
+func previews(t *testing.T, files ...string) []Schedule {
+	t.Helper()
+	var out []Schedule
+	for _, f := range files {
+		c, err := config.Load(f, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := train.TrainExamples(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pv, err := train.Preview(context.Background(), c, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, Schedule{Preview: pv, File: f})
+	}
+	return out
+}
+
+// The fixtures are tiny real trainings written by package train, so
 // the figures are tested on the files train and sweep really write.
 
 const blobs = `
@@ -39,18 +62,18 @@ optimizer: {name: %s, lr: %g}
 train: {epochs: 150, eval_every: 10}
 `
 
-// train runs one experiment described by doc into dir.
-func train(t *testing.T, dir, doc string) {
+// trainRun runs one experiment described by doc into dir.
+func trainRun(t *testing.T, dir, doc string) {
 	t.Helper()
 	var raw map[string]any
 	if err := yaml.Unmarshal([]byte(doc), &raw); err != nil {
 		t.Fatal(err)
 	}
-	c, err := experiment.Decode(raw, "test.yaml")
+	c, err := config.Decode(raw, "test.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := experiment.Setup(c)
+	r, err := train.Setup(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +121,7 @@ func makeSweep(t *testing.T) string {
 	for _, p := range pts {
 		id := fmt.Sprintf("%s-lr%g-s%d-0123abcd", p.opt, p.lr, p.seed)
 		rd := filepath.Join(dir, "runs", id)
-		train(t, rd, fmt.Sprintf(blobs, p.opt, p.lr, p.seed))
+		trainRun(t, rd, fmt.Sprintf(blobs, p.opt, p.lr, p.seed))
 		s, err := report.ReadSummary(filepath.Join(rd, "summary.json"))
 		if err != nil {
 			t.Fatal(err)
@@ -126,7 +149,7 @@ func makeProblems(t *testing.T) []string {
 		lr  float64
 	}{{"adam", 0.05}, {"momentum", 0.001}} {
 		d := filepath.Join(dir, r.opt)
-		train(t, d, fmt.Sprintf(rosenbrock, "rb-"+r.opt, r.opt, r.lr))
+		trainRun(t, d, fmt.Sprintf(rosenbrock, "rb-"+r.opt, r.opt, r.lr))
 		dirs = append(dirs, d)
 	}
 	return dirs

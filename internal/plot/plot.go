@@ -1,6 +1,8 @@
 // Package plot draws the figures of `optimbench plot` from the files that
-// train, sweep and lrfind wrote (SPEC §3): it reads run folders and sweep
-// folders, never trains. It is the only package that imports gonum/plot.
+// train, sweep and lrfind wrote (SPEC §3), read back through package report:
+// it reads run folders and sweep folders, never trains and never reads a
+// config's data (a schedule preview comes in computed). It is the only
+// package that imports gonum/plot.
 //
 // The data behind a figure (curves, seed bands, groups) are plain values
 // with Len/XY (series.go), built from the files read back (runs.go); the
@@ -34,7 +36,7 @@ import (
 
 	"gonum.org/v1/plot/vg"
 
-	"github.com/optimbench/optimbench/internal/experiment"
+	"github.com/optimbench/optimbench/internal/report"
 )
 
 // Kinds of figure (--kind).
@@ -78,48 +80,48 @@ type Options struct {
 	Height  vg.Length // default DefaultHeight
 	DPI     int       // PNG resolution, default DefaultDPI
 	Frames  int       // GIF frames, default 60
+	// Schedules are the previews a schedule figure draws, one per config (computed by the
+	// caller from the configs: plot never reads a config's data).
+	Schedules []Schedule
 }
 
 // Check validates the options that do not depend on the files, filling
 // in defaults.
 func (o *Options) Check() error {
-	bad := func(format string, args ...any) error {
-		return experiment.BadInput(fmt.Errorf("plot: "+format, args...))
-	}
 	if o.Kind == "" {
 		o.Kind = KindCurves
 	}
 	if !slices.Contains(Kinds, o.Kind) {
-		return bad("--kind %q: unknown (one of %s)%s", o.Kind, strings.Join(Kinds, ", "), suggest(o.Kind, Kinds))
+		return optErr("Kind", "%q: unknown (one of %s)%s", o.Kind, strings.Join(Kinds, ", "), suggest(o.Kind, Kinds))
 	}
 	if o.Out == "" && o.Animate == "" {
-		return bad("--out FILE is required (.png, .svg or .pdf)")
+		return optErr("Out", "FILE is required (.png, .svg or .pdf)")
 	}
 	if o.Out != "" {
 		if ext, ok := format(o.Out); !ok {
-			return bad("--out %s: unsupported format %q (use .png, .svg or .pdf)", o.Out, ext)
+			return optErr("Out", "%s: unsupported format %q (use .png, .svg or .pdf)", o.Out, ext)
 		}
 	}
 	if o.Animate != "" {
 		if o.Kind != KindTrajectory {
-			return bad("--animate is only for --kind trajectory")
+			return optErr("Animate", "is only for trajectory figures")
 		}
 		if !strings.EqualFold(extOf(o.Animate), ".gif") {
-			return bad("--animate %s: must be a .gif file", o.Animate)
+			return optErr("Animate", "%s: must be a .gif file", o.Animate)
 		}
 	}
 	if o.Band == "" {
 		o.Band = BandStd
 	}
 	if !slices.Contains(Bands, o.Band) {
-		return bad("--band %q: unknown (one of %s)", o.Band, strings.Join(Bands, ", "))
+		return optErr("Band", "%q: unknown (one of %s)", o.Band, strings.Join(Bands, ", "))
 	}
 	if o.Kind == KindCurves || o.Kind == KindSchedule {
 		if o.X != "" && !slices.Contains(CurveAxes, o.X) {
-			return bad("--x %q: %s plots take one of %s", o.X, o.Kind, strings.Join(CurveAxes, ", "))
+			return optErr("X", "%q: %s plots take one of %s", o.X, o.Kind, strings.Join(CurveAxes, ", "))
 		}
 		if o.Kind == KindSchedule && o.X == "seconds" {
-			return bad("--x seconds: a schedule preview has no wall-clock time (use epoch, step or examples)")
+			return optErr("X", "seconds: a schedule preview has no wall-clock time (use epoch, step or examples)")
 		}
 	}
 	if o.Width == 0 {
@@ -129,18 +131,23 @@ func (o *Options) Check() error {
 		o.Height = DefaultHeight
 	}
 	if o.Width < 4*vg.Centimeter || o.Height < 3*vg.Centimeter || o.Width > 200*vg.Centimeter || o.Height > 200*vg.Centimeter {
-		return bad("figure size %.3gx%.3g cm: must be between 4x3 and 200x200 cm", o.Width.Dots(1)/vg.Centimeter.Dots(1), o.Height.Dots(1)/vg.Centimeter.Dots(1))
+		return report.BadInput(fmt.Errorf("plot: figure size %.3gx%.3g cm: must be between 4x3 and 200x200 cm", o.Width.Dots(1)/vg.Centimeter.Dots(1), o.Height.Dots(1)/vg.Centimeter.Dots(1)))
 	}
 	if o.DPI == 0 {
 		o.DPI = DefaultDPI
 	}
 	if o.DPI < 30 || o.DPI > 1200 {
-		return bad("--dpi %d: must be between 30 and 1200", o.DPI)
+		return optErr("DPI", "%d: must be between 30 and 1200", o.DPI)
 	}
 	if o.Frames == 0 {
 		o.Frames = 60
 	}
 	return nil
+}
+
+// optErr is a bad value of option (an Options field): the command names its flag.
+func optErr(option, format string, args ...any) error {
+	return &report.OptionError{Scope: "plot", Option: option, Msg: fmt.Sprintf(format, args...)}
 }
 
 func extOf(path string) string {
@@ -163,19 +170,19 @@ func (o *Options) groupKeys() []string {
 
 // Render reads paths and writes the figure of o.Kind to o.Out (and, for an
 // animated trajectory, the GIF to o.Animate). Errors in what the user gave
-// (flags, paths, files) match experiment.ErrBadInput.
+// (flags, paths, files) match report.ErrBadInput.
 func Render(paths []string, o Options) error {
 	if err := o.Check(); err != nil {
 		return err
 	}
 	if len(paths) == 0 {
-		return experiment.BadInput(errors.New("plot: no PATH given"))
+		return report.BadInput(errors.New("plot: no PATH given"))
 	}
 	var f *figure
 	var err error
 	switch o.Kind {
 	case KindSchedule:
-		return renderSchedule(paths, &o)
+		return renderSchedule(&o)
 	case KindLRFind:
 		f, err = lrfindFigure(paths, &o)
 	default:

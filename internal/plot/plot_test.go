@@ -16,7 +16,9 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 
-	"github.com/optimbench/optimbench/internal/experiment"
+	"github.com/optimbench/optimbench/internal/config"
+	"github.com/optimbench/optimbench/internal/report"
+	"github.com/optimbench/optimbench/internal/train"
 )
 
 func TestCurvesFromSweep(t *testing.T) {
@@ -282,18 +284,15 @@ schedule: {name: step, every: 30}
 train: {epochs: 100}
 `), 0o644)
 	out := filepath.Join(dir, "sched.png")
-	if err := Render([]string{cfg, prob}, Options{Out: out, Kind: KindSchedule}); err != nil {
+	if err := Render([]string{cfg, prob}, Options{Out: out, Kind: KindSchedule, Schedules: previews(t, cfg, prob)}); err != nil {
 		t.Fatal(err)
 	}
 	checkPicture(t, readPNG(t, out), 2)
 
-	pvs, _, err := SchedulePreviews([]string{cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lr, batch := scheduleCurves(pvs[0], "epoch")
-	if lr.Len() != len(pvs[0].Steps) || batch.Len() != lr.Len() {
-		t.Fatalf("curves of %d and %d points for %d steps", lr.Len(), batch.Len(), len(pvs[0].Steps))
+	pv := previews(t, cfg)[0].Preview
+	lr, batch := scheduleCurves(pv, "epoch")
+	if lr.Len() != len(pv.Steps) || batch.Len() != lr.Len() {
+		t.Fatalf("curves of %d and %d points for %d steps", lr.Len(), batch.Len(), len(pv.Steps))
 	}
 	if lr.X[lr.Len()-1] != 12 || batch.Y[0] != 10 || batch.Y[batch.Len()-1] != 40 {
 		t.Errorf("x ends at %v, batch %v → %v", lr.X[lr.Len()-1], batch.Y[0], batch.Y[batch.Len()-1])
@@ -308,19 +307,19 @@ func TestLRFindFigure(t *testing.T) {
 		"optimizer": map[string]any{"name": "sgd", "lr": 0.1},
 		"train":     map[string]any{"batch_size": 16},
 	}
-	c, err := experiment.Decode(raw, "")
+	c, err := config.Decode(raw, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := experiment.Setup(c)
+	r, err := train.Setup(c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := r.LRFind(context.Background(), experiment.LRFindOptions{Min: 1e-5, Max: 100, Steps: 80})
+	res, err := r.LRFind(context.Background(), train.LRFindOptions{Min: 1e-5, Max: 100, Steps: 80})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := experiment.WriteLRFind(dir, res); err != nil {
+	if err := report.WriteLRFind(dir, res.Points, &res.Summary); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "lr.png")
@@ -362,30 +361,33 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"missing path", []string{filepath.Join(sweep, "nope")}, Options{Out: out}, "no such file"},
 		{"not a run", []string{t.TempDir()}, Options{Out: out}, "neither a run folder"},
-		{"no out", []string{sweep}, Options{}, "--out FILE is required"},
+		{"no out", []string{sweep}, Options{}, "out FILE is required"},
 		{"bad kind", []string{sweep}, Options{Out: out, Kind: "curve"}, `did you mean "curves"`},
 		{"bad extension", []string{sweep}, Options{Out: "x.jpg"}, "unsupported format"},
-		{"bad band", []string{sweep}, Options{Out: out, Band: "iqr"}, "--band"},
-		{"bad x axis", []string{sweep}, Options{Out: out, X: "time"}, "--x"},
+		{"bad band", []string{sweep}, Options{Out: out, Band: "iqr"}, `band "iqr"`},
+		{"bad x axis", []string{sweep}, Options{Out: out, X: "time"}, `x "time"`},
 		{"unknown metric", []string{sweep}, Options{Out: out, Metric: "test_los"}, `did you mean "test_loss"`},
 		{"empty metric", probs, Options{Out: out, Metric: "test_acc"}, "column is empty"},
 		{"examples of a problem", probs, Options{Out: out, X: "examples"}, "no examples"},
 		{"unknown group", []string{sweep}, Options{Out: out, Group: "optimizer.nam"}, `did you mean "optimizer.name"`},
 		{"sensitivity x", []string{sweep}, Options{Out: out, Kind: KindSensitivity, X: "optimizer.momentum"}, "no run has this config key"},
 		{"sensitivity metric", []string{sweep}, Options{Out: out, Kind: KindSensitivity, Metric: "test_loss"}, "not a results column"},
-		{"animate kind", []string{sweep}, Options{Out: out, Animate: "a.gif"}, "only for --kind trajectory"},
+		{"animate kind", []string{sweep}, Options{Out: out, Animate: "a.gif"}, "only for trajectory figures"},
 		{"animate ext", probs, Options{Out: out, Kind: KindTrajectory, Animate: "a.png"}, ".gif"},
 		{"trajectory of data", []string{sweep}, Options{Out: out, Kind: KindTrajectory}, "not a test-function run"},
-		{"schedule of folder", []string{t.TempDir()}, Options{Out: out, Kind: KindSchedule}, "without config.yaml"},
+		{"schedule without previews", []string{t.TempDir()}, Options{Out: out, Kind: KindSchedule}, "no config to preview"},
 		{"lrfind of run", probs[:1], Options{Out: out, Kind: KindLRFind}, "no lrfind.csv"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := Render(tc.paths, tc.o)
-			if !errors.Is(err, experiment.ErrBadInput) {
+			if !errors.Is(err, report.ErrBadInput) {
 				t.Fatalf("err %v, want bad input", err)
 			}
 			if !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 				t.Errorf("err %q, want one line with %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "--") { // the flags are the command line's to name
+				t.Errorf("err %q names a flag", err)
 			}
 		})
 	}

@@ -1,11 +1,9 @@
 package plot
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	suggestpkg "github.com/optimbench/optimbench/internal/suggest"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -14,9 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
-	"github.com/optimbench/optimbench/internal/experiment"
 	"github.com/optimbench/optimbench/internal/report"
 )
 
@@ -52,7 +47,7 @@ func (r *Run) Metrics() (*report.Table, error) {
 		return r.metrics, nil
 	}
 	if r.Dir == "" {
-		return nil, experiment.BadInput(fmt.Errorf("run %s: no run folder, only a results.csv row", r.ID))
+		return nil, report.BadInput(fmt.Errorf("run %s: no run folder, only a results.csv row", r.ID))
 	}
 	t, err := readTable(filepath.Join(r.Dir, "metrics.csv"))
 	if err != nil {
@@ -65,7 +60,7 @@ func (r *Run) Metrics() (*report.Table, error) {
 // Trajectory reads the run's trajectory.csv.
 func (r *Run) Trajectory() (*report.Table, error) {
 	if r.Dir == "" {
-		return nil, experiment.BadInput(fmt.Errorf("run %s: no run folder, only a results.csv row", r.ID))
+		return nil, report.BadInput(fmt.Errorf("run %s: no run folder, only a results.csv row", r.ID))
 	}
 	return readTable(filepath.Join(r.Dir, "trajectory.csv"))
 }
@@ -73,14 +68,10 @@ func (r *Run) Trajectory() (*report.Table, error) {
 func readTable(path string) (*report.Table, error) {
 	t, err := report.ReadTable(path)
 	if err != nil {
-		return nil, experiment.BadInput(err)
+		return nil, report.BadInput(err)
 	}
 	return t, nil
 }
-
-// resultColumns are the SPEC §3 columns of results.csv that are not swept keys.
-var resultColumns = []string{"run_id", "status", "seed", "epochs", "steps", "final_train_loss",
-	"final_test_loss", "best_test_loss", "final_test_acc", "best_test_acc", "seconds"}
 
 // Collect reads the runs found at paths: run folders (metrics.csv), sweep
 // folders (results.csv and/or runs/<run_id>/), or folders whose immediate
@@ -88,19 +79,19 @@ var resultColumns = []string{"run_id", "status", "seed", "epochs", "steps", "fin
 // runs). Runs come in the order given, a sweep's in results.csv order.
 func Collect(paths []string) ([]*Run, error) {
 	if len(paths) == 0 {
-		return nil, experiment.BadInput(errors.New("plot: no PATH given (run folders or sweep folders)"))
+		return nil, report.BadInput(errors.New("plot: no PATH given (run folders or sweep folders)"))
 	}
 	var runs []*Run
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
-				return nil, experiment.BadInput(fmt.Errorf("plot: %s: no such file or folder", p))
+				return nil, report.BadInput(fmt.Errorf("plot: %s: no such file or folder", p))
 			}
-			return nil, experiment.BadInput(fmt.Errorf("plot: %w", err))
+			return nil, report.BadInput(fmt.Errorf("plot: %w", err))
 		}
 		if !st.IsDir() {
-			return nil, experiment.BadInput(fmt.Errorf("plot: %s is a file; give a run folder or a sweep folder", p))
+			return nil, report.BadInput(fmt.Errorf("plot: %s is a file; give a run folder or a sweep folder", p))
 		}
 		rs, err := collectDir(p, true)
 		if err != nil {
@@ -149,19 +140,19 @@ func collectDir(dir string, top bool) ([]*Run, error) {
 			return runs, nil
 		}
 	}
-	return nil, experiment.BadInput(fmt.Errorf("plot: %s: neither a run folder (no metrics.csv) nor a sweep folder (no results.csv or runs/)", dir))
+	return nil, report.BadInput(fmt.Errorf("plot: %s: neither a run folder (no metrics.csv) nor a sweep folder (no results.csv or runs/)", dir))
 }
 
 // readRun reads a run folder's config.yaml and summary.json (either may be
 // missing in a run that is still going or was cut short).
 func readRun(dir string) (*Run, error) {
 	r := &Run{Dir: dir, ID: filepath.Base(filepath.Clean(dir)), Params: map[string]string{}, Results: map[string]float64{}}
-	if b, err := os.ReadFile(filepath.Join(dir, "config.yaml")); err == nil {
-		var doc map[string]any
-		if err := yaml.Unmarshal(b, &doc); err != nil {
-			return nil, experiment.BadInput(fmt.Errorf("%s: %w", filepath.Join(dir, "config.yaml"), err))
+	if cp := filepath.Join(dir, "config.yaml"); isFile(cp) {
+		params, err := report.ReadConfigParams(cp)
+		if err != nil {
+			return nil, report.BadInput(err)
 		}
-		flatten("", doc, r.Params)
+		r.Params = params
 	}
 	r.Name = r.Params["name"]
 	if r.Name == "" {
@@ -171,7 +162,7 @@ func readRun(dir string) (*Run, error) {
 	if isFile(sp) {
 		s, err := report.ReadSummary(sp)
 		if err != nil {
-			return nil, experiment.BadInput(err)
+			return nil, report.BadInput(err)
 		}
 		r.Status = s.Status
 		summaryResults(s, r.Results)
@@ -209,15 +200,16 @@ func readSweep(dir string) ([]*Run, error) {
 	// run folders of an earlier sweep, which are not this sweep's runs.
 	listed := sweepPointIDs(dir)
 	if path := filepath.Join(dir, "results.csv"); isFile(path) {
-		header, rows, err := readResults(path)
+		res, err := report.ReadResults(path)
 		if err != nil {
-			return nil, err
+			return nil, report.BadInput(err)
 		}
-		swept := sweptColumns(header)
-		for _, row := range rows {
+		swept := sweptColumns(res)
+		for i := range res.Rows {
+			row := res.Map(i)
 			id := row["run_id"]
 			listed[id] = true
-			if row["status"] == "pending" { // not run yet (a folder in progress is read below)
+			if row["status"] == report.StatusPending { // not run yet (a folder in progress is read below)
 				continue
 			}
 			r := &Run{ID: id, Name: id, Status: row["status"], Params: map[string]string{}, Results: map[string]float64{}}
@@ -248,7 +240,7 @@ func readSweep(dir string) ([]*Run, error) {
 				default:
 					if f, err := strconv.ParseFloat(v, 64); err == nil {
 						r.Results[k] = f
-					} else if v == "" && slices.Contains(resultColumns, k) {
+					} else if v == "" && k != "reason" && slices.Contains(report.ResultColumns, k) {
 						r.Results[k] = math.NaN()
 					}
 				}
@@ -273,7 +265,7 @@ func readSweep(dir string) ([]*Run, error) {
 		runs = append(runs, r)
 	}
 	if len(runs) == 0 {
-		return nil, experiment.BadInput(fmt.Errorf("plot: sweep %s holds no runs yet", dir))
+		return nil, report.BadInput(fmt.Errorf("plot: sweep %s holds no runs yet", dir))
 	}
 	return runs, nil
 }
@@ -282,114 +274,31 @@ func readSweep(dir string) ([]*Run, error) {
 // there is no readable sweep.yaml.
 func sweepPointIDs(dir string) map[string]bool {
 	ids := map[string]bool{}
-	b, err := os.ReadFile(filepath.Join(dir, "sweep.yaml"))
-	if err != nil {
-		return ids
-	}
-	var f struct {
-		Points []struct {
-			ID string `yaml:"id"`
-		} `yaml:"points"`
-	}
-	if yaml.Unmarshal(b, &f) != nil {
-		return ids
-	}
-	for _, p := range f.Points {
-		ids[p.ID] = true
+	if f, err := report.ReadSweepFile(dir); err == nil {
+		for _, p := range f.Points {
+			ids[p.ID] = true
+		}
 	}
 	return ids
 }
 
-// sweptColumns returns the swept keys of a results.csv header: the
-// columns between seed and epochs (SPEC §3), or, in another layout, those
-// that are not result columns.
-func sweptColumns(header []string) map[string]bool {
+// sweptColumns returns the swept keys of a results.csv: the columns
+// between seed and epochs (SPEC §3), or, in another layout, those that are
+// not result columns.
+func sweptColumns(res *report.Results) map[string]bool {
 	m := map[string]bool{}
-	i, j := slices.Index(header, "seed"), slices.Index(header, "epochs")
-	if i >= 0 && j > i {
-		for _, k := range header[i+1 : j] {
+	if keys := res.Swept(); keys != nil {
+		for _, k := range keys {
 			m[k] = true
 		}
 		return m
 	}
-	for _, k := range header {
-		if !slices.Contains(resultColumns, k) && k != "reason" && strings.Contains(k, ".") {
+	for _, k := range res.Header {
+		if !slices.Contains(report.ResultColumns, k) && strings.Contains(k, ".") {
 			m[k] = true
 		}
 	}
 	return m
-}
-
-// readResults reads results.csv as rows of cells by column name.
-func readResults(path string) ([]string, []map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, experiment.BadInput(err)
-	}
-	defer f.Close()
-	cr := csv.NewReader(f)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err != nil {
-		return nil, nil, experiment.BadInput(fmt.Errorf("%s: no header: %w", path, err))
-	}
-	var rows []map[string]string
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, nil, experiment.BadInput(fmt.Errorf("%s: %w", path, err))
-		}
-		if len(rec) != len(header) {
-			if len(rec) < len(header) { // a row cut short by an interruption
-				continue
-			}
-			return nil, nil, experiment.BadInput(fmt.Errorf("%s: line %d: %d cells, the header has %d", path, line, len(rec), len(header)))
-		}
-		row := make(map[string]string, len(rec))
-		for i, h := range header {
-			row[h] = rec[i]
-		}
-		rows = append(rows, row)
-	}
-	return header, rows, nil
-}
-
-// flatten writes the scalars of a YAML document into out under dotted keys.
-func flatten(prefix string, v any, out map[string]string) {
-	switch m := v.(type) {
-	case map[string]any:
-		for k, sv := range m {
-			key := k
-			if prefix != "" {
-				key = prefix + "." + k
-			}
-			flatten(key, sv, out)
-		}
-	default:
-		if prefix != "" {
-			out[prefix] = formatValue(v)
-		}
-	}
-}
-
-func formatValue(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64)
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = formatValue(e)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	default:
-		return fmt.Sprint(x)
-	}
 }
 
 // paramKeys lists the config keys known for the runs, sorted.
@@ -409,12 +318,22 @@ func paramKeys(runs []*Run) []string {
 }
 
 // checkKey reports a config key that no run has, with a suggestion.
-func checkKey(flag, key string, runs []*Run) error {
+func checkKey(option, key string, runs []*Run) error {
 	keys := paramKeys(runs)
 	if slices.Contains(keys, key) {
 		return nil
 	}
-	return experiment.BadInput(fmt.Errorf("plot: %s %s: no run has this config key%s", flag, key, suggest(key, keys)))
+	return optErr(option, "%s: no run has this config key%s", key, suggest(key, keys))
+}
+
+// checkKeys reports the first of keys that no run has, as checkKey does.
+func checkKeys(option string, keys []string, runs []*Run) error {
+	for _, k := range keys {
+		if err := checkKey(option, k, runs); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // suggest returns ` (did you mean "x"?)` for the closest of names, or "".

@@ -2,6 +2,7 @@ package plot
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 	"sort"
 	"strconv"
@@ -12,7 +13,6 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/optimbench/optimbench/internal/experiment"
 	"github.com/optimbench/optimbench/internal/report"
 )
 
@@ -23,28 +23,122 @@ type sensPoint struct {
 	diverged int       // runs that diverged (or have no finite value)
 }
 
+// sensGroup is one line of a sensitivity figure: its label and its points,
+// sorted by x.
+type sensGroup struct {
+	label string
+	pts   []*sensPoint
+}
+
+// sensPlan is what the steps of a sensitivity figure share: the runs, the
+// key and metric drawn, the x-axis (numeric or categorical), the scales and
+// the ranges.
+type sensPlan struct {
+	runs        []*Run
+	o           *Options
+	key         string         // the config key on the x-axis
+	metric      string         // the results column on the y-axis
+	gkeys       []string       // the config keys that split the runs into lines
+	categorical bool           // some value of key is not a number
+	cats        []string       // categorical x: the values, sorted
+	catIndex    map[string]int // categorical x: a value's position in cats
+	xmin, xmax  float64
+	logX, logY  bool
+	lo, hi      float64 // the y-range
+	maxN        int     // the most runs at one x of one group
+}
+
 // sensitivityFigure draws the final or best metric of each run against a
 // swept config key, one line per group with a band over the seeds; a
 // diverged run is a × on the top edge (the bottom edge for accuracies).
 func sensitivityFigure(runs []*Run, o *Options) (*figure, error) {
-	key := o.X
-	if key == "" {
-		keys := differingKeys(runs, map[string]bool{"seed": true, "name": true})
-		switch {
-		case containsStr(keys, "optimizer.lr"):
-			key = "optimizer.lr"
-		case len(keys) == 1:
-			key = keys[0]
-		case len(keys) == 0:
-			return nil, experiment.BadInput(fmt.Errorf("plot: sensitivity: the runs differ in no config key but the seed; give --x KEY"))
-		default:
-			return nil, experiment.BadInput(fmt.Errorf("plot: sensitivity: give --x KEY, one of the keys the runs differ in: %s", strings.Join(keys, ", ")))
-		}
-	}
-	if err := checkKey("--x", key, runs); err != nil {
+	sp, err := newSensPlan(runs, o)
+	if err != nil {
 		return nil, err
 	}
-	metric := o.Metric
+	if err := sp.xAxis(); err != nil {
+		return nil, err
+	}
+	sgs := sp.sensGroups()
+	if err := sp.yAxis(); err != nil {
+		return nil, err
+	}
+	f := newFigure(sp.title(), keyLabel(sp.key), metricLabel(sp.metric, lossKind(runs)))
+	if sp.logX {
+		setLog(&f.p.X)
+	}
+	if sp.logY {
+		setLog(&f.p.Y)
+	}
+	anyDiverged := false
+	var lines []plot.Plotter
+	for i, sg := range sgs {
+		ls, diverged, err := sp.drawGroup(f, i, sg, len(sgs))
+		if err != nil {
+			return nil, err
+		}
+		lines = append(lines, ls...) // over every band
+		anyDiverged = anyDiverged || diverged
+	}
+	f.addPlot(lines...)
+	sp.setRanges(f.p)
+	if anyDiverged {
+		edge := "top"
+		if !sp.top() {
+			edge = "bottom"
+		}
+		f.add("diverged (on the "+edge+" edge)", glyphMark{crossStyle(colorAt(6))})
+	}
+	return f, nil
+}
+
+// newSensPlan picks and checks the x key, the metric and the group keys.
+func newSensPlan(runs []*Run, o *Options) (*sensPlan, error) {
+	key, err := sensitivityKey(runs, o.X)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkKey("X", key, runs); err != nil {
+		return nil, err
+	}
+	metric, err := sensitivityMetric(runs, o.Metric)
+	if err != nil {
+		return nil, err
+	}
+	gkeys := o.groupKeys()
+	if err := checkKeys("Group", gkeys, runs); err != nil {
+		return nil, err
+	}
+	if len(gkeys) == 0 { // by default, lines by every other key the runs differ in
+		gkeys = differingKeys(runs, map[string]bool{"seed": true, "name": true, key: true})
+	}
+	return &sensPlan{runs: runs, o: o, key: key, metric: metric, gkeys: gkeys}, nil
+}
+
+// sensitivityKey returns the config key on the x-axis: key when given,
+// else optimizer.lr when the runs differ in it, else the one key they
+// differ in (apart from seed and name).
+func sensitivityKey(runs []*Run, key string) (string, error) {
+	if key != "" {
+		return key, nil
+	}
+	keys := differingKeys(runs, map[string]bool{"seed": true, "name": true})
+	switch {
+	case containsStr(keys, "optimizer.lr"):
+		return "optimizer.lr", nil
+	case len(keys) == 1:
+		return keys[0], nil
+	case len(keys) == 0:
+		return "", optErr("X", "KEY is needed: the runs differ in no config key but the seed")
+	default:
+		return "", optErr("X", "KEY is needed for a sensitivity plot, one of the keys the runs differ in: %s", strings.Join(keys, ", "))
+	}
+}
+
+// sensitivityMetric returns the results column on the y-axis: metric when
+// given, else final_test_loss, or final_train_loss when a run that did not
+// diverge has no test loss. The column must be one of the runs' results.
+func sensitivityMetric(runs []*Run, metric string) (string, error) {
 	if metric == "" {
 		metric = "final_test_loss"
 		for _, r := range runs {
@@ -65,218 +159,250 @@ func sensitivityFigure(runs []*Run, o *Options) (*figure, error) {
 			names = append(names, k)
 		}
 		sort.Strings(names)
-		return nil, experiment.BadInput(fmt.Errorf("plot: --metric %s: not a results column of these runs (they have %s)%s",
-			metric, strings.Join(names, ", "), suggest(metric, names)))
+		return "", optErr("Metric", "%s: not a results column of these runs (they have %s)%s",
+			metric, strings.Join(names, ", "), suggest(metric, names))
 	}
-	gkeys := o.groupKeys()
-	for _, k := range gkeys {
-		if err := checkKey("--group", k, runs); err != nil {
-			return nil, err
-		}
-	}
-	if len(gkeys) == 0 { // by default, lines by every other key the runs differ in
-		gkeys = differingKeys(runs, map[string]bool{"seed": true, "name": true, key: true})
-	}
-	// Categorical x when a value is not a number (e.g. --x optimizer.name).
-	categorical := false
-	for _, r := range runs {
-		if _, err := strconv.ParseFloat(r.Params[key], 64); err != nil {
-			categorical = true
-		}
-	}
-	var cats []string
-	catIndex := map[string]int{}
-	if categorical {
-		for _, r := range runs {
-			if _, ok := catIndex[r.Params[key]]; !ok {
-				catIndex[r.Params[key]] = 0
-				cats = append(cats, r.Params[key])
-			}
-		}
-		sort.Strings(cats)
-		for i, c := range cats {
-			catIndex[c] = i
-		}
-	}
-	xOf := func(r *Run) float64 {
-		if categorical {
-			return float64(catIndex[r.Params[key]])
-		}
-		v, _ := strconv.ParseFloat(r.Params[key], 64)
-		return v
-	}
-	xmin, xmax := math.Inf(1), math.Inf(-1)
-	for _, r := range runs {
-		xmin, xmax = math.Min(xmin, xOf(r)), math.Max(xmax, xOf(r))
-	}
-	logX := o.LogX == ScaleLog
-	if o.LogX == ScaleAuto && !categorical && xmin > 0 && (isLRKey(key) || xmax/xmin >= 100) {
-		logX = true
-	}
-	if logX && (categorical || xmin <= 0) {
-		return nil, experiment.BadInput(fmt.Errorf("plot: --logx: %s has values that are not positive numbers", key))
-	}
+	return metric, nil
+}
 
-	groups := groupRuns(runs, gkeys, false)
-	type sensGroup struct {
-		label string
-		pts   []*sensPoint
+// xAxis sets up the x-axis: categorical when a value of the key is not a
+// number (e.g. optimizer.name), its range, and its scale (log when forced,
+// or for a learning rate or a positive key spanning two decades).
+func (sp *sensPlan) xAxis() error {
+	for _, r := range sp.runs {
+		if _, err := strconv.ParseFloat(r.Params[sp.key], 64); err != nil {
+			sp.categorical = true
+		}
 	}
+	sp.catIndex = map[string]int{}
+	if sp.categorical {
+		for _, r := range sp.runs {
+			if _, ok := sp.catIndex[r.Params[sp.key]]; !ok {
+				sp.catIndex[r.Params[sp.key]] = 0
+				sp.cats = append(sp.cats, r.Params[sp.key])
+			}
+		}
+		sort.Strings(sp.cats)
+		for i, c := range sp.cats {
+			sp.catIndex[c] = i
+		}
+	}
+	sp.xmin, sp.xmax = math.Inf(1), math.Inf(-1)
+	for _, r := range sp.runs {
+		sp.xmin, sp.xmax = math.Min(sp.xmin, sp.xOf(r)), math.Max(sp.xmax, sp.xOf(r))
+	}
+	sp.logX = sp.o.LogX == ScaleLog
+	if sp.o.LogX == ScaleAuto && !sp.categorical && sp.xmin > 0 && (isLRKey(sp.key) || sp.xmax/sp.xmin >= 100) {
+		sp.logX = true
+	}
+	if sp.logX && (sp.categorical || sp.xmin <= 0) {
+		return optErr("LogX", ": %s has values that are not positive numbers", sp.key)
+	}
+	return nil
+}
+
+// xOf is the x of run r: its value of the key, or the value's position on
+// a categorical axis.
+func (sp *sensPlan) xOf(r *Run) float64 {
+	if sp.categorical {
+		return float64(sp.catIndex[r.Params[sp.key]])
+	}
+	v, _ := strconv.ParseFloat(r.Params[sp.key], 64)
+	return v
+}
+
+// sensGroups splits the runs into lines by the group keys and gathers
+// their points, widening the y-range and maxN to them.
+func (sp *sensPlan) sensGroups() []sensGroup {
 	var sgs []sensGroup
-	lo, hi := math.Inf(1), math.Inf(-1)
-	maxN := 0
-	for _, g := range groups {
-		byX := map[float64]*sensPoint{}
-		var pts []*sensPoint
-		for _, r := range g.Runs {
-			if r.Status == report.StatusFailed {
-				continue // an error, not a result
-			}
-			x := xOf(r)
-			pt := byX[x]
-			if pt == nil {
-				pt = &sensPoint{x: x}
-				byX[x] = pt
-				pts = append(pts, pt)
-			}
-			v, ok := r.Results[metric]
-			if r.Diverged() || !ok || !finite(v) {
-				pt.diverged++
-				continue
-			}
-			pt.vals = append(pt.vals, v)
-		}
-		sort.Slice(pts, func(i, j int) bool { return pts[i].x < pts[j].x })
-		for _, pt := range pts {
-			maxN = max(maxN, len(pt.vals)+pt.diverged)
-			if len(pt.vals) == 0 {
-				continue
-			}
-			m, l, h := stats(pt.vals, o.Band)
-			lo, hi = math.Min(lo, math.Min(m, l)), math.Max(hi, math.Max(m, h))
-			if o.Band != BandMinMax {
-				for _, v := range pt.vals { // the band may be narrower than the runs
-					lo, hi = math.Min(lo, v), math.Max(hi, v)
-				}
-			}
-		}
+	sp.lo, sp.hi = math.Inf(1), math.Inf(-1)
+	for _, g := range groupRuns(sp.runs, sp.gkeys, false) {
+		pts := sp.points(g)
+		sp.widen(pts)
 		label := g.Label
-		if len(gkeys) == 0 {
-			label = metricLabel(metric, "")
+		if len(sp.gkeys) == 0 {
+			label = metricLabel(sp.metric, "")
 		}
 		sgs = append(sgs, sensGroup{label: label, pts: pts})
 	}
-	if math.IsInf(lo, 1) {
-		lo, hi = 0, 1 // every run diverged: only edge marks
-		if isLoss(metric) {
-			lo, hi = 0.1, 10
-		}
-	}
-	logY := o.LogY == ScaleLog
-	if o.LogY == ScaleAuto && isLoss(metric) && lo > 0 && hi/lo >= 100 {
-		logY = true
-	}
-	if logY && lo <= 0 {
-		return nil, experiment.BadInput(fmt.Errorf("plot: --logy: %s has values that are not positive", metric))
-	}
+	return sgs
+}
 
-	title := o.Title
-	if title == "" {
-		m := metricLabel(metric, "")
-		title = strings.ToUpper(m[:1]) + m[1:] + " vs " + key
+// points returns a group's points sorted by x: at each x, the metric of
+// the runs that did not diverge and the count of those that did (or have
+// no finite value). Failed runs are left out.
+func (sp *sensPlan) points(g *Group) []*sensPoint {
+	byX := map[float64]*sensPoint{}
+	var pts []*sensPoint
+	for _, r := range g.Runs {
+		if r.Status == report.StatusFailed {
+			continue // an error, not a result
+		}
+		x := sp.xOf(r)
+		pt := byX[x]
+		if pt == nil {
+			pt = &sensPoint{x: x}
+			byX[x] = pt
+			pts = append(pts, pt)
+		}
+		v, ok := r.Results[sp.metric]
+		if r.Diverged() || !ok || !finite(v) {
+			pt.diverged++
+			continue
+		}
+		pt.vals = append(pt.vals, v)
 	}
-	f := newFigure(title, keyLabel(key), metricLabel(metric, lossKind(runs)))
-	p := f.p
-	if logX {
-		setLog(&p.X)
+	sort.Slice(pts, func(i, j int) bool { return pts[i].x < pts[j].x })
+	return pts
+}
+
+// widen extends maxN and the y-range to the points: their means, bands
+// and, unless the band is min–max, every run's value.
+func (sp *sensPlan) widen(pts []*sensPoint) {
+	for _, pt := range pts {
+		sp.maxN = max(sp.maxN, len(pt.vals)+pt.diverged)
+		if len(pt.vals) == 0 {
+			continue
+		}
+		m, l, h := stats(pt.vals, sp.o.Band)
+		sp.lo, sp.hi = math.Min(sp.lo, math.Min(m, l)), math.Max(sp.hi, math.Max(m, h))
+		if sp.o.Band != BandMinMax {
+			for _, v := range pt.vals { // the band may be narrower than the runs
+				sp.lo, sp.hi = math.Min(sp.lo, v), math.Max(sp.hi, v)
+			}
+		}
 	}
-	if logY {
-		setLog(&p.Y)
+}
+
+// yAxis completes the y-range when every run diverged and chooses the
+// y-scale (log when forced, or for a loss spanning two decades).
+func (sp *sensPlan) yAxis() error {
+	if math.IsInf(sp.lo, 1) {
+		sp.lo, sp.hi = 0, 1 // every run diverged: only edge marks
+		if isLoss(sp.metric) {
+			sp.lo, sp.hi = 0.1, 10
+		}
 	}
-	top := !higherBetter(metric)
-	anyDiverged := false
+	sp.logY = sp.o.LogY == ScaleLog
+	if sp.o.LogY == ScaleAuto && isLoss(sp.metric) && sp.lo > 0 && sp.hi/sp.lo >= 100 {
+		sp.logY = true
+	}
+	if sp.logY && sp.lo <= 0 {
+		return optErr("LogY", ": %s has values that are not positive", sp.metric)
+	}
+	return nil
+}
+
+// title is the figure's title: Options.Title, or the metric against the key.
+func (sp *sensPlan) title() string {
+	if sp.o.Title != "" {
+		return sp.o.Title
+	}
+	m := metricLabel(sp.metric, "")
+	return strings.ToUpper(m[:1]) + m[1:] + " vs " + sp.key
+}
+
+// top tells whether diverged runs go on the top edge (the bottom edge when
+// higher is better).
+func (sp *sensPlan) top() bool { return !higherBetter(sp.metric) }
+
+// drawGroup adds group i of n to f: its band and the edge marks of its
+// diverged runs now, its legend entry, and returns its mean line and points
+// for the caller to draw over every band. It tells whether the group has
+// diverged runs.
+func (sp *sensPlan) drawGroup(f *figure, i int, sg sensGroup, n int) ([]plot.Plotter, bool, error) {
+	col := colorAt(i)
+	mean, upper, lower, off := sp.series(sg)
+	var thumbs []plot.Thumbnailer
+	if sp.o.Band != BandNone && sp.maxN > 1 && mean.Len() > 0 {
+		poly, err := bandBetween(upper, lower, col)
+		if err != nil {
+			return nil, false, err
+		}
+		f.addPlot(poly)
+		thumbs = append(thumbs, poly)
+	}
 	var lines []plot.Plotter
-	for i, sg := range sgs {
-		col := colorAt(i)
-		var mean Curve
-		var upper, lower Curve
-		var off []float64
-		for _, pt := range sg.pts {
-			for k := 0; k < pt.diverged; k++ {
-				off = append(off, pt.x)
-			}
-			if len(pt.vals) == 0 {
-				continue
-			}
-			m, l, h := stats(pt.vals, o.Band)
-			if logY {
-				l = math.Max(l, lo/10)
-			}
-			mean.X, mean.Y = append(mean.X, pt.x), append(mean.Y, m)
-			upper.X, upper.Y = append(upper.X, pt.x), append(upper.Y, h)
-			lower.X, lower.Y = append(lower.X, pt.x), append(lower.Y, l)
+	if mean.Len() > 0 {
+		line, pts, err := plotter.NewLinePoints(mean)
+		if err != nil {
+			return nil, false, fmt.Errorf("plot: %w", err)
 		}
-		var thumbs []plot.Thumbnailer
-		if o.Band != BandNone && maxN > 1 && mean.Len() > 0 {
-			outline := Curve{X: append([]float64(nil), upper.X...), Y: append([]float64(nil), upper.Y...)}
-			for k := lower.Len() - 1; k >= 0; k-- {
-				outline.X, outline.Y = append(outline.X, lower.X[k]), append(outline.Y, lower.Y[k])
-			}
-			poly, err := plotter.NewPolygon(outline)
-			if err != nil {
-				return nil, fmt.Errorf("plot: %w", err)
-			}
-			poly.Color = transparent(col, 0.22)
-			poly.LineStyle.Width = 0
-			f.addPlot(poly)
-			thumbs = append(thumbs, poly)
-		}
-		if mean.Len() > 0 {
-			line, pts, err := plotter.NewLinePoints(mean)
-			if err != nil {
-				return nil, fmt.Errorf("plot: %w", err)
-			}
-			line.LineStyle = lineStyle(i)
-			pts.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
-			lines = append(lines, line, pts) // over every band
-			thumbs = append(thumbs, line, pts)
-			f.avoid = append(f.avoid, mean)
-		}
-		if len(off) > 0 {
-			dx := vg.Points(9) * vg.Length(float64(i)-float64(len(sgs)-1)/2)
-			em := &edgeMarks{xs: off, top: top, dx: dx, style: crossStyle(col)}
-			f.addPlot(em)
-			anyDiverged = true
-			if len(thumbs) == 0 {
-				thumbs = append(thumbs, em)
-			}
-		}
-		label := sg.label
-		if maxN > 1 {
-			label = fmt.Sprintf("%s (n=%d)", label, maxN)
-		}
-		f.add(label, thumbs...)
+		line.LineStyle = lineStyle(i)
+		pts.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
+		lines = append(lines, line, pts)
+		thumbs = append(thumbs, line, pts)
+		f.avoid = append(f.avoid, mean)
 	}
-	f.addPlot(lines...)
-	setRange(&p.Y, lo, hi, logY)
-	if categorical {
-		ticks := make([]plot.Tick, len(cats))
-		for i, c := range cats {
-			ticks[i] = plot.Tick{Value: float64(i), Label: c}
+	diverged := len(off) > 0
+	if diverged {
+		dx := vg.Points(9) * vg.Length(float64(i)-float64(n-1)/2)
+		em := &edgeMarks{xs: off, top: sp.top(), dx: dx, style: crossStyle(col)}
+		f.addPlot(em)
+		if len(thumbs) == 0 {
+			thumbs = append(thumbs, em)
 		}
-		p.X.Tick.Marker = plot.ConstantTicks(ticks)
-		p.X.Min, p.X.Max = -0.5, float64(len(cats))-0.5
-	} else {
-		setRange(&p.X, xmin, xmax, logX)
 	}
-	if anyDiverged {
-		edge := "top"
-		if !top {
-			edge = "bottom"
+	label := sg.label
+	if sp.maxN > 1 {
+		label = fmt.Sprintf("%s (n=%d)", label, sp.maxN)
+	}
+	f.add(label, thumbs...)
+	return lines, diverged, nil
+}
+
+// series returns a group's mean and band edges at the x values with
+// results (the lower edge kept above a tenth of the y-range's bottom on a
+// log axis), and the x of each diverged run.
+func (sp *sensPlan) series(sg sensGroup) (mean, upper, lower Curve, off []float64) {
+	for _, pt := range sg.pts {
+		for k := 0; k < pt.diverged; k++ {
+			off = append(off, pt.x)
 		}
-		f.add("diverged (on the "+edge+" edge)", glyphMark{crossStyle(colorAt(6))})
+		if len(pt.vals) == 0 {
+			continue
+		}
+		m, l, h := stats(pt.vals, sp.o.Band)
+		if sp.logY {
+			l = math.Max(l, sp.lo/10)
+		}
+		mean.X, mean.Y = append(mean.X, pt.x), append(mean.Y, m)
+		upper.X, upper.Y = append(upper.X, pt.x), append(upper.Y, h)
+		lower.X, lower.Y = append(lower.X, pt.x), append(lower.Y, l)
 	}
-	return f, nil
+	return mean, upper, lower, off
+}
+
+// bandBetween returns the band between the upper and lower edges, filled
+// with a light shade of col.
+func bandBetween(upper, lower Curve, col color.RGBA) (*plotter.Polygon, error) {
+	outline := Curve{X: append([]float64(nil), upper.X...), Y: append([]float64(nil), upper.Y...)}
+	for k := lower.Len() - 1; k >= 0; k-- {
+		outline.X, outline.Y = append(outline.X, lower.X[k]), append(outline.Y, lower.Y[k])
+	}
+	poly, err := plotter.NewPolygon(outline)
+	if err != nil {
+		return nil, fmt.Errorf("plot: %w", err)
+	}
+	poly.Color = transparent(col, 0.22)
+	poly.LineStyle.Width = 0
+	return poly, nil
+}
+
+// setRanges sets the axes' ranges, and the ticks of a categorical x-axis
+// (one per value, labelled by it).
+func (sp *sensPlan) setRanges(p *plot.Plot) {
+	setRange(&p.Y, sp.lo, sp.hi, sp.logY)
+	if !sp.categorical {
+		setRange(&p.X, sp.xmin, sp.xmax, sp.logX)
+		return
+	}
+	ticks := make([]plot.Tick, len(sp.cats))
+	for i, c := range sp.cats {
+		ticks[i] = plot.Tick{Value: float64(i), Label: c}
+	}
+	p.X.Tick.Marker = plot.ConstantTicks(ticks)
+	p.X.Min, p.X.Max = -0.5, float64(len(sp.cats))-0.5
 }
 
 func containsStr(list []string, s string) bool {

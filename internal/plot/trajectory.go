@@ -18,8 +18,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
-	"github.com/optimbench/optimbench/internal/experiment"
 	"github.com/optimbench/optimbench/internal/model"
+	"github.com/optimbench/optimbench/internal/report"
 )
 
 // Path is a run's trajectory on a 2-D test function: the point after each
@@ -71,22 +71,22 @@ func trajectoryPaths(runs []*Run) (*trajectoryScene, error) {
 	for _, r := range runs {
 		fn := r.Params["problem.function"]
 		if fn == "" {
-			return nil, experiment.BadInput(fmt.Errorf("plot: --kind trajectory: %s is not a test-function run (no problem.function in config.yaml)", r.Dir))
+			return nil, optErr("Kind", "trajectory: %s is not a test-function run (no problem.function in config.yaml)", r.Dir)
 		}
 		if s.function == "" {
 			s.function, scales = fn, r.Params["problem.scales"]
 		} else if fn != s.function || r.Params["problem.scales"] != scales {
-			return nil, experiment.BadInput(fmt.Errorf("plot: --kind trajectory: the runs use different functions (%s and %s); draw them separately", s.function+scales, fn+r.Params["problem.scales"]))
+			return nil, optErr("Kind", "trajectory: the runs use different functions (%s and %s); draw them separately", s.function+scales, fn+r.Params["problem.scales"])
 		}
 		t, err := r.Trajectory()
 		if err != nil {
 			return nil, err
 		}
 		if _, ok := t.Cols["x3"]; ok {
-			return nil, experiment.BadInput(fmt.Errorf("plot: --kind trajectory: %s is not 2-D; only 2-D paths can be drawn over contours", r.Dir))
+			return nil, optErr("Kind", "trajectory: %s is not 2-D; only 2-D paths can be drawn over contours", r.Dir)
 		}
 		if _, ok := t.Cols["x2"]; !ok {
-			return nil, experiment.BadInput(fmt.Errorf("plot: --kind trajectory: %s/trajectory.csv has no x1,x2 columns", r.Dir))
+			return nil, optErr("Kind", "trajectory: %s/trajectory.csv has no x1,x2 columns", r.Dir)
 		}
 		p := Path{Label: label[r], Diverged: r.Diverged()}
 		xs, ys, steps := t.Cols["x1"], t.Cols["x2"], t.Cols["step"]
@@ -99,7 +99,7 @@ func trajectoryPaths(runs []*Run) (*trajectoryScene, error) {
 			p.Steps = append(p.Steps, steps[i])
 		}
 		if p.Curve.Len() == 0 {
-			return nil, experiment.BadInput(fmt.Errorf("plot: %s/trajectory.csv holds no points", r.Dir))
+			return nil, report.BadInput(fmt.Errorf("plot: %s/trajectory.csv holds no points", r.Dir))
 		}
 		s.paths = append(s.paths, p)
 		s.starts = append(s.starts, plotter.XY{X: p.Curve.X[0], Y: p.Curve.Y[0]})
@@ -109,14 +109,14 @@ func trajectoryPaths(runs []*Run) (*trajectoryScene, error) {
 		for _, f := range strings.Split(strings.Trim(scales, "[]"), ",") {
 			v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 			if err != nil {
-				return nil, experiment.BadInput(fmt.Errorf("plot: problem.scales %s: %w", scales, err))
+				return nil, report.BadInput(fmt.Errorf("plot: problem.scales %s: %w", scales, err))
 			}
 			sc = append(sc, v)
 		}
 	}
 	fn, err := model.NewFunction(s.function, 2, sc)
 	if err != nil {
-		return nil, experiment.BadInput(fmt.Errorf("plot: problem.%w", err))
+		return nil, report.BadInput(fmt.Errorf("plot: problem.%w", err))
 	}
 	s.fn = fn
 	for _, m := range fn.Minima() {

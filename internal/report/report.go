@@ -1,6 +1,8 @@
-// Package report writes and reads the files a run leaves behind (SPEC §3):
-// metrics.csv row by row, summary.json atomically, trajectory.csv for
-// test-function runs.
+// Package report writes and reads every file optimbench leaves behind (SPEC §3) — a run's
+// metrics.csv (row by row), summary.json and trajectory.csv, a sweep's results.csv and
+// sweep.yaml, a range test's lrfind.csv and lrfind.json, the flattened keys of a config.yaml —
+// and marks the errors caused by bad input (ErrBadInput). Every file has one writer and one
+// reader here.
 package report
 
 import (

@@ -5,61 +5,89 @@ import (
 	"math"
 	"slices"
 	"sort"
+
+	"github.com/optimbench/optimbench/internal/param"
 )
 
-// BatchConfig is train.batch_schedule (SPEC §6). Fields that do not apply to Name are ignored.
+// BatchConfig is train.batch_schedule (SPEC §6): a name of BatchNames and the keys set (the
+// others take their defaults).
 type BatchConfig struct {
-	Name       string  // constant | step | multistep ("" means constant)
-	Factor     float64 // > 1 (default 2)
-	Every      int     // step: epochs between boundaries (default 10)
-	Milestones []int   // multistep: epochs at which boundaries fall
-	Max        int     // cap on the batch size; 0 means n (the training-set size)
+	Name   string // constant | step | multistep ("" means constant)
+	Params param.Values
 }
 
-var batchSchedules = []struct {
-	name string
-	keys []string
-}{
-	{"constant", nil},
-	{"step", []string{"factor", "every", "max"}},
-	{"multistep", []string{"factor", "milestones", "max"}},
+// BatchEntry is one batch-size schedule of the table.
+type BatchEntry struct {
+	Name   string
+	Params []param.Spec // in the order config.yaml lists them
+	Doc    string
+}
+
+var (
+	batchFactor = param.Spec{Key: "factor", Type: param.Float, Default: 2.0, Range: param.Above(1),
+		Doc: "multiplier of the batch size at each boundary"}
+	batchMax = param.Spec{Key: "max", Type: param.Int, Default: 0, Range: param.AtLeast(0),
+		Doc: "cap on the batch size (0 = the training-set size); past it lr is divided by factor"}
+)
+
+var batchTable = []BatchEntry{
+	{Name: "constant", Doc: "the batch size stays train.batch_size"},
+	{Name: "step", Params: []param.Spec{batchFactor,
+		{Key: "every", Type: param.Int, Default: 10, Range: param.Above(0), Doc: "epochs between boundaries"},
+		batchMax}, Doc: "× factor every `every` epochs"},
+	{Name: "multistep", Params: []param.Spec{batchFactor,
+		{Key: "milestones", Type: param.Ints, Range: param.Above(0), Doc: "epochs of the boundaries, increasing"},
+		batchMax}, Doc: "× factor at each milestone"},
 }
 
 // BatchNames lists the batch-size schedule names.
 func BatchNames() []string {
-	names := make([]string, len(batchSchedules))
-	for i, s := range batchSchedules {
-		names[i] = s.name
+	names := make([]string, len(batchTable))
+	for i, s := range batchTable {
+		names[i] = s.Name
 	}
 	return names
 }
 
-// BatchKeys is like Keys for batch schedules: constant→[], step→[factor every max],
-// multistep→[factor milestones max]. An unknown name is an error wrapping ErrUnknownBatch:
-// `unknown batch schedule "x"`.
-func BatchKeys(name string) ([]string, error) {
-	for _, s := range batchSchedules {
-		if s.name == name {
-			return slices.Clone(s.keys), nil
+// BatchEntries returns the table of batch-size schedules.
+func BatchEntries() []BatchEntry { return slices.Clone(batchTable) }
+
+// LookupBatch returns the entry of batch schedule name ("" is constant), or an error wrapping
+// ErrUnknownBatch: `unknown batch schedule "x"`.
+func LookupBatch(name string) (*BatchEntry, error) {
+	if name == "" {
+		name = "constant"
+	}
+	for i := range batchTable {
+		if batchTable[i].Name == name {
+			return &batchTable[i], nil
 		}
 	}
 	return nil, fmt.Errorf("%w %q", ErrUnknownBatch, name)
 }
 
-// BatchDefaults returns the BatchConfig for name with its defaults filled in: factor 2, every 10
-// (step), max 0. multistep milestones have no default and are left nil: NewBatch requires them.
-func BatchDefaults(name string) (BatchConfig, error) {
-	if _, err := BatchKeys(name); err != nil {
-		return BatchConfig{}, err
+// BatchKeys is like Keys for batch schedules: constant→[], step→[factor every max],
+// multistep→[factor milestones max]. An unknown name is an error wrapping ErrUnknownBatch.
+func BatchKeys(name string) ([]string, error) {
+	e, err := LookupBatch(name)
+	if err != nil {
+		return nil, err
 	}
-	c := BatchConfig{Name: name}
-	switch name {
-	case "step":
-		c.Factor, c.Every = 2, 10
-	case "multistep":
-		c.Factor = 2
+	return param.Keys(e.Params), nil
+}
+
+// ResolveBatch returns every key of c: those set, then the defaults (factor 2, every 10, max
+// 0; multistep's milestones have none).
+func ResolveBatch(c BatchConfig) (param.Values, error) {
+	e, err := LookupBatch(c.Name)
+	if err != nil {
+		return nil, &KeyError{Key: "name", Err: err}
 	}
-	return c, nil
+	p := param.Defaults(e.Params)
+	for k, v := range c.Params {
+		p[k] = v
+	}
+	return p, nil
 }
 
 // BatchSchedule gives, for epoch e (from 0), the batch size in effect and the learning-rate
@@ -82,39 +110,42 @@ type BatchSchedule func(epoch int) (size int, lrScale float64)
 // `every: must be > 0, got 0`, `milestones: required for multistep`, `max: must be >= 0, got -1`,
 // `batch_size: must be > 0, got 0`, `name: unknown batch schedule "x"`.
 func NewBatch(c BatchConfig, b0, n int) (BatchSchedule, error) {
-	name := c.Name
-	if name == "" {
-		name = "constant"
-	}
-	if _, err := BatchKeys(name); err != nil {
+	e, err := LookupBatch(c.Name)
+	if err != nil {
 		return nil, &KeyError{Key: "name", Err: err}
 	}
+	name := e.Name
 	if b0 <= 0 {
 		return nil, keyErr("batch_size", "must be > 0, got %d", b0)
 	}
 	if n <= 0 {
 		return nil, fmt.Errorf("batch schedule: training set size must be > 0, got %d", n)
 	}
+	for k := range c.Params {
+		if param.Find(e.Params, k) == nil {
+			return nil, keyErr(k, "does not apply to batch schedule %s", name)
+		}
+	}
+	p, _ := ResolveBatch(c)
+	if err := checkParams(e.Params, p); err != nil {
+		return nil, err
+	}
 	limit := n
 	var ms []int
+	var factor float64
+	var every int
 	if name != "constant" {
-		if math.IsNaN(c.Factor) || math.IsInf(c.Factor, 0) || c.Factor <= 1 {
-			return nil, keyErr("factor", "must be > 1, got %v", c.Factor)
-		}
-		if name == "step" && c.Every <= 0 {
-			return nil, keyErr("every", "must be > 0, got %d", c.Every)
-		}
-		if name == "multistep" {
-			var err error
-			if ms, err = checkMilestones(c.Milestones, "multistep"); err != nil {
+		factor = p.Float("factor")
+		if name == "step" {
+			every = p.Int("every")
+		} else {
+			if err := checkIncreasing(p, 0); err != nil {
 				return nil, err
 			}
+			ms = slices.Clone(p.Ints("milestones"))
 		}
-		if c.Max < 0 {
-			return nil, keyErr("max", "must be >= 0, got %d", c.Max)
-		}
-		if c.Max > 0 {
-			limit = min(c.Max, n)
+		if m := p.Int("max"); m > 0 {
+			limit = min(m, n)
 		}
 	}
 	b0 = min(b0, limit)
@@ -122,7 +153,7 @@ func NewBatch(c BatchConfig, b0, n int) (BatchSchedule, error) {
 		return func(int) (int, float64) { return b0, 1 }, nil
 	}
 
-	factor, every, capF, step := c.Factor, c.Every, float64(limit), name == "step"
+	capF, step := float64(limit), name == "step"
 	return func(e int) (int, float64) {
 		e = max(e, 0)
 		var bounds int // boundaries at or before epoch e

@@ -3,9 +3,12 @@ package sched
 import (
 	"errors"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/optimbench/optimbench/internal/param"
 )
 
 func TestBatchKeysAndDefaults(t *testing.T) {
@@ -14,10 +17,10 @@ func TestBatchKeysAndDefaults(t *testing.T) {
 		"step":      {"factor", "every", "max"},
 		"multistep": {"factor", "milestones", "max"},
 	}
-	defaults := map[string]BatchConfig{
-		"constant":  {Name: "constant"},
-		"step":      {Name: "step", Factor: 2, Every: 10},
-		"multistep": {Name: "multistep", Factor: 2},
+	defaults := map[string]param.Values{
+		"constant":  {},
+		"step":      {"factor": 2.0, "every": 10, "max": 0},
+		"multistep": {"factor": 2.0, "max": 0},
 	}
 	if got, want := BatchNames(), []string{"constant", "step", "multistep"}; !slices.Equal(got, want) {
 		t.Errorf("BatchNames() = %v, want %v", got, want)
@@ -30,21 +33,20 @@ func TestBatchKeysAndDefaults(t *testing.T) {
 		if !slices.Equal(got, keys[name]) {
 			t.Errorf("BatchKeys(%q) = %v, want %v", name, got, keys[name])
 		}
-		c, err := BatchDefaults(name)
+		p, err := ResolveBatch(BatchConfig{Name: name})
 		if err != nil {
-			t.Fatalf("BatchDefaults(%q): %v", name, err)
+			t.Fatalf("ResolveBatch(%q): %v", name, err)
 		}
-		if c.Name != defaults[name].Name || c.Factor != defaults[name].Factor ||
-			c.Every != defaults[name].Every || c.Max != 0 || c.Milestones != nil {
-			t.Errorf("BatchDefaults(%q) = %+v, want %+v", name, c, defaults[name])
+		if !reflect.DeepEqual(p, defaults[name]) {
+			t.Errorf("ResolveBatch(%q) = %v, want %v", name, p, defaults[name])
 		}
 	}
 	_, err := BatchKeys("linear")
 	if !errors.Is(err, ErrUnknownBatch) || err.Error() != `unknown batch schedule "linear"` {
 		t.Errorf(`BatchKeys("linear") error = %v, want unknown batch schedule "linear"`, err)
 	}
-	if _, err := BatchDefaults("linear"); !errors.Is(err, ErrUnknownBatch) {
-		t.Errorf(`BatchDefaults("linear") error = %v, want ErrUnknownBatch`, err)
+	if _, err := ResolveBatch(BatchConfig{Name: "linear"}); !errors.Is(err, ErrUnknownBatch) {
+		t.Errorf(`ResolveBatch("linear") error = %v, want ErrUnknownBatch`, err)
 	}
 }
 
@@ -71,14 +73,14 @@ func TestBatchSchedule(t *testing.T) {
 		},
 		{
 			name:  "constant b0 above n is cut to n",
-			c:     BatchConfig{Name: "constant", Max: 10}, // max does not apply to constant
+			c:     BatchConfig{Name: "constant"},
 			b0:    2000,
 			n:     1000,
 			sizes: []int{1000, 1000},
 		},
 		{
 			name:   "step hybrid cap",
-			c:      BatchConfig{Name: "step", Factor: 2, Every: 2, Max: 512},
+			c:      BatchConfig{Name: "step", Params: param.Values{"factor": 2.0, "every": 2, "max": 512}},
 			b0:     128,
 			n:      10000,
 			sizes:  []int{128, 128, 256, 256, 512, 512, 512, 512, 512, 512},
@@ -86,7 +88,7 @@ func TestBatchSchedule(t *testing.T) {
 		},
 		{
 			name:   "step max 0 caps at n",
-			c:      BatchConfig{Name: "step", Factor: 2, Every: 1},
+			c:      BatchConfig{Name: "step", Params: param.Values{"factor": 2.0, "every": 1}},
 			b0:     100,
 			n:      500,
 			sizes:  []int{100, 200, 400, 400, 400},
@@ -94,7 +96,7 @@ func TestBatchSchedule(t *testing.T) {
 		},
 		{
 			name:   "max above n caps at n",
-			c:      BatchConfig{Name: "step", Factor: 2, Every: 1, Max: 4096},
+			c:      BatchConfig{Name: "step", Params: param.Values{"factor": 2.0, "every": 1, "max": 4096}},
 			b0:     256,
 			n:      600,
 			sizes:  []int{256, 512, 512},
@@ -102,7 +104,7 @@ func TestBatchSchedule(t *testing.T) {
 		},
 		{
 			name:   "b0 above max is cut",
-			c:      BatchConfig{Name: "step", Factor: 2, Every: 1, Max: 64},
+			c:      BatchConfig{Name: "step", Params: param.Values{"factor": 2.0, "every": 1, "max": 64}},
 			b0:     100,
 			n:      1000,
 			sizes:  []int{64, 64, 64},
@@ -110,7 +112,7 @@ func TestBatchSchedule(t *testing.T) {
 		},
 		{
 			name:   "next size exceeding cap keeps size, does not fill to cap",
-			c:      BatchConfig{Name: "step", Factor: 2, Every: 1, Max: 500},
+			c:      BatchConfig{Name: "step", Params: param.Values{"factor": 2.0, "every": 1, "max": 500}},
 			b0:     150,
 			n:      1000,
 			sizes:  []int{150, 300, 300},
@@ -118,21 +120,21 @@ func TestBatchSchedule(t *testing.T) {
 		},
 		{
 			name:  "rounding",
-			c:     BatchConfig{Name: "step", Factor: 1.5, Every: 1},
+			c:     BatchConfig{Name: "step", Params: param.Values{"factor": 1.5, "every": 1}},
 			b0:    5,
 			n:     1000,
 			sizes: []int{5, 8, 12, 18, 27, 41}, // 7.5→8, 12, 18, 27, 40.5→41
 		},
 		{
 			name:  "rounding stall",
-			c:     BatchConfig{Name: "step", Factor: 1.2, Every: 1},
+			c:     BatchConfig{Name: "step", Params: param.Values{"factor": 1.2, "every": 1}},
 			b0:    2,
 			n:     1000,
 			sizes: []int{2, 2, 2, 2}, // round(2.4) = 2
 		},
 		{
 			name:   "multistep",
-			c:      BatchConfig{Name: "multistep", Factor: 4, Milestones: []int{1, 3, 4}, Max: 256},
+			c:      BatchConfig{Name: "multistep", Params: param.Values{"factor": 4.0, "milestones": []int{1, 3, 4}, "max": 256}},
 			b0:     16,
 			n:      1000,
 			sizes:  []int{16, 64, 64, 256, 256, 256},
@@ -140,7 +142,7 @@ func TestBatchSchedule(t *testing.T) {
 		},
 		{
 			name:   "multistep factor 3 cap",
-			c:      BatchConfig{Name: "multistep", Factor: 3, Milestones: []int{2, 4, 6}, Max: 100},
+			c:      BatchConfig{Name: "multistep", Params: param.Values{"factor": 3.0, "milestones": []int{2, 4, 6}, "max": 100}},
 			b0:     30,
 			n:      1000,
 			sizes:  []int{30, 30, 90, 90, 90, 90, 90},
@@ -172,7 +174,7 @@ func TestBatchSchedule(t *testing.T) {
 
 func TestBatchMilestonesCopied(t *testing.T) {
 	ms := []int{1}
-	bs, err := NewBatch(BatchConfig{Name: "multistep", Factor: 2, Milestones: ms}, 10, 100)
+	bs, err := NewBatch(BatchConfig{Name: "multistep", Params: param.Values{"factor": 2.0, "milestones": ms}}, 10, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +192,7 @@ func TestSteps(t *testing.T) {
 		}
 		return bs
 	}
-	hybrid, err := NewBatch(BatchConfig{Name: "step", Factor: 2, Every: 2, Max: 512}, 128, 1000)
+	hybrid, err := NewBatch(BatchConfig{Name: "step", Params: param.Values{"factor": 2.0, "every": 2, "max": 512}}, 128, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,13 +230,13 @@ func TestNewBatchInvalid(t *testing.T) {
 	}{
 		{"unknown", BatchConfig{Name: "x"}, 10, 100, "name", `name: unknown batch schedule "x"`},
 		{"b0", BatchConfig{Name: "constant"}, 0, 100, "batch_size", "batch_size: must be > 0, got 0"},
-		{"factor 1", BatchConfig{Name: "step", Factor: 1, Every: 10}, 10, 100, "factor", "factor: must be > 1, got 1"},
-		{"factor nan", BatchConfig{Name: "multistep", Factor: math.NaN(), Milestones: []int{3}}, 10, 100, "factor", ""},
-		{"every", BatchConfig{Name: "step", Factor: 2}, 10, 100, "every", "every: must be > 0, got 0"},
-		{"milestones", BatchConfig{Name: "multistep", Factor: 2}, 10, 100, "milestones", "milestones: required for multistep"},
-		{"milestones order", BatchConfig{Name: "multistep", Factor: 2, Milestones: []int{4, 2}}, 10, 100, "milestones",
+		{"factor 1", BatchConfig{Name: "step", Params: param.Values{"factor": 1.0, "every": 10}}, 10, 100, "factor", "factor: must be > 1, got 1"},
+		{"factor nan", BatchConfig{Name: "multistep", Params: param.Values{"factor": math.NaN(), "milestones": []int{3}}}, 10, 100, "factor", ""},
+		{"every", BatchConfig{Name: "step", Params: param.Values{"factor": 2.0, "every": 0}}, 10, 100, "every", "every: must be > 0, got 0"},
+		{"milestones", BatchConfig{Name: "multistep", Params: param.Values{"factor": 2.0}}, 10, 100, "milestones", "milestones: required"},
+		{"milestones order", BatchConfig{Name: "multistep", Params: param.Values{"factor": 2.0, "milestones": []int{4, 2}}}, 10, 100, "milestones",
 			"milestones: must be increasing, got [4 2]"},
-		{"max", BatchConfig{Name: "step", Factor: 2, Every: 1, Max: -1}, 10, 100, "max", "max: must be >= 0, got -1"},
+		{"max", BatchConfig{Name: "step", Params: param.Values{"factor": 2.0, "every": 1, "max": -1}}, 10, 100, "max", "max: must be >= 0, got -1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -251,13 +253,17 @@ func TestNewBatchInvalid(t *testing.T) {
 			}
 		})
 	}
+	var ke *KeyError
+	if _, err := NewBatch(BatchConfig{Name: "constant", Params: param.Values{"max": 10}}, 10, 100); !errors.As(err, &ke) || ke.Key != "max" {
+		t.Errorf("max on a constant batch schedule: error %v, want a KeyError for max", err)
+	}
 	if _, err := NewBatch(BatchConfig{}, 10, 0); err == nil {
 		t.Error("NewBatch with n = 0: no error")
 	}
 }
 
 func TestBatchAllocs(t *testing.T) {
-	bs, err := NewBatch(BatchConfig{Name: "multistep", Factor: 2, Milestones: []int{2, 5, 9}, Max: 256}, 32, 10000)
+	bs, err := NewBatch(BatchConfig{Name: "multistep", Params: param.Values{"factor": 2.0, "milestones": []int{2, 5, 9}, "max": 256}}, 32, 10000)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,17 +3,14 @@ package sched_test
 import (
 	"fmt"
 
+	"github.com/optimbench/optimbench/internal/param"
 	"github.com/optimbench/optimbench/internal/sched"
 )
 
 func ExampleNew() {
 	// schedule: {name: step, every: 3} with optimizer.lr 0.1.
-	c, err := sched.Defaults("step", 0.1, "epoch", 10)
-	if err != nil {
-		panic(err)
-	}
-	c.Every = 3
-	lr, err := sched.New(c, 0.1)
+	c := sched.Config{Name: "step", LR: 0.1, Params: param.Values{"every": 3}}
+	lr, err := sched.New(c, 10)
 	if err != nil {
 		panic(err)
 	}
@@ -32,9 +29,8 @@ func ExampleNew() {
 }
 
 func ExampleNew_warmup() {
-	c, _ := sched.Defaults("cosine", 1, "epoch", 4)
-	c.Warmup = 2
-	lr, _ := sched.New(c, 1)
+	// A cosine's period defaults to the run length after the warm-up: 6 − 2 epochs.
+	lr, _ := sched.New(sched.Config{Name: "cosine", Warmup: 2, LR: 1}, 6)
 	for t := range 7 {
 		fmt.Printf("%d %.3f\n", t, lr(t))
 	}
@@ -50,7 +46,7 @@ func ExampleNew_warmup() {
 
 func ExampleNewBatch() {
 	// Smith et al. 2017: double the batch every 2 epochs up to 512, then halve lr instead.
-	bs, err := sched.NewBatch(sched.BatchConfig{Name: "step", Factor: 2, Every: 2, Max: 512}, 128, 50000)
+	bs, err := sched.NewBatch(sched.BatchConfig{Name: "step", Params: param.Values{"factor": 2.0, "every": 2, "max": 512}}, 128, 50000)
 	if err != nil {
 		panic(err)
 	}

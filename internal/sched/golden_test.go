@@ -1,11 +1,12 @@
 package sched
 
 import (
-	"bytes"
 	"encoding/json"
 	"math"
 	"os"
 	"testing"
+
+	"github.com/optimbench/optimbench/internal/param"
 )
 
 // golden.json is written by scripts/gen_sched_golden.py from PyTorch's lr_scheduler (warm-up
@@ -25,43 +26,42 @@ type goldenCase struct {
 	LR     []float64       `json:"lr"`
 }
 
-// goldenKeys holds the YAML keys a case sets explicitly, applied over Defaults.
-type goldenKeys struct {
-	Warmup     *int     `json:"warmup"`
-	K          *float64 `json:"k"`
-	Factor     *float64 `json:"factor"`
-	Every      *int     `json:"every"`
-	Milestones []int    `json:"milestones"`
-	Period     *int     `json:"period"`
-	Mult       *int     `json:"mult"`
-	MinLR      *float64 `json:"min_lr"`
-	HalfCycle  *int     `json:"half_cycle"`
-	Gamma      *float64 `json:"gamma"`
-}
-
-func (k goldenKeys) apply(c *Config) {
-	set := func(dst *int, src *int) {
-		if src != nil {
-			*dst = *src
+// goldenConfig converts the YAML keys a case sets (JSON numbers) to a Config, each key to the
+// type its spec declares; warmup is common to every schedule.
+func goldenConfig(t *testing.T, gc goldenCase) Config {
+	t.Helper()
+	var raw map[string]any
+	if err := json.Unmarshal(gc.Config, &raw); err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	e, err := Lookup(gc.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Config{Name: gc.Name, Unit: gc.Unit, LR: gc.LR0, Params: param.Values{}}
+	for k, v := range raw {
+		if k == "warmup" {
+			c.Warmup = int(v.(float64))
+			continue
+		}
+		s := param.Find(e.Params, k)
+		if s == nil {
+			t.Fatalf("config: key %s is not a key of %s", k, gc.Name)
+		}
+		switch s.Type {
+		case param.Int:
+			c.Params[k] = int(v.(float64))
+		case param.Ints:
+			var l []int
+			for _, x := range v.([]any) {
+				l = append(l, int(x.(float64)))
+			}
+			c.Params[k] = l
+		default:
+			c.Params[k] = v
 		}
 	}
-	setF := func(dst *float64, src *float64) {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	set(&c.Warmup, k.Warmup)
-	setF(&c.K, k.K)
-	setF(&c.Factor, k.Factor)
-	set(&c.Every, k.Every)
-	if k.Milestones != nil {
-		c.Milestones = k.Milestones
-	}
-	set(&c.Period, k.Period)
-	set(&c.Mult, k.Mult)
-	setF(&c.MinLR, k.MinLR)
-	set(&c.HalfCycle, k.HalfCycle)
-	setF(&c.Gamma, k.Gamma)
+	return c
 }
 
 // closeTo reports whether got is within 1e-9 relative of want, with an absolute floor of 1e-15
@@ -93,18 +93,8 @@ func TestGolden(t *testing.T) {
 	for _, gc := range readGolden(t) {
 		t.Run(gc.Label, func(t *testing.T) {
 			seen[gc.Name] = true
-			c, err := Defaults(gc.Name, gc.LR0, gc.Unit, gc.N)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var keys goldenKeys
-			dec := json.NewDecoder(bytes.NewReader(gc.Config))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(&keys); err != nil {
-				t.Fatalf("config: %v", err)
-			}
-			keys.apply(&c)
-			s, err := New(c, gc.LR0)
+			c := goldenConfig(t, gc)
+			s, err := New(c, gc.N)
 			if err != nil {
 				t.Fatalf("New(%+v): %v", c, err)
 			}

@@ -6,10 +6,13 @@
 // the PyTorch scheduler named in its documentation (up to rounding); the tests check this against
 // golden values recorded from PyTorch by scripts/gen_sched_golden.py.
 //
-// Configuration follows the YAML `schedule:` block: Defaults fills in every default for a name,
-// the caller overrides the keys the user set (Keys lists those a name accepts), and New validates
-// the result and builds the Schedule. Errors from New and NewBatch are *KeyError values naming the
-// YAML key at fault.
+// The schedules are one table: each Entry names a schedule and declares its keys once, as
+// param.Specs (key, type, default, range, doc); internal/config decodes, validates and documents
+// the YAML `schedule:` block from it. A Config carries the keys the user set and the base rate
+// lr₀ (optimizer.lr, which belongs to the schedule, not to the optimizer); Resolve fills in the
+// defaults, some of which depend on the run (a cosine's period is the run length), and New
+// validates and builds the Schedule. Errors from New and NewBatch are *KeyError values naming
+// the YAML key at fault.
 package sched
 
 import (
@@ -18,27 +21,23 @@ import (
 	"math"
 	"slices"
 	"sort"
+
+	"github.com/optimbench/optimbench/internal/param"
 )
 
 // Schedule gives the learning rate for unit t (t counts epochs or steps from 0). Closed form; no
 // recursion over earlier values. A Schedule allocates nothing; t < 0 is treated as 0.
 type Schedule func(t int) float64
 
-// Config describes a learning-rate schedule (the YAML `schedule:` block). Fields that do not apply
-// to Name are ignored. New does not fill in defaults: start from Defaults.
+// Config describes a learning-rate schedule: the YAML `schedule:` block and the base rate.
 type Config struct {
-	Name       string  // constant time exponential step multistep cosine sgdr triangular triangular2 exp_range ("" means constant)
-	Unit       string  // "epoch" | "step" ("" means epoch)
-	Warmup     int     // linear warm-up units (SPEC §5)
-	K          float64 // time, exponential
-	Factor     float64 // step, multistep
-	Every      int     // step
-	Milestones []int   // multistep (strictly increasing, > 0)
-	Period     int     // cosine (default: run length in units), sgdr (default 10)
-	Mult       int     // sgdr (default 1; PyTorch's T_mult is an integer >= 1)
-	MinLR      float64 // cosine, sgdr (default 0), triangular* (default lr0/10)
-	HalfCycle  int     // triangular* (default 2000 for unit step, 4 for unit epoch)
-	Gamma      float64 // exp_range (default 0.99994)
+	Name   string  // a name of Names ("" means constant)
+	Unit   string  // "epoch" | "step" ("" means epoch): what t counts
+	Warmup int     // linear warm-up units (SPEC §5)
+	LR     float64 // lr₀, optimizer.lr: the rate the schedule shapes
+	// Params holds the schedule's own keys (Entry.Params) that are set; Resolve fills in the
+	// others.
+	Params param.Values
 }
 
 // ErrUnknown is wrapped by the error for an unknown learning-rate schedule name.
@@ -64,94 +63,192 @@ func keyErr(key, format string, args ...any) error {
 	return &KeyError{Key: key, Err: fmt.Errorf(format, args...)}
 }
 
-// The schedules in SPEC §5 order, each with its specific YAML keys.
-var schedules = []struct {
-	name string
-	keys []string
-}{
-	{"constant", nil},
-	{"time", []string{"k"}},
-	{"exponential", []string{"k"}},
-	{"step", []string{"factor", "every"}},
-	{"multistep", []string{"factor", "milestones"}},
-	{"cosine", []string{"period", "min_lr"}},
-	{"sgdr", []string{"period", "mult", "min_lr"}},
-	{"triangular", []string{"half_cycle", "min_lr"}},
-	{"triangular2", []string{"half_cycle", "min_lr"}},
-	{"exp_range", []string{"half_cycle", "min_lr", "gamma"}},
+// Entry is one learning-rate schedule of the table.
+type Entry struct {
+	Name string
+	// Params are the schedule's own keys, in the order config.yaml lists them; name, unit and
+	// warmup (Common) apply to every schedule.
+	Params []param.Spec
+	// derive sets the defaults that depend on the run (Spec.Derived): lr₀, the unit, and the
+	// length in units of the schedule proper (the run less the warm-up).
+	derive func(p param.Values, lr0 float64, unit string, length int)
+	// check validates what the specs cannot: rules across keys and against lr₀.
+	check func(p param.Values, lr0 float64) error
+	// build returns the schedule for validated, complete p.
+	build func(p param.Values, lr0 float64) Schedule
+	// Doc is the rule and its PyTorch counterpart, one line.
+	Doc string
+}
+
+// Common are the keys of every schedule besides its name.
+var Common = []param.Spec{
+	{Key: "unit", Type: param.Enum, Default: "epoch", Choices: []string{"epoch", "step"},
+		Doc: "what t counts: epochs, or updates"},
+	{Key: "warmup", Type: param.Int, Default: 0, Range: param.AtLeast(0),
+		Doc: "linear warm-up over this many units, then the schedule"},
+}
+
+// The keys shared by several schedules.
+var (
+	factorKey = param.Spec{Key: "factor", Type: param.Float, Range: param.Above(0),
+		Doc: "multiplier of the rate at each boundary"}
+	milestonesKey = param.Spec{Key: "milestones", Type: param.Ints, Range: param.Above(0),
+		Doc: "units at which the rate is multiplied, increasing"}
+	halfCycleKey = param.Spec{Key: "half_cycle", Type: param.Int, Range: param.Above(0),
+		Derived: "2000 steps or 4 epochs", Doc: "units from the bottom of a cycle to its top"}
+	cyclicMinLR = param.Spec{Key: "min_lr", Type: param.Float, Range: param.AtLeast(0),
+		Derived: "lr/10", Doc: "bottom of the cycle (CyclicLR's base_lr; the top is lr)"}
+	kKey = param.Spec{Key: "k", Type: param.Float, Range: param.AtLeast(0), Doc: "decay rate"}
+)
+
+func withDefault(s param.Spec, def any) param.Spec {
+	s.Default = def
+	return s
+}
+
+func minLR(doc string) param.Spec {
+	return param.Spec{Key: "min_lr", Type: param.Float, Default: 0.0, Range: param.AtLeast(0), Doc: doc}
+}
+
+// cyclicDerive fills the defaults of the cyclical schedules.
+func cyclicDerive(p param.Values, lr0 float64, unit string, _ int) {
+	if _, ok := p["half_cycle"]; !ok {
+		p["half_cycle"] = 4
+		if unit == "step" {
+			p["half_cycle"] = 2000
+		}
+	}
+	if _, ok := p["min_lr"]; !ok {
+		p["min_lr"] = lr0 / 10
+	}
+}
+
+// checkMinLR keeps min_lr at or below lr₀.
+func checkMinLR(p param.Values, lr0 float64) error {
+	if m := p.Float("min_lr"); m > lr0 {
+		return keyErr("min_lr", "must be <= lr (%v), got %v", lr0, m)
+	}
+	return nil
+}
+
+// checkIncreasing requires strictly increasing milestones.
+func checkIncreasing(p param.Values, _ float64) error {
+	ms := p.Ints("milestones")
+	for i := 1; i < len(ms); i++ {
+		if ms[i] <= ms[i-1] {
+			return keyErr("milestones", "must be increasing, got %v", ms)
+		}
+	}
+	return nil
+}
+
+// table lists the schedules in SPEC §5 order.
+var table = []Entry{
+	{Name: "constant", build: buildConstant, Doc: "lr₀"},
+	{Name: "time", Params: []param.Spec{withDefault(kKey, 0.01)}, build: buildTime,
+		Doc: "lr₀/(1 + k·t); LambdaLR(lambda t: 1/(1+k·t))"},
+	{Name: "exponential", Params: []param.Spec{withDefault(kKey, 0.05)}, build: buildExponential,
+		Doc: "lr₀·exp(−k·t); ExponentialLR(gamma=e^−k)"},
+	{Name: "step", Params: []param.Spec{withDefault(factorKey, 0.5),
+		{Key: "every", Type: param.Int, Default: 10, Range: param.Above(0), Doc: "units between boundaries"}},
+		build: buildStep, Doc: "lr₀·factor^⌊t/every⌋; StepLR(step_size=every, gamma=factor)"},
+	{Name: "multistep", Params: []param.Spec{withDefault(factorKey, 0.1), milestonesKey},
+		check: checkIncreasing, build: buildMultistep,
+		Doc: "lr₀·factor^(milestones ≤ t); MultiStepLR(milestones, gamma=factor)"},
+	{Name: "cosine", Params: []param.Spec{
+		{Key: "period", Type: param.Int, Range: param.Above(0), Derived: "the run length after the warm-up",
+			Doc: "units from lr₀ down to min_lr, where it then stays"},
+		minLR("the rate at the end of the period")},
+		derive: func(p param.Values, _ float64, _ string, length int) {
+			if _, ok := p["period"]; !ok {
+				p["period"] = length
+			}
+		},
+		check: checkMinLR, build: buildCosine,
+		Doc: "min_lr + ½(lr₀ − min_lr)(1 + cos(π·min(t, period)/period)); CosineAnnealingLR"},
+	{Name: "sgdr", Params: []param.Spec{
+		{Key: "period", Type: param.Int, Default: 10, Range: param.Above(0), Doc: "length of the first cycle"},
+		{Key: "mult", Type: param.Int, Default: 1, Range: param.AtLeast(1), Doc: "each cycle is mult times longer than the last"},
+		minLR("the rate at the end of each cycle")},
+		check: checkMinLR, build: buildSGDR,
+		Doc: "cosine restarted at lr₀, cycle i of length period·multⁱ; CosineAnnealingWarmRestarts"},
+	{Name: "triangular", Params: []param.Spec{halfCycleKey, cyclicMinLR}, derive: cyclicDerive,
+		check: checkMinLR, build: buildCyclic("triangular"), Doc: "CyclicLR(mode=triangular)"},
+	{Name: "triangular2", Params: []param.Spec{halfCycleKey, cyclicMinLR}, derive: cyclicDerive,
+		check: checkMinLR, build: buildCyclic("triangular2"), Doc: "CyclicLR(mode=triangular2)"},
+	{Name: "exp_range", Params: []param.Spec{halfCycleKey, cyclicMinLR,
+		{Key: "gamma", Type: param.Float, Default: 0.99994, Range: param.Interval(0, 1, true, false),
+			Doc: "amplitude × gammaᵗ"}},
+		derive: cyclicDerive, check: checkMinLR, build: buildCyclic("exp_range"), Doc: "CyclicLR(mode=exp_range)"},
 }
 
 // Names lists the schedule names in SPEC §5 order.
 func Names() []string {
-	names := make([]string, len(schedules))
-	for i, s := range schedules {
-		names[i] = s.name
+	names := make([]string, len(table))
+	for i, e := range table {
+		names[i] = e.Name
 	}
 	return names
 }
 
+// Entries returns the table of schedules, in SPEC §5 order.
+func Entries() []Entry { return slices.Clone(table) }
+
+// Lookup returns the entry of schedule name ("" is constant), or an error wrapping
+// ErrUnknown: `unknown schedule "x"`.
+func Lookup(name string) (*Entry, error) {
+	if name == "" {
+		name = "constant"
+	}
+	for i := range table {
+		if table[i].Name == name {
+			return &table[i], nil
+		}
+	}
+	return nil, fmt.Errorf("%w %q", ErrUnknown, name)
+}
+
 // Keys returns the YAML keys specific to schedule name, in a fixed order; "name", "unit" and
 // "warmup" apply to every schedule and are not listed. An unknown name is an error wrapping
-// ErrUnknown: `unknown schedule "x"`.
+// ErrUnknown.
 func Keys(name string) ([]string, error) {
-	for _, s := range schedules {
-		if s.name == name {
-			return slices.Clone(s.keys), nil
-		}
+	e, err := Lookup(name)
+	if err != nil {
+		return nil, err
 	}
-	return nil, unknown(name)
+	return param.Keys(e.Params), nil
 }
 
-func unknown(name string) error { return fmt.Errorf("%w %q", ErrUnknown, name) }
-
-// Defaults returns the Config for name with every default of SPEC §5 filled in: time k 0.01;
-// exponential k 0.05; step factor 0.5, every 10; multistep factor 0.1 (milestones have no default
-// and are left nil: New requires them); cosine period = length, min_lr 0; sgdr period 10, mult 1,
-// min_lr 0; triangular, triangular2 and exp_range half_cycle 2000 (unit step) or 4 (unit epoch),
-// min_lr lr0/10; exp_range gamma 0.99994. Unit is as given ("" means "epoch"); Warmup is 0.
-//
-// length is the run length in units (epochs, or total steps: see Steps). With a warm-up of w
-// units, pass length − w for a cosine that should end with the run.
-func Defaults(name string, lr0 float64, unit string, length int) (Config, error) {
-	if _, err := Keys(name); err != nil {
-		return Config{}, err
+// Resolve returns every key of c's schedule for a run of length units: the keys c sets, the
+// plain defaults (SPEC §5: time k 0.01; exponential k 0.05; step factor 0.5, every 10;
+// multistep factor 0.1; sgdr period 10, mult 1; min_lr 0 for cosine and sgdr; exp_range gamma
+// 0.99994) and the derived ones: a cosine's period is length − warmup (at least 1), so that
+// it ends with the run; the cyclical schedules' half_cycle is 2000 (unit step) or 4 (unit
+// epoch) and their min_lr lr₀/10. multistep's milestones have no default. Resolve does not
+// validate: New does.
+func Resolve(c Config, length int) (param.Values, error) {
+	e, err := Lookup(c.Name)
+	if err != nil {
+		return nil, &KeyError{Key: "name", Err: err}
 	}
-	if unit == "" {
-		unit = "epoch"
+	p := param.Defaults(e.Params)
+	for k, v := range c.Params {
+		p[k] = v
 	}
-	if unit != "epoch" && unit != "step" {
-		return Config{}, badUnit(unit)
+	if e.derive != nil {
+		e.derive(p, c.LR, unitOf(c), max(length-c.Warmup, 1))
 	}
-	c := Config{Name: name, Unit: unit}
-	switch name {
-	case "time":
-		c.K = 0.01
-	case "exponential":
-		c.K = 0.05
-	case "step":
-		c.Factor, c.Every = 0.5, 10
-	case "multistep":
-		c.Factor = 0.1
-	case "cosine":
-		c.Period, c.MinLR = length, 0
-	case "sgdr":
-		c.Period, c.Mult, c.MinLR = 10, 1, 0
-	case "triangular", "triangular2", "exp_range":
-		c.HalfCycle = 4
-		if unit == "step" {
-			c.HalfCycle = 2000
-		}
-		c.MinLR = lr0 / 10
-		if name == "exp_range" {
-			c.Gamma = 0.99994
-		}
-	}
-	return c, nil
+	return p, nil
 }
 
-func badUnit(unit string) error { return keyErr("unit", "must be epoch or step, got %q", unit) }
+func unitOf(c Config) string {
+	if c.Unit == "" {
+		return "epoch"
+	}
+	return c.Unit
+}
 
-// New validates c and returns the schedule for base learning rate lr0 (optimizer.lr). Each error
+// New validates c for a run of length units (see Resolve) and returns its schedule. Each error
 // is a *KeyError naming the YAML key first, e.g. `k: must be >= 0, got -1`,
 // `milestones: must be increasing, got [5 3]` or `min_lr: must be <= lr (0.1), got 0.5`; an
 // unknown name gives `name: unknown schedule "x"` (wrapping ErrUnknown).
@@ -183,31 +280,57 @@ func badUnit(unit string) error { return keyErr("unit", "must be epoch or step, 
 //
 // With c.Warmup = w > 0 the schedule lr_s above is preceded by a linear warm-up (see Warmup):
 // lr(t) = lr_s(0)·(t+1)/w for t < w and lr_s(t − w) afterwards.
-func New(c Config, lr0 float64) (Schedule, error) {
-	name := c.Name
-	if name == "" {
-		name = "constant"
-	}
-	if _, err := Keys(name); err != nil {
+func New(c Config, length int) (Schedule, error) {
+	e, err := Lookup(c.Name)
+	if err != nil {
 		return nil, &KeyError{Key: "name", Err: err}
 	}
 	if c.Unit != "" && c.Unit != "epoch" && c.Unit != "step" {
-		return nil, badUnit(c.Unit)
+		return nil, keyErr("unit", "must be epoch or step, got %q", c.Unit)
 	}
 	if c.Warmup < 0 {
 		return nil, keyErr("warmup", "must be >= 0, got %d", c.Warmup)
 	}
-	if math.IsNaN(lr0) || math.IsInf(lr0, 0) || lr0 < 0 {
-		return nil, keyErr("lr", "must be a finite number >= 0, got %v", lr0)
+	if math.IsNaN(c.LR) || math.IsInf(c.LR, 0) || c.LR < 0 {
+		return nil, keyErr("lr", "must be a finite number >= 0, got %v", c.LR)
 	}
-	s, err := build(name, c, lr0)
-	if err != nil {
+	for k := range c.Params {
+		if param.Find(e.Params, k) == nil {
+			return nil, keyErr(k, "does not apply to schedule %s", e.Name)
+		}
+	}
+	p, _ := Resolve(c, length)
+	if err := checkParams(e.Params, p); err != nil {
 		return nil, err
 	}
+	if e.check != nil {
+		if err := e.check(p, c.LR); err != nil {
+			return nil, err
+		}
+	}
+	s := e.build(p, c.LR)
 	if c.Warmup > 0 {
 		s = Warmup(s, c.Warmup)
 	}
 	return s, nil
+}
+
+// checkParams validates every key of p against its spec; a missing key is required.
+func checkParams(specs []param.Spec, p param.Values) error {
+	for _, s := range specs {
+		v, ok := p[s.Key]
+		if !ok {
+			return keyErr(s.Key, "required")
+		}
+		if err := s.Check(v); err != nil {
+			var ve *param.ValueError
+			if errors.As(err, &ve) {
+				return &KeyError{Key: s.Key, Err: fmt.Errorf("must be %s, got %s", ve.Want, param.Format(ve.Got))}
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // Warmup returns s preceded by a linear warm-up over w units (SPEC §5):
@@ -226,105 +349,71 @@ func Warmup(s Schedule, w int) Schedule {
 	}
 }
 
-func build(name string, c Config, lr0 float64) (Schedule, error) {
-	switch name {
-	case "constant":
-		return func(int) float64 { return lr0 }, nil
+func buildConstant(_ param.Values, lr0 float64) Schedule {
+	return func(int) float64 { return lr0 }
+}
 
-	case "time":
-		k, err := checkK(c.K)
-		if err != nil {
-			return nil, err
-		}
-		return func(t int) float64 { return lr0 / (1 + k*float64(max(t, 0))) }, nil
+func buildTime(p param.Values, lr0 float64) Schedule {
+	k := p.Float("k")
+	return func(t int) float64 { return lr0 / (1 + k*float64(max(t, 0))) }
+}
 
-	case "exponential":
-		k, err := checkK(c.K)
-		if err != nil {
-			return nil, err
-		}
-		return func(t int) float64 { return lr0 * math.Exp(-k*float64(max(t, 0))) }, nil
+func buildExponential(p param.Values, lr0 float64) Schedule {
+	k := p.Float("k")
+	return func(t int) float64 { return lr0 * math.Exp(-k*float64(max(t, 0))) }
+}
 
-	case "step":
-		if err := checkFactor(c.Factor); err != nil {
-			return nil, err
-		}
-		if c.Every <= 0 {
-			return nil, keyErr("every", "must be > 0, got %d", c.Every)
-		}
-		factor, every := c.Factor, c.Every
-		return func(t int) float64 { return lr0 * math.Pow(factor, float64(max(t, 0)/every)) }, nil
+func buildStep(p param.Values, lr0 float64) Schedule {
+	factor, every := p.Float("factor"), p.Int("every")
+	return func(t int) float64 { return lr0 * math.Pow(factor, float64(max(t, 0)/every)) }
+}
 
-	case "multistep":
-		if err := checkFactor(c.Factor); err != nil {
-			return nil, err
-		}
-		ms, err := checkMilestones(c.Milestones, "multistep")
-		if err != nil {
-			return nil, err
-		}
-		factor := c.Factor
-		return func(t int) float64 {
-			passed := sort.SearchInts(ms, max(t, 0)+1) // milestones <= t
-			return lr0 * math.Pow(factor, float64(passed))
-		}, nil
+func buildMultistep(p param.Values, lr0 float64) Schedule {
+	factor, ms := p.Float("factor"), slices.Clone(p.Ints("milestones"))
+	return func(t int) float64 {
+		passed := sort.SearchInts(ms, max(t, 0)+1) // milestones <= t
+		return lr0 * math.Pow(factor, float64(passed))
+	}
+}
 
-	case "cosine":
-		if err := checkPeriod(c.Period); err != nil {
-			return nil, err
-		}
-		if err := checkMinLR(c.MinLR, lr0); err != nil {
-			return nil, err
-		}
-		period, minLR := c.Period, c.MinLR
-		return func(t int) float64 {
-			t = min(max(t, 0), period)
-			return minLR + 0.5*(lr0-minLR)*(1+math.Cos(math.Pi*float64(t)/float64(period)))
-		}, nil
+func buildCosine(p param.Values, lr0 float64) Schedule {
+	period, minLR := p.Int("period"), p.Float("min_lr")
+	return func(t int) float64 {
+		t = min(max(t, 0), period)
+		return minLR + 0.5*(lr0-minLR)*(1+math.Cos(math.Pi*float64(t)/float64(period)))
+	}
+}
 
-	case "sgdr":
-		if err := checkPeriod(c.Period); err != nil {
-			return nil, err
+func buildSGDR(p param.Values, lr0 float64) Schedule {
+	period, mult, minLR := p.Int("period"), p.Int("mult"), p.Float("min_lr")
+	cos := func(frac float64) float64 {
+		return minLR + 0.5*(lr0-minLR)*(1+math.Cos(math.Pi*frac))
+	}
+	return func(t int) float64 {
+		t = max(t, 0)
+		if mult == 1 {
+			return cos(float64(t%period) / float64(period))
 		}
-		if c.Mult < 1 {
-			return nil, keyErr("mult", "must be >= 1, got %d", c.Mult)
-		}
-		if err := checkMinLR(c.MinLR, lr0); err != nil {
-			return nil, err
-		}
-		period, mult, minLR := c.Period, c.Mult, c.MinLR
-		cos := func(frac float64) float64 {
-			return minLR + 0.5*(lr0-minLR)*(1+math.Cos(math.Pi*frac))
-		}
-		return func(t int) float64 {
-			t = max(t, 0)
-			if mult == 1 {
-				return cos(float64(t%period) / float64(period))
+		// Skip whole cycles: at most log_mult(t/period) iterations, exact in integers.
+		cur, ti := t, period
+		for cur >= ti {
+			cur -= ti
+			if ti > math.MaxInt/mult { // the next cycle is longer than any int t
+				return cos(float64(cur) / (float64(ti) * float64(mult)))
 			}
-			// Skip whole cycles: at most log_mult(t/period) iterations, exact in integers.
-			cur, ti := t, period
-			for cur >= ti {
-				cur -= ti
-				if ti > math.MaxInt/mult { // the next cycle is longer than any int t
-					return cos(float64(cur) / (float64(ti) * float64(mult)))
-				}
-				ti *= mult
-			}
-			return cos(float64(cur) / float64(ti))
-		}, nil
+			ti *= mult
+		}
+		return cos(float64(cur) / float64(ti))
+	}
+}
 
-	case "triangular", "triangular2", "exp_range":
-		if c.HalfCycle <= 0 {
-			return nil, keyErr("half_cycle", "must be > 0, got %d", c.HalfCycle)
+func buildCyclic(name string) func(p param.Values, lr0 float64) Schedule {
+	return func(p param.Values, lr0 float64) Schedule {
+		h, minLR := p.Int("half_cycle"), p.Float("min_lr")
+		gamma := 1.0
+		if name == "exp_range" {
+			gamma = p.Float("gamma")
 		}
-		if err := checkMinLR(c.MinLR, lr0); err != nil {
-			return nil, err
-		}
-		gamma := c.Gamma
-		if name == "exp_range" && (math.IsNaN(gamma) || gamma <= 0 || gamma > 1) {
-			return nil, keyErr("gamma", "must be in (0, 1], got %v", gamma)
-		}
-		h, minLR := c.HalfCycle, c.MinLR
 		halving, decaying := name == "triangular2", name == "exp_range"
 		return func(t int) float64 {
 			t = max(t, 0)
@@ -342,54 +431,6 @@ func build(name string, c Config, lr0 float64) (Schedule, error) {
 				amp *= math.Pow(gamma, float64(t))
 			}
 			return minLR + amp
-		}, nil
-	}
-	panic("sched: schedule " + name + " listed but not built") // unreachable: Keys checked name
-}
-
-func checkK(k float64) (float64, error) {
-	if math.IsNaN(k) || math.IsInf(k, 0) || k < 0 {
-		return 0, keyErr("k", "must be >= 0, got %v", k)
-	}
-	return k, nil
-}
-
-func checkFactor(f float64) error {
-	if math.IsNaN(f) || math.IsInf(f, 0) || f <= 0 {
-		return keyErr("factor", "must be > 0, got %v", f)
-	}
-	return nil
-}
-
-func checkPeriod(p int) error {
-	if p <= 0 {
-		return keyErr("period", "must be > 0, got %d", p)
-	}
-	return nil
-}
-
-func checkMinLR(m, lr0 float64) error {
-	if math.IsNaN(m) || math.IsInf(m, 0) || m < 0 {
-		return keyErr("min_lr", "must be >= 0, got %v", m)
-	}
-	if m > lr0 {
-		return keyErr("min_lr", "must be <= lr (%v), got %v", lr0, m)
-	}
-	return nil
-}
-
-// checkMilestones validates milestones (required, > 0, strictly increasing) and returns a copy.
-func checkMilestones(ms []int, what string) ([]int, error) {
-	if len(ms) == 0 {
-		return nil, keyErr("milestones", "required for %s", what)
-	}
-	for i, m := range ms {
-		if m <= 0 {
-			return nil, keyErr("milestones", "must be > 0, got %v", ms)
-		}
-		if i > 0 && m <= ms[i-1] {
-			return nil, keyErr("milestones", "must be increasing, got %v", ms)
 		}
 	}
-	return slices.Clone(ms), nil
 }

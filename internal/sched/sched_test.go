@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/optimbench/optimbench/internal/param"
 )
 
 func TestNamesAndKeys(t *testing.T) {
@@ -43,13 +45,13 @@ func TestNamesAndKeys(t *testing.T) {
 	if k2, _ := Keys("sgdr"); k2[0] != "period" {
 		t.Errorf("Keys shares its slice with callers")
 	}
-	for _, name := range []string{"x", "", "Cosine"} {
+	for _, name := range []string{"x", "Cosine"} {
 		_, err := Keys(name)
 		if !errors.Is(err, ErrUnknown) {
 			t.Errorf("Keys(%q) error = %v, want ErrUnknown", name, err)
 		}
-		if _, err := Defaults(name, 0.1, "epoch", 10); !errors.Is(err, ErrUnknown) {
-			t.Errorf("Defaults(%q) error = %v, want ErrUnknown", name, err)
+		if _, err := Resolve(Config{Name: name, LR: 0.1}, 10); !errors.Is(err, ErrUnknown) {
+			t.Errorf("Resolve(%q) error = %v, want ErrUnknown", name, err)
 		}
 	}
 	if _, err := Keys("x"); err == nil || err.Error() != `unknown schedule "x"` {
@@ -57,32 +59,33 @@ func TestNamesAndKeys(t *testing.T) {
 	}
 }
 
-func TestDefaults(t *testing.T) {
+func TestResolve(t *testing.T) {
 	tests := []struct {
 		name, unit string
-		want       Config
+		want       param.Values
 	}{
-		{"constant", "", Config{Name: "constant", Unit: "epoch"}},
-		{"time", "epoch", Config{Name: "time", Unit: "epoch", K: 0.01}},
-		{"exponential", "step", Config{Name: "exponential", Unit: "step", K: 0.05}},
-		{"step", "epoch", Config{Name: "step", Unit: "epoch", Factor: 0.5, Every: 10}},
-		{"multistep", "epoch", Config{Name: "multistep", Unit: "epoch", Factor: 0.1}},
-		{"cosine", "step", Config{Name: "cosine", Unit: "step", Period: 50}},
-		{"sgdr", "epoch", Config{Name: "sgdr", Unit: "epoch", Period: 10, Mult: 1}},
-		{"triangular", "epoch", Config{Name: "triangular", Unit: "epoch", HalfCycle: 4, MinLR: 0.02}},
-		{"triangular2", "step", Config{Name: "triangular2", Unit: "step", HalfCycle: 2000, MinLR: 0.02}},
-		{"exp_range", "", Config{Name: "exp_range", Unit: "epoch", HalfCycle: 4, MinLR: 0.02, Gamma: 0.99994}},
+		{"constant", "", param.Values{}},
+		{"time", "epoch", param.Values{"k": 0.01}},
+		{"exponential", "step", param.Values{"k": 0.05}},
+		{"step", "epoch", param.Values{"factor": 0.5, "every": 10}},
+		{"multistep", "epoch", param.Values{"factor": 0.1}},
+		{"cosine", "step", param.Values{"period": 50, "min_lr": 0.0}},
+		{"sgdr", "epoch", param.Values{"period": 10, "mult": 1, "min_lr": 0.0}},
+		{"triangular", "epoch", param.Values{"half_cycle": 4, "min_lr": 0.02}},
+		{"triangular2", "step", param.Values{"half_cycle": 2000, "min_lr": 0.02}},
+		{"exp_range", "", param.Values{"half_cycle": 4, "min_lr": 0.02, "gamma": 0.99994}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"/"+tt.unit, func(t *testing.T) {
-			got, err := Defaults(tt.name, 0.2, tt.unit, 50)
+			c := Config{Name: tt.name, Unit: tt.unit, LR: 0.2}
+			got, err := Resolve(c, 50)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !equalConfig(got, tt.want) {
-				t.Errorf("Defaults = %+v, want %+v", got, tt.want)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Resolve = %v, want %v", got, tt.want)
 			}
-			_, err = New(got, 0.2)
+			_, err = New(c, 50)
 			if tt.name == "multistep" {
 				var ke *KeyError
 				if !errors.As(err, &ke) || ke.Key != "milestones" {
@@ -93,13 +96,20 @@ func TestDefaults(t *testing.T) {
 			}
 		})
 	}
+	// A cosine's period is the run less the warm-up; keys set are kept.
+	got, _ := Resolve(Config{Name: "cosine", Warmup: 5, LR: 1}, 50)
+	if got.Int("period") != 45 {
+		t.Errorf("cosine period with a warm-up of 5 in 50 units: %d, want 45", got.Int("period"))
+	}
+	got, _ = Resolve(Config{Name: "triangular", LR: 1, Params: param.Values{"min_lr": 0.5}}, 50)
+	if got.Float("min_lr") != 0.5 {
+		t.Errorf("min_lr set to 0.5 resolved to %v", got.Float("min_lr"))
+	}
 	var ke *KeyError
-	if _, err := Defaults("cosine", 0.1, "x", 10); !errors.As(err, &ke) || ke.Key != "unit" {
-		t.Errorf(`Defaults(unit "x") error = %v, want a unit error`, err)
+	if _, err := New(Config{Name: "cosine", Unit: "x", LR: 0.1}, 10); !errors.As(err, &ke) || ke.Key != "unit" {
+		t.Errorf(`New(unit "x") error = %v, want a unit error`, err)
 	}
 }
-
-func equalConfig(a, b Config) bool { return reflect.DeepEqual(a, b) }
 
 // TestValues checks hand-computed values, including behaviour PyTorch does not share
 // (cosine holds min_lr after period; t < 0 is t = 0).
@@ -115,31 +125,33 @@ func TestValues(t *testing.T) {
 		points []point
 	}{
 		{"constant zero config", Config{}, 0.3, []point{{0, 0.3}, {1000, 0.3}}},
-		{"time", Config{Name: "time", K: 1}, 1, []point{{0, 1}, {1, 0.5}, {3, 0.25}, {-5, 1}}},
-		{"exponential", Config{Name: "exponential", K: 0.5}, 2, []point{{0, 2}, {4, 2 * math.Exp(-2)}}},
-		{"step", Config{Name: "step", Factor: 0.5, Every: 2}, 1, []point{{0, 1}, {1, 1}, {2, 0.5}, {5, 0.25}, {-1, 1}}},
-		{"multistep", Config{Name: "multistep", Factor: 0.1, Milestones: []int{2, 4}}, 1,
+		{"time", Config{Name: "time", Params: param.Values{"k": 1.0}}, 1, []point{{0, 1}, {1, 0.5}, {3, 0.25}, {-5, 1}}},
+		{"exponential", Config{Name: "exponential", Params: param.Values{"k": 0.5}}, 2, []point{{0, 2}, {4, 2 * math.Exp(-2)}}},
+		{"step", Config{Name: "step", Params: param.Values{"factor": 0.5, "every": 2}}, 1, []point{{0, 1}, {1, 1}, {2, 0.5}, {5, 0.25}, {-1, 1}}},
+		{"multistep", Config{Name: "multistep", Params: param.Values{"factor": 0.1, "milestones": []int{2, 4}}}, 1,
 			[]point{{1, 1}, {2, 0.1}, {3, 0.1}, {4, 0.01}, {100, 0.01}}},
-		{"cosine clamps after period", Config{Name: "cosine", Period: 4, MinLR: 0.1}, 1,
+		{"cosine clamps after period", Config{Name: "cosine", Params: param.Values{"period": 4, "min_lr": 0.1}}, 1,
 			[]point{{0, 1}, {2, 0.55}, {4, 0.1}, {5, 0.1}, {1000, 0.1}}},
-		{"sgdr mult 2", Config{Name: "sgdr", Period: 2, Mult: 2}, 1,
+		{"sgdr mult 2", Config{Name: "sgdr", Params: param.Values{"period": 2, "mult": 2}}, 1,
 			[]point{{0, 1}, {1, 0.5}, {2, 1}, {3, 0.5 * (1 + math.Sqrt2/2)}, {4, 0.5}, {6, 1}, {10, 0.5}, {14, 1}}},
-		{"sgdr huge t", Config{Name: "sgdr", Period: 1, Mult: 2}, 1, []point{{1<<62 - 1, 1}, {math.MaxInt, 1}, {math.MaxInt - 1, 0.5 * (1 + math.Cos(math.Pi*(1<<62-1)/(1<<62)))}}},
-		{"triangular", Config{Name: "triangular", HalfCycle: 2, MinLR: 0}, 1,
+		{"sgdr huge t", Config{Name: "sgdr", Params: param.Values{"period": 1, "mult": 2}}, 1, []point{{1<<62 - 1, 1}, {math.MaxInt, 1}, {math.MaxInt - 1, 0.5 * (1 + math.Cos(math.Pi*(1<<62-1)/(1<<62)))}}},
+		{"triangular", Config{Name: "triangular", Params: param.Values{"half_cycle": 2, "min_lr": 0.0}}, 1,
 			[]point{{0, 0}, {1, 0.5}, {2, 1}, {3, 0.5}, {4, 0}, {6, 1}}},
-		{"triangular2", Config{Name: "triangular2", HalfCycle: 2, MinLR: 0}, 1,
+		{"triangular2", Config{Name: "triangular2", Params: param.Values{"half_cycle": 2, "min_lr": 0.0}}, 1,
 			[]point{{2, 1}, {6, 0.5}, {10, 0.25}, {9, 0.125}}},
-		{"exp_range", Config{Name: "exp_range", HalfCycle: 2, MinLR: 0, Gamma: 0.5}, 1,
+		{"exp_range", Config{Name: "exp_range", Params: param.Values{"half_cycle": 2, "min_lr": 0.0, "gamma": 0.5}}, 1,
 			[]point{{0, 0}, {1, 0.25}, {2, 0.25}, {6, 1.0 / 64}}},
 		{"warmup constant", Config{Warmup: 4}, 1, []point{{-1, 0.25}, {0, 0.25}, {1, 0.5}, {3, 1}, {4, 1}}},
-		{"warmup step", Config{Name: "step", Warmup: 2, Factor: 0.5, Every: 2}, 1,
+		{"warmup step", Config{Name: "step", Warmup: 2, Params: param.Values{"factor": 0.5, "every": 2}}, 1,
 			[]point{{0, 0.5}, {1, 1}, {2, 1}, {3, 1}, {4, 0.5}}},
-		{"warmup triangular starts from lr_s(0)", Config{Name: "triangular", Warmup: 2, HalfCycle: 2, MinLR: 0.2}, 1,
+		{"warmup triangular starts from lr_s(0)", Config{Name: "triangular", Warmup: 2, Params: param.Values{"half_cycle": 2, "min_lr": 0.2}}, 1,
 			[]point{{0, 0.1}, {1, 0.2}, {2, 0.2}, {4, 1}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := New(tt.c, tt.lr0)
+			c := tt.c
+			c.LR = tt.lr0
+			s, err := New(c, 100)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -154,7 +166,7 @@ func TestValues(t *testing.T) {
 
 func TestMilestonesCopied(t *testing.T) {
 	ms := []int{2, 4}
-	s, err := New(Config{Name: "multistep", Factor: 0.5, Milestones: ms}, 1)
+	s, err := New(Config{Name: "multistep", LR: 1, Params: param.Values{"factor": 0.5, "milestones": ms}}, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,31 +189,33 @@ func TestNewInvalid(t *testing.T) {
 		{"warmup", Config{Warmup: -1}, 0.1, "warmup", "warmup: must be >= 0, got -1"},
 		{"lr negative", Config{}, -0.1, "lr", ""},
 		{"lr nan", Config{}, math.NaN(), "lr", ""},
-		{"time k", Config{Name: "time", K: -1}, 0.1, "k", "k: must be >= 0, got -1"},
-		{"exponential k inf", Config{Name: "exponential", K: math.Inf(1)}, 0.1, "k", ""},
-		{"step factor", Config{Name: "step", Factor: 0, Every: 1}, 0.1, "factor", "factor: must be > 0, got 0"},
-		{"step every", Config{Name: "step", Factor: 0.5}, 0.1, "every", "every: must be > 0, got 0"},
-		{"multistep required", Config{Name: "multistep", Factor: 0.1}, 0.1, "milestones", "milestones: required for multistep"},
-		{"multistep order", Config{Name: "multistep", Factor: 0.1, Milestones: []int{5, 3}}, 0.1, "milestones",
+		{"time k", Config{Name: "time", Params: param.Values{"k": -1.0}}, 0.1, "k", "k: must be >= 0, got -1"},
+		{"exponential k inf", Config{Name: "exponential", Params: param.Values{"k": math.Inf(1)}}, 0.1, "k", ""},
+		{"step factor", Config{Name: "step", Params: param.Values{"factor": 0.0, "every": 1}}, 0.1, "factor", "factor: must be > 0, got 0"},
+		{"step every", Config{Name: "step", Params: param.Values{"factor": 0.5, "every": 0}}, 0.1, "every", "every: must be > 0, got 0"},
+		{"multistep required", Config{Name: "multistep", Params: param.Values{"factor": 0.1}}, 0.1, "milestones", "milestones: required"},
+		{"multistep order", Config{Name: "multistep", Params: param.Values{"factor": 0.1, "milestones": []int{5, 3}}}, 0.1, "milestones",
 			"milestones: must be increasing, got [5 3]"},
-		{"multistep repeat", Config{Name: "multistep", Factor: 0.1, Milestones: []int{3, 3}}, 0.1, "milestones", ""},
-		{"multistep zero", Config{Name: "multistep", Factor: 0.1, Milestones: []int{0, 3}}, 0.1, "milestones", ""},
-		{"multistep factor", Config{Name: "multistep", Factor: math.NaN(), Milestones: []int{3}}, 0.1, "factor", ""},
-		{"cosine period", Config{Name: "cosine"}, 0.1, "period", "period: must be > 0, got 0"},
-		{"cosine min_lr negative", Config{Name: "cosine", Period: 5, MinLR: -1}, 0.1, "min_lr", ""},
-		{"cosine min_lr above lr", Config{Name: "cosine", Period: 5, MinLR: 0.5}, 0.1, "min_lr", ""},
-		{"sgdr mult", Config{Name: "sgdr", Period: 10}, 0.1, "mult", "mult: must be >= 1, got 0"},
-		{"sgdr period", Config{Name: "sgdr", Period: -1, Mult: 1}, 0.1, "period", ""},
-		{"triangular half_cycle", Config{Name: "triangular", MinLR: 0.01}, 0.1, "half_cycle", "half_cycle: must be > 0, got 0"},
-		{"triangular min_lr", Config{Name: "triangular", HalfCycle: 4, MinLR: 0.5}, 0.1, "min_lr",
+		{"multistep repeat", Config{Name: "multistep", Params: param.Values{"factor": 0.1, "milestones": []int{3, 3}}}, 0.1, "milestones", ""},
+		{"multistep zero", Config{Name: "multistep", Params: param.Values{"factor": 0.1, "milestones": []int{0, 3}}}, 0.1, "milestones", ""},
+		{"multistep factor", Config{Name: "multistep", Params: param.Values{"factor": math.NaN(), "milestones": []int{3}}}, 0.1, "factor", ""},
+		{"cosine period", Config{Name: "cosine", Params: param.Values{"period": 0}}, 0.1, "period", "period: must be > 0, got 0"},
+		{"cosine min_lr negative", Config{Name: "cosine", Params: param.Values{"period": 5, "min_lr": -1.0}}, 0.1, "min_lr", ""},
+		{"cosine min_lr above lr", Config{Name: "cosine", Params: param.Values{"period": 5, "min_lr": 0.5}}, 0.1, "min_lr", ""},
+		{"sgdr mult", Config{Name: "sgdr", Params: param.Values{"period": 10, "mult": 0}}, 0.1, "mult", "mult: must be >= 1, got 0"},
+		{"sgdr period", Config{Name: "sgdr", Params: param.Values{"period": -1, "mult": 1}}, 0.1, "period", ""},
+		{"triangular half_cycle", Config{Name: "triangular", Params: param.Values{"min_lr": 0.01, "half_cycle": 0}}, 0.1, "half_cycle", "half_cycle: must be > 0, got 0"},
+		{"triangular min_lr", Config{Name: "triangular", Params: param.Values{"half_cycle": 4, "min_lr": 0.5}}, 0.1, "min_lr",
 			"min_lr: must be <= lr (0.1), got 0.5"},
-		{"triangular2 min_lr", Config{Name: "triangular2", HalfCycle: 4, MinLR: 0.5}, 0.1, "min_lr", ""},
-		{"exp_range gamma zero", Config{Name: "exp_range", HalfCycle: 4, MinLR: 0.01}, 0.1, "gamma", "gamma: must be in (0, 1], got 0"},
-		{"exp_range gamma above 1", Config{Name: "exp_range", HalfCycle: 4, MinLR: 0.01, Gamma: 1.5}, 0.1, "gamma", ""},
+		{"triangular2 min_lr", Config{Name: "triangular2", Params: param.Values{"half_cycle": 4, "min_lr": 0.5}}, 0.1, "min_lr", ""},
+		{"exp_range gamma zero", Config{Name: "exp_range", Params: param.Values{"half_cycle": 4, "min_lr": 0.01, "gamma": 0.0}}, 0.1, "gamma", "gamma: must be in (0, 1], got 0"},
+		{"exp_range gamma above 1", Config{Name: "exp_range", Params: param.Values{"half_cycle": 4, "min_lr": 0.01, "gamma": 1.5}}, 0.1, "gamma", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := New(tt.c, tt.lr0)
+			c := tt.c
+			c.LR = tt.lr0
+			s, err := New(c, 10)
 			if err == nil {
 				t.Fatalf("New(%+v, %v) = schedule, want an error", tt.c, tt.lr0)
 			}
@@ -223,9 +237,10 @@ func TestNewInvalid(t *testing.T) {
 			}
 		})
 	}
-	// Keys that do not apply to the schedule are ignored.
-	if _, err := New(Config{Name: "constant", K: -1, Every: -1, Mult: -3, MinLR: 7}, 0.1); err != nil {
-		t.Errorf("inapplicable fields: %v", err)
+	// A key of another schedule is refused.
+	var ke *KeyError
+	if _, err := New(Config{Name: "constant", LR: 0.1, Params: param.Values{"k": 1.0}}, 10); !errors.As(err, &ke) || ke.Key != "k" {
+		t.Errorf("a key of another schedule: error %v, want a KeyError for k", err)
 	}
 }
 
@@ -234,16 +249,14 @@ func allSchedules(t testing.TB) map[string]Schedule {
 	t.Helper()
 	out := map[string]Schedule{}
 	for _, name := range Names() {
-		c, err := Defaults(name, 0.1, "step", 1000)
-		if err != nil {
-			t.Fatal(err)
+		c := Config{Name: name, Unit: "step", Warmup: 10, LR: 0.1, Params: param.Values{}}
+		if name == "multistep" {
+			c.Params["milestones"] = []int{100, 300}
 		}
-		c.Warmup = 10
-		c.Milestones = []int{100, 300}
 		if name == "sgdr" {
-			c.Mult = 2
+			c.Params["mult"] = 2
 		}
-		s, err := New(c, 0.1)
+		s, err := New(c, 1000)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,0 @@
-//go:build !unix
-
-package experiment
-
-// lockFile does nothing where flock does not exist.
-func lockFile(path string, exclusive bool) (func(), error) { return func() {}, nil }

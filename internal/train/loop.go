@@ -1,0 +1,160 @@
+// Package train holds optimbench's one training loop (Loop) over a stochastic objective — a
+// model's data loss on minibatches, or a test function with gradient noise — and what sits on
+// it: a run of a configuration with its divergence policy, evaluation cadence and files
+// (Setup, Run.Execute), Smith's learning-rate range test (Run.LRFind), the schedule preview
+// (Preview), the timed steps of `optimbench bench` (Timed) and the reference optimum f*.
+//
+// The loop takes the rate of each update from a function the caller passes (the run's
+// schedule, lrfind's ramp) and reports to Hooks, which record, watch for divergence and may
+// end the run; it allocates nothing per step.
+package train
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/optimbench/optimbench/internal/optim"
+)
+
+// Objective is what the loop minimizes.
+type Objective interface {
+	// NumParams is the length of the parameter vector; Layout its tensors.
+	NumParams() int
+	Layout() optim.Layout
+	// Init writes the initial parameters.
+	Init(params []float64)
+	// Batched reports whether the objective has data in minibatches; a test function has
+	// one update per epoch, and no batch sizes or examples.
+	Batched() bool
+	// Cheap reports whether an evaluation costs no more than an update (a test function):
+	// the loop then evaluates after every epoch, to watch for divergence and record the path.
+	Cheap() bool
+	// StartEpoch begins a pass over the data in minibatches of size (ignored when not
+	// Batched).
+	StartEpoch(size int)
+	// NextBatch moves to the next minibatch of the epoch and returns its number of samples;
+	// false when the epoch is over.
+	NextBatch() (n int, ok bool)
+	// LossGrad returns the loss of the current minibatch at params (the mean over its
+	// samples; a test function's value) and writes its gradient into grad. It may be called
+	// again on the same minibatch.
+	LossGrad(params, grad []float64) float64
+	// Evaluate returns the metrics at params.
+	Evaluate(params []float64) Metrics
+	// HasTest reports whether Evaluate has test metrics.
+	HasTest() bool
+}
+
+// Metrics are the evaluation of a point: data losses over the whole training and test sets,
+// and accuracies; NaN where there is none (a regression's accuracy, the test set of a run
+// without one).
+type Metrics struct {
+	TrainLoss, TestLoss, TrainAcc, TestAcc float64
+}
+
+// Update is what the loop knows just before an update.
+type Update struct {
+	Epoch    int     // the epoch it belongs to, from 0
+	Step     int     // updates made before it
+	Examples int     // samples seen before it (-1 for a test function)
+	LR       float64 // the rate it will use
+	Batch    int     // samples in its minibatch (-1 for a test function)
+	Loss     float64 // the minibatch loss at the current parameters
+}
+
+// Progress is the state of a run after an epoch (and, with Epoch 0, before the first).
+type Progress struct {
+	Epoch    int       // epochs done
+	Step     int       // updates made
+	Examples int       // samples seen (-1 for a test function)
+	LR       float64   // the rate of the last update made; before the first, the rate it will use
+	Batch    int       // the batch size of the epoch (-1 for a test function)
+	Params   []float64 // the current parameters (not to be kept)
+}
+
+// Hooks see a run as it goes and may end it.
+type Hooks interface {
+	// Update is called before each update; false ends the run without that update, after
+	// one more EpochEnd.
+	Update(u Update) bool
+	// EpochEnd is called before the first epoch and after each one; false ends the run.
+	EpochEnd(p Progress) (bool, error)
+}
+
+// Loop is the training loop: epochs of minibatches, each giving the loss and gradient at the
+// current parameters and then an update of the optimizer at the rate LR gives.
+type Loop struct {
+	Objective Objective
+	Optimizer optim.Optimizer // nil makes no updates (a schedule preview)
+	Epochs    int
+	// Batch gives epoch e's batch size and the batch schedule's factor on the rate; nil for
+	// an objective that is not Batched.
+	Batch func(epoch int) (size int, lrScale float64)
+	// LR gives the rate of the update made after step updates, in epoch (before Batch's
+	// factor).
+	LR func(epoch, step int) float64
+	// MaxSteps, when > 0, ends the run once that many updates are made.
+	MaxSteps int
+	Hooks    Hooks
+}
+
+func (l *Loop) batch(e int) (int, float64) {
+	if l.Batch == nil || !l.Objective.Batched() {
+		return -1, 1
+	}
+	return l.Batch(e)
+}
+
+// Run trains from params (grad is scratch of the same length) until Epochs are done, MaxSteps
+// updates are made or a hook ends the run. When ctx is cancelled it stops before the next
+// update and returns an error saying so. It allocates nothing per update.
+func (l *Loop) Run(ctx context.Context, params, grad []float64) (Progress, error) {
+	obj := l.Objective
+	batched := obj.Batched()
+	p := Progress{Params: params}
+	if !batched {
+		p.Examples = -1
+	}
+	size0, scale0 := l.batch(0)
+	p.LR, p.Batch = l.LR(0, 0)*scale0, size0
+	if ok, err := l.Hooks.EpochEnd(p); err != nil || !ok {
+		return p, err
+	}
+	for e := 0; e < l.Epochs; e++ {
+		size, scale := l.batch(e)
+		p.Batch = size
+		obj.StartEpoch(size)
+		end := false
+		for n, ok := obj.NextBatch(); ok; n, ok = obj.NextBatch() {
+			if err := ctx.Err(); err != nil {
+				return p, fmt.Errorf("interrupted at step %d: %w", p.Step, err)
+			}
+			if l.MaxSteps > 0 && p.Step >= l.MaxSteps {
+				return p, nil
+			}
+			loss := obj.LossGrad(params, grad)
+			lr := l.LR(e, p.Step) * scale
+			if !batched {
+				n = -1
+			}
+			if !l.Hooks.Update(Update{Epoch: e, Step: p.Step, Examples: p.Examples, LR: lr, Batch: n, Loss: loss}) {
+				end = true
+				break
+			}
+			p.Step++
+			if batched {
+				p.Examples += n
+			}
+			p.LR = lr
+			if l.Optimizer != nil {
+				l.Optimizer.Step(params, grad, p.Step, lr)
+			}
+		}
+		p.Epoch = e + 1
+		ok, err := l.Hooks.EpochEnd(p)
+		if err != nil || !ok || end {
+			return p, err
+		}
+	}
+	return p, nil
+}

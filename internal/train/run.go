@@ -1,0 +1,383 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/optimbench/optimbench/internal/config"
+	"github.com/optimbench/optimbench/internal/data"
+	"github.com/optimbench/optimbench/internal/model"
+	"github.com/optimbench/optimbench/internal/optim"
+	"github.com/optimbench/optimbench/internal/report"
+	"github.com/optimbench/optimbench/internal/version"
+)
+
+// Stream numbers of the random streams derived from the seed (SPEC §8).
+const (
+	streamInit    = 1 // parameter initialization
+	streamData    = 2 // synthetic data and the train/test split
+	streamShuffle = 3 // per-epoch shuffling
+	streamNoise   = 4 // gradient noise of test functions
+)
+
+// Run is an experiment ready to train: configuration validated, data loaded, objective and
+// plan built. Nothing has been written yet.
+type Run struct {
+	Config *config.Config
+	Plan   *Plan
+	obj    Objective
+	data   *Data // the objective of a data run, nil for a test function
+	fstar  float64
+}
+
+// Recorder receives a run's evaluations as they happen (the progress bar of `train`).
+type Recorder interface {
+	Start(epochs int)
+	Row(r report.Row, hasTest bool)
+	Finish(s *report.Summary)
+}
+
+func rng(seed, stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, stream)) }
+
+// Setup loads the data and builds everything a run needs, so that every input error is
+// reported before training starts or anything is written.
+func Setup(c *config.Config) (*Run, error) {
+	r := &Run{Config: c, fstar: math.NaN()}
+	if c.IsProblem() {
+		v := c.Problem.Values
+		scales, _ := v["scales"].([]float64)
+		fn, err := model.NewFunction(c.Problem.Name, len(v.Floats("start")), scales)
+		if err != nil {
+			return nil, &config.ConfigError{File: c.File, Msg: "problem." + err.Error()}
+		}
+		r.obj = NewFunction(fn, v.Floats("start"), v.Float("noise"), c.Seed)
+		if c.Train.Values.Bool("reference_optimum") {
+			r.fstar = 0 // the known global minimum value (Decode refuses the saddle)
+		}
+		var err2 error
+		r.Plan, err2 = NewPlan(c, 0)
+		return r, err2
+	}
+	train, test, err := LoadData(c)
+	if err != nil {
+		return nil, err
+	}
+	if r.Plan, err = NewPlan(c, train.N); err != nil {
+		return nil, err
+	}
+	classes := train.Classes
+	if !c.Classify() {
+		classes = 0
+	}
+	mdl, err := model.New(c.ModelSpec(), train.D, classes, max(r.Plan.MaxBatch, evalRows))
+	if err != nil {
+		return nil, &config.ConfigError{File: c.File, Msg: "model." + err.Error()}
+	}
+	r.data = NewData(mdl, train, test, r.Plan.MaxBatch, c.Classify(), c.Train.Values.Bool("shuffle"), c.Seed)
+	r.obj = r.data
+	if c.Train.Values.Bool("reference_optimum") {
+		if r.fstar, err = r.data.referenceOptimum(c.Model.Values.String("loss")); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// LoadData reads c's data: the source's training set, limited to data.limit samples and
+// split by data.test_fraction, or with the source's own test set; standardized when asked.
+func LoadData(c *config.Config) (train, test *data.Set, err error) {
+	v := c.Data.Values
+	src := config.LookupSource(c.Data.Name)
+	set, own, err := src.Load(v, c.Classify(), rng(c.Seed, streamData))
+	if err != nil {
+		if ce, ok := err.(*config.ConfigError); ok && ce.File == "" {
+			ce.File = c.File
+		}
+		return nil, nil, err
+	}
+	if c.Classify() && set.Classes < 2 {
+		path, _ := v["path"].(string)
+		return nil, nil, report.BadInput(fmt.Errorf("%s: cross_entropy needs at least 2 classes, found %d", path, set.Classes))
+	}
+	set = data.Limit(set, v.Int("limit"))
+	frac, _ := v["test_fraction"].(float64)
+	train, test = data.Split(set, frac, rng(c.Seed, streamData))
+	if own != nil {
+		test = own
+	}
+	if train.N == 0 {
+		return nil, nil, report.BadInput(fmt.Errorf("data: no training samples left after the test split"))
+	}
+	if test != nil && test.N == 0 {
+		test = nil
+	}
+	if std, _ := v["standardize"].(bool); std {
+		data.Standardize(train, test)
+	}
+	return train, test, nil
+}
+
+// TrainExamples is the number of training examples of c, found without loading the data
+// (a schedule preview); 0 for a test function.
+func TrainExamples(c *config.Config) (int, error) {
+	if c.IsProblem() {
+		return 0, nil
+	}
+	v := c.Data.Values
+	n, err := config.LookupSource(c.Data.Name).Size(v)
+	if err != nil {
+		return 0, err
+	}
+	if l := v.Int("limit"); l > 0 {
+		n = min(n, l)
+	}
+	frac, _ := v["test_fraction"].(float64)
+	train, _ := data.SplitSizes(n, frac)
+	return train, nil
+}
+
+// ReferenceOptimum returns f*, the minimum of the training data loss, and whether it was
+// asked for (train.reference_optimum).
+func (r *Run) ReferenceOptimum() (float64, bool) {
+	return r.fstar, r.Config.Train.Values.Bool("reference_optimum")
+}
+
+// Params is the number of trainable parameters.
+func (r *Run) Params() int { return r.obj.NumParams() }
+
+// Data returns the training and test sets (test may be nil); nil for a test function.
+func (r *Run) Data() (train, test *data.Set) {
+	if r.data == nil {
+		return nil, nil
+	}
+	return r.data.Train, r.data.Test
+}
+
+// HoldsRun reports the file that makes dir hold a run already (metrics.csv or summary.json),
+// or "".
+func HoldsRun(dir string) string {
+	for _, f := range []string{"metrics.csv", "summary.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			return f
+		}
+	}
+	return ""
+}
+
+// Execute trains and writes config.yaml, metrics.csv, summary.json (and trajectory.csv for a
+// test function) into dir. A diverged run is a result, not an error; an error means the run
+// could not be carried out or recorded. When ctx is cancelled the run stops before the next
+// update and is recorded as failed.
+func (r *Run) Execute(ctx context.Context, dir string, rec Recorder) (*report.Summary, error) {
+	c := r.Config
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := report.WriteFileAtomic(filepath.Join(dir, "config.yaml"), c.YAML(r.Plan.Length)); err != nil {
+		return nil, err
+	}
+	_, subopt := r.ReferenceOptimum()
+	var extra []string
+	if subopt {
+		extra = append(extra, "train_subopt")
+	}
+	mw, err := report.CreateMetrics(filepath.Join(dir, "metrics.csv"), extra...)
+	if err != nil {
+		return nil, err
+	}
+	defer mw.Close()
+	s := &report.Summary{Name: c.Name, Seed: c.Seed, Version: version.String(), GoVersion: version.Go(),
+		Status: report.StatusDone}
+	if subopt {
+		s.ReferenceOptimum = report.Value(r.fstar)
+	}
+	h := &runHooks{run: r, mw: mw, rec: rec, s: s, start: time.Now(), subopt: subopt,
+		epochs: r.Plan.Epochs, evalEvery: c.Train.Values.Int("eval_every"),
+		factor: c.Train.Values.Float("diverge_factor"), stop: c.Train.Values.String("on_diverge") == "stop"}
+	if !r.obj.Batched() {
+		if h.tw, err = report.CreateTrajectory(filepath.Join(dir, "trajectory.csv"), r.obj.NumParams()); err != nil {
+			return nil, err
+		}
+		defer h.tw.Close()
+	}
+	if rec != nil {
+		rec.Start(r.Plan.Epochs)
+	}
+	err = r.train(ctx, h)
+	s.Seconds = time.Since(h.start).Seconds()
+	if err != nil {
+		s.Status, s.Reason = report.StatusFailed, err.Error()
+	}
+	if werr := report.WriteJSON(filepath.Join(dir, "summary.json"), s); werr != nil && err == nil {
+		err = werr
+	}
+	if rec != nil {
+		rec.Finish(s)
+	}
+	return s, err
+}
+
+// train runs the loop with the run's optimizer, plan and hooks.
+func (r *Run) train(ctx context.Context, h Hooks) error {
+	c := r.Config
+	layout := r.obj.Layout()
+	opt, err := optim.New(c.Optimizer.Name, c.Optimizer.Values, layout)
+	if err != nil {
+		return err
+	}
+	params := make([]float64, layout.Size)
+	grad := make([]float64, layout.Size)
+	r.obj.Init(params)
+	l := &Loop{Objective: r.obj, Optimizer: opt, Epochs: r.Plan.Epochs, Batch: r.Plan.Batch, LR: r.Plan.LR, Hooks: h}
+	_, err = l.Run(ctx, params, grad)
+	return err
+}
+
+// runHooks are the hooks of a run: the divergence policy, the evaluation cadence and the
+// files. A run diverges when a loss is not finite or, with a positive initial training
+// loss, exceeds diverge_factor × that loss; it is checked on each minibatch before its update
+// and on each evaluation. With on_diverge stop the run ends there (the offending minibatch
+// makes no update), otherwise it goes on, marked diverged. The first divergence forces an
+// evaluation row; after it, rows keep to eval_every.
+type runHooks struct {
+	run       *Run
+	mw        *report.MetricsWriter
+	tw        *report.TrajectoryWriter // test functions: the path
+	rec       Recorder
+	s         *report.Summary
+	start     time.Time
+	subopt    bool
+	epochs    int
+	evalEvery int
+	factor    float64
+	stop      bool
+
+	reason  string  // why the current epoch diverged, from its minibatches
+	initial float64 // train loss before any update
+	rows    int
+
+	bestTrain, bestTest, bestTrainAcc, bestTestAcc float64
+}
+
+func (h *runHooks) Update(u Update) bool {
+	if h.reason != "" {
+		return true
+	}
+	if why := h.diverged(u.Loss, u.Step); why != "" {
+		h.reason = why
+		return !h.stop
+	}
+	return true
+}
+
+func (h *runHooks) EpochEnd(p Progress) (bool, error) {
+	obj := h.run.obj
+	if p.Epoch == 0 {
+		m := obj.Evaluate(p.Params)
+		if err := h.point(p, m); err != nil {
+			return false, err
+		}
+		return true, h.record(p, m)
+	}
+	reason := h.reason
+	h.reason = ""
+	diverged := h.s.Status == report.StatusDiverged
+	due := func() bool {
+		return (reason != "" && !diverged) || p.Epoch == h.epochs || p.Epoch%h.evalEvery == 0
+	}
+	if obj.Cheap() || due() {
+		m := obj.Evaluate(p.Params)
+		if err := h.point(p, m); err != nil {
+			return false, err
+		}
+		if reason == "" {
+			reason = h.diverged(m.TrainLoss, p.Step)
+		}
+		if due() {
+			if h.tw != nil {
+				if err := h.tw.Flush(); err != nil {
+					return false, err
+				}
+			}
+			if err := h.record(p, m); err != nil {
+				return false, err
+			}
+		}
+	}
+	if reason != "" {
+		if !diverged {
+			h.s.Status, h.s.Reason = report.StatusDiverged, reason
+		}
+		if h.stop {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// point writes the path of a test function (every epoch is a step).
+func (h *runHooks) point(p Progress, m Metrics) error {
+	if h.tw == nil {
+		return nil
+	}
+	return h.tw.Write(p.Step, m.TrainLoss, p.Params)
+}
+
+// diverged says why loss (measured at step) counts as divergence, or "".
+func (h *runHooks) diverged(loss float64, step int) string {
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return fmt.Sprintf("loss became %v at step %d", loss, step)
+	}
+	if h.initial > 0 && loss > h.factor*h.initial {
+		return fmt.Sprintf("loss %.6g exceeded %g × the initial loss %.6g at step %d", loss, h.factor, h.initial, step)
+	}
+	return ""
+}
+
+// record writes one row of metrics.csv and keeps the final and best values for the summary.
+func (h *runHooks) record(p Progress, m Metrics) error {
+	row := report.Row{Epoch: p.Epoch, Step: p.Step, Examples: p.Examples, LR: p.LR, BatchSize: p.Batch,
+		TrainLoss: m.TrainLoss, TestLoss: m.TestLoss, TrainAcc: m.TrainAcc, TestAcc: m.TestAcc,
+		Seconds: time.Since(h.start).Seconds()}
+	if h.rows == 0 {
+		h.initial = row.TrainLoss
+		h.bestTrain, h.bestTest = math.Inf(1), math.Inf(1)
+		h.bestTrainAcc, h.bestTestAcc = math.Inf(-1), math.Inf(-1)
+	}
+	h.rows++
+	if h.subopt {
+		row.Extra = []float64{row.TrainLoss - h.run.fstar}
+	}
+	hasTest := h.run.obj.HasTest()
+	if err := h.mw.Write(row, hasTest); err != nil {
+		return err
+	}
+	if row.TrainLoss < h.bestTrain {
+		h.bestTrain = row.TrainLoss
+	}
+	if hasTest && row.TestLoss < h.bestTest {
+		h.bestTest = row.TestLoss
+	}
+	if row.TrainAcc > h.bestTrainAcc {
+		h.bestTrainAcc = row.TrainAcc
+	}
+	if row.TestAcc > h.bestTestAcc {
+		h.bestTestAcc = row.TestAcc
+	}
+	s := h.s
+	s.Epochs, s.Steps = row.Epoch, row.Step
+	s.Examples = max(row.Examples, 0)
+	s.Final = report.Metrics{TrainLoss: report.Value(row.TrainLoss), TestLoss: report.Value(row.TestLoss),
+		TrainAcc: report.Value(row.TrainAcc), TestAcc: report.Value(row.TestAcc)}
+	s.Best = report.Metrics{TrainLoss: report.Value(h.bestTrain), TestLoss: report.Value(h.bestTest),
+		TrainAcc: report.Value(h.bestTrainAcc), TestAcc: report.Value(h.bestTestAcc)}
+	if h.rec != nil {
+		h.rec.Row(row, hasTest)
+	}
+	return nil
+}
