@@ -42,6 +42,8 @@ type Config struct {
 	Train Block
 	// Batch is train.batch_schedule of a data run, its Params complete.
 	Batch sched.BatchConfig
+	// Average is train.average: weights averaged beside the iterate (nil for none).
+	Average *Block
 }
 
 // Block is one decoded block: the value of its naming key and every key that applies.
@@ -416,7 +418,7 @@ func decodeTrain(top *Section, c *Config) error {
 		return err
 	}
 	problem := c.IsProblem()
-	known := []string{}
+	known := []string{"average"}
 	if !problem {
 		known = append(known, "batch_schedule")
 	}
@@ -435,11 +437,41 @@ func decodeTrain(top *Section, c *Config) error {
 		}
 	}
 	c.Train = Block{Specs: specs, Values: v}
+	if c.Average, err = decodeAverage(s); err != nil {
+		return err
+	}
 	if problem {
 		return nil
 	}
 	c.Batch, err = decodeBatchSchedule(s)
 	return err
+}
+
+// decodeAverage decodes train.average: absent, or a kind (ema, swa) and its keys.
+func decodeAverage(train *Section) (*Block, error) {
+	if !train.Has("average") {
+		return nil, nil
+	}
+	s, err := train.Sub("average")
+	if err != nil {
+		return nil, err
+	}
+	name, err := choose(s, "kind", "", choiceNames(averageKinds))
+	if err != nil {
+		return nil, err
+	}
+	kind := averageKinds[slices.Index(choiceNames(averageKinds), name)]
+	others := allKeys(averageKinds)
+	specs, v, err := decodeKeys(s, kind.Params, []string{"kind"}, "average "+name, func(k string) string {
+		if slices.Contains(others, k) {
+			return fmt.Sprintf("does not apply to average kind %s", name)
+		}
+		return ""
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Block{Name: name, Specs: specs, Values: v}, nil
 }
 
 func decodeBatchSchedule(train *Section) (sched.BatchConfig, error) {

@@ -68,6 +68,12 @@ func KeyTables() string {
 	table(batches)
 	section("train", "A problem run takes no `batch_size`, `batch_schedule` or `shuffle`.")
 	table([]group{{"train", trainData}})
+	var avg []group
+	for _, k := range averageKinds {
+		avg = append(avg, group{"`kind: " + k.Name + "`", k.Params})
+	}
+	section("train.average", "`kind` (required when the block is given) picks the weight average, evaluated in the `avg_*` columns of metrics.csv:")
+	table(avg)
 	return b.String()
 }
 

@@ -207,6 +207,10 @@ var (
 			Doc: "what a diverged run does"},
 		{Key: "reference_optimum", Type: param.Bool, Default: false, OmitIfDefault: true,
 			Doc: "convex problems: compute f* and add a train_subopt column"},
+		{Key: "clip_grad_norm", Type: param.Float, Default: 0.0, Range: param.AtLeast(0), OmitIfDefault: true,
+			Doc: "scale the gradient to this global L2 norm when above it (torch.nn.utils.clip_grad_norm_); 0 = off"},
+		{Key: "clip_grad_value", Type: param.Float, Default: 0.0, Range: param.AtLeast(0), OmitIfDefault: true,
+			Doc: "clamp each gradient component to [−c, c] (clip_grad_value_), after clip_grad_norm; 0 = off"},
 	}
 	// batchOnly are the train keys of a data run only.
 	batchOnly = []string{"batch_size", "batch_schedule", "shuffle"}
@@ -224,6 +228,17 @@ func trainSpecs(problem bool) []param.Spec {
 		}
 	}
 	return out
+}
+
+// averageKinds are the kinds of train.average: weights averaged beside the iterate and
+// evaluated in the avg_* columns (torch.optim.swa_utils.AveragedModel).
+var averageKinds = []Choice{
+	{Name: "ema", Params: []param.Spec{{Key: "decay", Type: param.Float, Default: 0.999,
+		Range: param.Interval(0, 1, false, true), Doc: "after every update, avg ← avg + (1 − decay)(θ − avg)"}},
+		Doc: "exponential moving average of the weights, updated after every update"},
+	{Name: "swa", Params: []param.Spec{{Key: "start", Type: param.Int, Default: 1, Range: param.AtLeast(1),
+		Doc: "the first epoch whose end is averaged"}},
+		Doc: "stochastic weight averaging: the mean of the weights at the end of epochs start, start+1, …"},
 }
 
 // lrSpec is optimizer.lr: the base rate of the schedule, with the optimizer's default.

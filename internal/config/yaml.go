@@ -64,6 +64,9 @@ func (c *Config) encode(name string, sp param.Values) []byte {
 			t.Add("batch_schedule", b)
 		}
 	}
+	if c.Average != nil {
+		t.Add("average", blockMapping("kind", c.Average))
+	}
 	top.Add("train", t)
 	out, err := report.EncodeYAML(top)
 	if err != nil {

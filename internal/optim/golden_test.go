@@ -43,20 +43,56 @@ type goldenCase struct {
 	Params    [][]float64    `json:"params"`
 }
 
+// loadGolden reads every testdata/golden*.json: golden.json from PyTorch
+// (scripts/gen_optim_golden.py) and the files of the other generators, each naming its
+// reference in its script. Their problems are merged under file-qualified names.
 func loadGolden(t *testing.T) *goldenFile {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "golden.json"))
-	if err != nil {
-		t.Fatal(err)
+	files, _ := filepath.Glob(filepath.Join("testdata", "golden*.json"))
+	all := &goldenFile{Problems: map[string]goldenProblem{}}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var g goldenFile
+		if err := json.Unmarshal(b, &g); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if len(g.Cases) == 0 {
+			t.Fatalf("%s has no cases", f)
+		}
+		prefix := strings.TrimSuffix(filepath.Base(f), ".json") + ":"
+		for name, p := range g.Problems {
+			all.Problems[prefix+name] = p
+		}
+		for _, c := range g.Cases {
+			c.Problem = prefix + c.Problem
+			all.Cases = append(all.Cases, c)
+		}
 	}
-	var g goldenFile
-	if err := json.Unmarshal(b, &g); err != nil {
-		t.Fatalf("testdata/golden.json: %v", err)
+	if len(all.Cases) == 0 {
+		t.Fatal("no golden cases in testdata")
 	}
-	if len(g.Cases) == 0 {
-		t.Fatal("testdata/golden.json has no cases")
+	return all
+}
+
+// layout is the tensor layout of a golden problem's flat parameters, as a model lays them out:
+// the weight matrix (outputs × features), then the bias.
+func (p *goldenProblem) layout(n int) Layout {
+	switch p.Kind {
+	case "linear_mse", "softmax_ce":
+		out := 1
+		if p.Kind == "softmax_ce" {
+			out = p.Classes
+		}
+		d := p.Features
+		return Layout{Size: n, Tensors: []Tensor{
+			{Name: "layers.0.weight", Rows: out, Cols: d, Matrix: true},
+			{Name: "layers.0.bias", Offset: out * d, Rows: out, Cols: 1},
+		}}
 	}
-	return &g
+	return Flat(n)
 }
 
 // closeTo reports whether got is within 1e-9 of want, relative to max(1, |want|).
@@ -102,8 +138,15 @@ func TestGolden(t *testing.T) {
 			}
 			hyper := maps.Clone(c.Hyper)
 			delete(hyper, "lr")
-			params := slices.Clone(g.Problems[c.Problem].Init)
-			opt := newFor(t, c.Optimizer, hyper, len(params))
+			prob := g.Problems[c.Problem]
+			params := slices.Clone(prob.Init)
+			opt, err := New(c.Optimizer, hyper, prob.layout(len(params)))
+			if err != nil {
+				t.Fatalf("New(%q): %v", c.Optimizer, err)
+			}
+			if br, ok := opt.(BaseRater); ok { // a second rate follows the first: lr₀ is the case's lr
+				br.SetBaseLR(c.Hyper["lr"].(float64))
+			}
 			grad := make([]float64, len(params))
 			for k := range c.Grads {
 				copy(grad, c.Grads[k])

@@ -45,6 +45,41 @@ type Optimizer interface {
 	Step(params, grad []float64, t int, lr float64)
 }
 
+// Closure evaluates the loss of the current minibatch at params and writes its gradient into
+// grad: what an optimizer that re-evaluates the objective within one update calls.
+type Closure func(params, grad []float64) float64
+
+// ClosureStepper is an optimizer whose update evaluates the objective again (L-BFGS's inner
+// iterations and line search): the loop calls StepClosure instead of Step, with loss and
+// grad already evaluated at params, and one call is one update (PyTorch's step(closure)).
+type ClosureStepper interface {
+	Optimizer
+	StepClosure(params, grad []float64, loss float64, t int, lr float64, f Closure)
+}
+
+// Evaluator is an optimizer whose evaluation point differs from the point where it takes
+// gradients (schedule-free methods evaluate their average x; gradients are taken at y).
+// EvalParams returns the parameters to evaluate after the last Step, params being the
+// iterate; the slice is the optimizer's and valid until its next Step.
+type Evaluator interface {
+	EvalParams(params []float64) []float64
+}
+
+// MomentumSetter is an optimizer whose momentum a schedule may drive (one-cycle, cyclical
+// rates with cycle_momentum): μ for the momentum family, β₁ for the Adam family, as
+// PyTorch's schedulers set group["momentum"] or group["betas"][0]. The loop calls it before
+// each Step.
+type MomentumSetter interface {
+	SetMomentum(m float64)
+}
+
+// BaseRater is an optimizer with a second rate of its own (Muon's aux_lr for the parameters
+// it does not orthogonalize), which follows the schedule as the main rate does: the loop
+// tells it the base rate lr₀ once, and it scales its second rate by lr/lr₀ at each Step.
+type BaseRater interface {
+	SetBaseLR(lr0 float64)
+}
+
 var (
 	// ErrUnknownOptimizer is wrapped by the error of Lookup and New for a name not in Names.
 	ErrUnknownOptimizer = errors.New("unknown optimizer")

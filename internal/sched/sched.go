@@ -29,6 +29,21 @@ import (
 // recursion over earlier values. A Schedule allocates nothing; t < 0 is treated as 0.
 type Schedule func(t int) float64
 
+// Rates is a schedule as the training loop uses it: the rate of unit t; the momentum it drives,
+// for the schedules that cycle momentum (β₁ for the Adam family), as PyTorch's OneCycleLR and
+// CyclicLR set group["momentum"] or group["betas"][0]; and the evaluations it is fed, for the
+// schedules that read them (reduce-on-plateau).
+type Rates struct {
+	LR Schedule
+	// Momentum is nil unless the schedule cycles momentum.
+	Momentum Schedule
+	// Observe is nil unless the schedule reads evaluations; the loop calls it after each
+	// evaluation with the value of the metric Monitor names ("test_loss" or "train_loss"),
+	// and LR reads the state it leaves. It never changes the rate between two evaluations.
+	Observe func(metric float64)
+	Monitor string
+}
+
 // Config describes a learning-rate schedule: the YAML `schedule:` block and the base rate.
 type Config struct {
 	Name   string  // a name of Names ("" means constant)
@@ -76,6 +91,9 @@ type Entry struct {
 	check func(p param.Values, lr0 float64) error
 	// build returns the schedule for validated, complete p.
 	build func(p param.Values, lr0 float64) Schedule
+	// rates, instead of build, returns the whole Rates of a schedule that drives momentum or
+	// reads evaluations; unit is the schedule's unit and length the run's length in it.
+	rates func(p param.Values, lr0 float64, unit string, length int) Rates
 	// Doc is the rule and its PyTorch counterpart, one line.
 	Doc string
 }
@@ -281,38 +299,55 @@ func unitOf(c Config) string {
 // With c.Warmup = w > 0 the schedule lr_s above is preceded by a linear warm-up (see Warmup):
 // lr(t) = lr_s(0)·(t+1)/w for t < w and lr_s(t − w) afterwards.
 func New(c Config, length int) (Schedule, error) {
+	r, err := NewRates(c, length)
+	return r.LR, err
+}
+
+// NewRates validates c for a run of length units, as New does, and returns its Rates. With a
+// warm-up, the rate of the warm-up is linear as for New; a momentum the schedule drives starts
+// after it.
+func NewRates(c Config, length int) (Rates, error) {
 	e, err := Lookup(c.Name)
 	if err != nil {
-		return nil, &KeyError{Key: "name", Err: err}
+		return Rates{}, &KeyError{Key: "name", Err: err}
 	}
 	if c.Unit != "" && c.Unit != "epoch" && c.Unit != "step" {
-		return nil, keyErr("unit", "must be epoch or step, got %q", c.Unit)
+		return Rates{}, keyErr("unit", "must be epoch or step, got %q", c.Unit)
 	}
 	if c.Warmup < 0 {
-		return nil, keyErr("warmup", "must be >= 0, got %d", c.Warmup)
+		return Rates{}, keyErr("warmup", "must be >= 0, got %d", c.Warmup)
 	}
 	if math.IsNaN(c.LR) || math.IsInf(c.LR, 0) || c.LR < 0 {
-		return nil, keyErr("lr", "must be a finite number >= 0, got %v", c.LR)
+		return Rates{}, keyErr("lr", "must be a finite number >= 0, got %v", c.LR)
 	}
 	for k := range c.Params {
 		if param.Find(e.Params, k) == nil {
-			return nil, keyErr(k, "does not apply to schedule %s", e.Name)
+			return Rates{}, keyErr(k, "does not apply to schedule %s", e.Name)
 		}
 	}
 	p, _ := Resolve(c, length)
 	if err := checkParams(e.Params, p); err != nil {
-		return nil, err
+		return Rates{}, err
 	}
 	if e.check != nil {
 		if err := e.check(p, c.LR); err != nil {
-			return nil, err
+			return Rates{}, err
 		}
 	}
-	s := e.build(p, c.LR)
-	if c.Warmup > 0 {
-		s = Warmup(s, c.Warmup)
+	var r Rates
+	if e.rates != nil {
+		r = e.rates(p, c.LR, unitOf(c), max(length-c.Warmup, 1))
+	} else {
+		r.LR = e.build(p, c.LR)
 	}
-	return s, nil
+	if c.Warmup > 0 {
+		r.LR = Warmup(r.LR, c.Warmup)
+		if m := r.Momentum; m != nil {
+			w := c.Warmup
+			r.Momentum = func(t int) float64 { return m(max(t-w, 0)) }
+		}
+	}
+	return r, nil
 }
 
 // checkParams validates every key of p against its spec; a missing key is required.

@@ -12,6 +12,7 @@ package train
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/optimbench/optimbench/internal/optim"
 )
@@ -68,8 +69,12 @@ type Progress struct {
 	Step     int       // updates made
 	Examples int       // samples seen (-1 for a test function)
 	LR       float64   // the rate of the last update made; before the first, the rate it will use
+	Momentum float64   // likewise the momentum a schedule drives (NaN when none does)
 	Batch    int       // the batch size of the epoch (-1 for a test function)
-	Params   []float64 // the current parameters (not to be kept)
+	Params   []float64 // the current parameters, the iterate (not to be kept)
+	// Eval is the point to evaluate: Params, or the optimizer's own evaluation point
+	// (optim.Evaluator: the average of a schedule-free method).
+	Eval []float64
 }
 
 // Hooks see a run as it goes and may end it.
@@ -93,6 +98,12 @@ type Loop struct {
 	// LR gives the rate of the update made after step updates, in epoch (before Batch's
 	// factor).
 	LR func(epoch, step int) float64
+	// Momentum, when set, gives the momentum (β₁) of each update, as LR gives its rate, for
+	// an optim.MomentumSetter (one-cycle and cyclical schedules drive it).
+	Momentum func(epoch, step int) float64
+	// After, when set, is called after each update with the update count and the parameters
+	// (weight averaging).
+	After func(step int, params []float64)
 	// MaxSteps, when > 0, ends the run once that many updates are made.
 	MaxSteps int
 	Hooks    Hooks
@@ -111,12 +122,30 @@ func (l *Loop) batch(e int) (int, float64) {
 func (l *Loop) Run(ctx context.Context, params, grad []float64) (Progress, error) {
 	obj := l.Objective
 	batched := obj.Batched()
-	p := Progress{Params: params}
+	p := Progress{Params: params, Momentum: math.NaN()}
 	if !batched {
 		p.Examples = -1
 	}
+	// The optimizer's optional parts, found once.
+	closure, _ := l.Optimizer.(optim.ClosureStepper)
+	momentum, _ := l.Optimizer.(optim.MomentumSetter)
+	if l.Momentum == nil {
+		momentum = nil
+	}
+	evaluator, _ := l.Optimizer.(optim.Evaluator)
+	evalAt := func() []float64 {
+		if evaluator != nil && p.Step > 0 {
+			return evaluator.EvalParams(params)
+		}
+		return params
+	}
+	lossGrad := obj.LossGrad
 	size0, scale0 := l.batch(0)
 	p.LR, p.Batch = l.LR(0, 0)*scale0, size0
+	if momentum != nil {
+		p.Momentum = l.Momentum(0, 0)
+	}
+	p.Eval = evalAt()
 	if ok, err := l.Hooks.EpochEnd(p); err != nil || !ok {
 		return p, err
 	}
@@ -141,16 +170,27 @@ func (l *Loop) Run(ctx context.Context, params, grad []float64) (Progress, error
 				end = true
 				break
 			}
+			if momentum != nil {
+				p.Momentum = l.Momentum(e, p.Step)
+				momentum.SetMomentum(p.Momentum)
+			}
 			p.Step++
 			if batched {
 				p.Examples += n
 			}
 			p.LR = lr
-			if l.Optimizer != nil {
+			switch {
+			case closure != nil:
+				closure.StepClosure(params, grad, loss, p.Step, lr, lossGrad)
+			case l.Optimizer != nil:
 				l.Optimizer.Step(params, grad, p.Step, lr)
+			}
+			if l.After != nil {
+				l.After(p.Step, params)
 			}
 		}
 		p.Epoch = e + 1
+		p.Eval = evalAt()
 		ok, err := l.Hooks.EpochEnd(p)
 		if err != nil || !ok || end {
 			return p, err

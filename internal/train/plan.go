@@ -15,7 +15,7 @@ type Plan struct {
 	// Length is the run's length in the schedule's unit: epochs, or updates for unit step.
 	Length   int
 	MaxBatch int // the largest batch of the run (0 for a test function)
-	lr       sched.Schedule
+	rates    sched.Rates
 	batch    sched.BatchSchedule
 	byStep   bool // the schedule counts updates (unit step; always for a test function)
 }
@@ -42,11 +42,11 @@ func NewPlan(c *config.Config, n int) (*Plan, error) {
 			p.Length = sched.Steps(p.batch, n, epochs)
 		}
 	}
-	lr, err := sched.New(c.Schedule, p.Length)
+	rates, err := sched.NewRates(c.Schedule, p.Length)
 	if err != nil {
 		return nil, &config.ConfigError{File: c.File, Msg: "schedule." + err.Error()}
 	}
-	p.lr = lr
+	p.rates = rates
 	return p, nil
 }
 
@@ -61,9 +61,44 @@ func (p *Plan) Batch(e int) (int, float64) {
 
 // LR is the scheduled rate of the update made after step updates, in epoch e: the schedule
 // at the epoch, or at step for unit step (and for a test function, whose epochs are steps).
-func (p *Plan) LR(e, step int) float64 {
+func (p *Plan) LR(e, step int) float64 { return p.rates.LR(p.unit(e, step)) }
+
+// unit is the schedule's t of the update after step updates, in epoch e.
+func (p *Plan) unit(e, step int) int {
 	if p.byStep {
-		return p.lr(step)
+		return step
 	}
-	return p.lr(e)
+	return e
+}
+
+// Momentum returns the momentum (β₁) the schedule gives each update, as LR gives its rate,
+// or nil when the schedule drives none.
+func (p *Plan) Momentum() func(e, step int) float64 {
+	m := p.rates.Momentum
+	if m == nil {
+		return nil
+	}
+	return func(e, step int) float64 { return m(p.unit(e, step)) }
+}
+
+// Observes reports whether the schedule reads evaluations, and of which metric: the one it
+// names, or the test loss when there is a test set and the training loss otherwise.
+func (p *Plan) Observes(hasTest bool) (string, bool) {
+	if p.rates.Observe == nil {
+		return "", false
+	}
+	if m := p.rates.Monitor; m != "" {
+		return m, true
+	}
+	if hasTest {
+		return "test_loss", true
+	}
+	return "train_loss", true
+}
+
+// Observe feeds the schedule an evaluation's value of the metric it reads.
+func (p *Plan) Observe(metric float64) {
+	if p.rates.Observe != nil {
+		p.rates.Observe(metric)
+	}
 }

@@ -182,11 +182,23 @@ func (r *Run) Execute(ctx context.Context, dir string, rec Recorder) (*report.Su
 		return nil, err
 	}
 	_, subopt := r.ReferenceOptimum()
-	var extra []string
-	if subopt {
-		extra = append(extra, "train_subopt")
+	plan, err := NewPlan(c, r.Plan.N) // a fresh plan: a plateau schedule's state starts anew
+	if err != nil {
+		return nil, err
 	}
-	mw, err := report.CreateMetrics(filepath.Join(dir, "metrics.csv"), extra...)
+	h := &runHooks{run: r, plan: plan, rec: rec, subopt: subopt, epochs: plan.Epochs,
+		evalEvery: c.Train.Values.Int("eval_every"), factor: c.Train.Values.Float("diverge_factor"),
+		stop: c.Train.Values.String("on_diverge") == "stop", cycles: plan.Momentum() != nil}
+	h.monitor, h.observes = plan.Observes(r.obj.HasTest())
+	if a := c.Average; a != nil {
+		h.avg = &averager{ema: a.Name == "ema", avg: make([]float64, r.obj.NumParams())}
+		if h.avg.ema {
+			h.avg.decay = a.Values.Float("decay")
+		} else {
+			h.avg.start = a.Values.Int("start")
+		}
+	}
+	mw, err := report.CreateMetrics(filepath.Join(dir, "metrics.csv"), h.columns()...)
 	if err != nil {
 		return nil, err
 	}
@@ -196,9 +208,7 @@ func (r *Run) Execute(ctx context.Context, dir string, rec Recorder) (*report.Su
 	if subopt {
 		s.ReferenceOptimum = report.Value(r.fstar)
 	}
-	h := &runHooks{run: r, mw: mw, rec: rec, s: s, start: time.Now(), subopt: subopt,
-		epochs: r.Plan.Epochs, evalEvery: c.Train.Values.Int("eval_every"),
-		factor: c.Train.Values.Float("diverge_factor"), stop: c.Train.Values.String("on_diverge") == "stop"}
+	h.mw, h.s, h.start = mw, s, time.Now()
 	if !r.obj.Batched() {
 		if h.tw, err = report.CreateTrajectory(filepath.Join(dir, "trajectory.csv"), r.obj.NumParams()); err != nil {
 			return nil, err
@@ -223,19 +233,42 @@ func (r *Run) Execute(ctx context.Context, dir string, rec Recorder) (*report.Su
 }
 
 // train runs the loop with the run's optimizer, plan and hooks.
-func (r *Run) train(ctx context.Context, h Hooks) error {
+func (r *Run) train(ctx context.Context, h *runHooks) error {
 	c := r.Config
-	layout := r.obj.Layout()
+	obj := r.objective()
+	layout := obj.Layout()
 	opt, err := optim.New(c.Optimizer.Name, c.Optimizer.Values, layout)
 	if err != nil {
 		return err
 	}
+	if br, ok := opt.(optim.BaseRater); ok {
+		br.SetBaseLR(c.Schedule.LR)
+	}
 	params := make([]float64, layout.Size)
 	grad := make([]float64, layout.Size)
-	r.obj.Init(params)
-	l := &Loop{Objective: r.obj, Optimizer: opt, Epochs: r.Plan.Epochs, Batch: r.Plan.Batch, LR: r.Plan.LR, Hooks: h}
+	obj.Init(params)
+	if h.avg != nil {
+		copy(h.avg.avg, params) // AveragedModel starts as a copy of the model
+	}
+	l := &Loop{Objective: obj, Optimizer: opt, Epochs: h.plan.Epochs, Batch: h.plan.Batch, LR: h.plan.LR,
+		Momentum: h.plan.Momentum(), Hooks: h}
+	if h.avg != nil && h.avg.ema {
+		l.After = func(_ int, params []float64) { h.avg.update(params) }
+	}
 	_, err = l.Run(ctx, params, grad)
 	return err
+}
+
+// objective is the run's objective, its gradients clipped when train.clip_grad_norm or
+// clip_grad_value ask for it.
+func (r *Run) objective() Objective {
+	v := r.Config.Train.Values
+	norm, _ := v["clip_grad_norm"].(float64)
+	value, _ := v["clip_grad_value"].(float64)
+	if norm == 0 && value == 0 {
+		return r.obj
+	}
+	return &clipped{Objective: r.obj, layout: r.obj.Layout(), maxNorm: norm, maxValue: value}
 }
 
 // runHooks are the hooks of a run: the divergence policy, the evaluation cadence and the
@@ -246,6 +279,7 @@ func (r *Run) train(ctx context.Context, h Hooks) error {
 // evaluation row; after it, rows keep to eval_every.
 type runHooks struct {
 	run       *Run
+	plan      *Plan
 	mw        *report.MetricsWriter
 	tw        *report.TrajectoryWriter // test functions: the path
 	rec       Recorder
@@ -256,6 +290,10 @@ type runHooks struct {
 	evalEvery int
 	factor    float64
 	stop      bool
+	cycles    bool      // the schedule drives momentum: a momentum column
+	avg       *averager // train.average, or nil
+	monitor   string    // the metric a schedule reads (reduce-on-plateau), when observes
+	observes  bool
 
 	reason  string  // why the current epoch diverged, from its minibatches
 	initial float64 // train loss before any update
@@ -278,11 +316,14 @@ func (h *runHooks) Update(u Update) bool {
 func (h *runHooks) EpochEnd(p Progress) (bool, error) {
 	obj := h.run.obj
 	if p.Epoch == 0 {
-		m := obj.Evaluate(p.Params)
+		m := obj.Evaluate(p.Eval)
 		if err := h.point(p, m); err != nil {
 			return false, err
 		}
 		return true, h.record(p, m)
+	}
+	if h.avg != nil && !h.avg.ema && p.Epoch >= h.avg.start {
+		h.avg.update(p.Params)
 	}
 	reason := h.reason
 	h.reason = ""
@@ -291,7 +332,7 @@ func (h *runHooks) EpochEnd(p Progress) (bool, error) {
 		return (reason != "" && !diverged) || p.Epoch == h.epochs || p.Epoch%h.evalEvery == 0
 	}
 	if obj.Cheap() || due() {
-		m := obj.Evaluate(p.Params)
+		m := obj.Evaluate(p.Eval)
 		if err := h.point(p, m); err != nil {
 			return false, err
 		}
@@ -325,7 +366,7 @@ func (h *runHooks) point(p Progress, m Metrics) error {
 	if h.tw == nil {
 		return nil
 	}
-	return h.tw.Write(p.Step, m.TrainLoss, p.Params)
+	return h.tw.Write(p.Step, m.TrainLoss, p.Eval)
 }
 
 // diverged says why loss (measured at step) counts as divergence, or "".
@@ -339,20 +380,61 @@ func (h *runHooks) diverged(loss float64, step int) string {
 	return ""
 }
 
-// record writes one row of metrics.csv and keeps the final and best values for the summary.
+// columns are the optional columns of metrics.csv this run writes, in order: train_subopt
+// (with a reference optimum), momentum (when the schedule drives it), the avg_* metrics of
+// the averaged weights (train.average).
+func (h *runHooks) columns() []string {
+	var cols []string
+	if h.subopt {
+		cols = append(cols, "train_subopt")
+	}
+	if h.cycles {
+		cols = append(cols, "momentum")
+	}
+	if h.avg != nil {
+		cols = append(cols, "avg_train_loss", "avg_test_loss", "avg_train_acc", "avg_test_acc")
+	}
+	return cols
+}
+
+// extra returns the optional cells of a row (columns' order).
+func (h *runHooks) extra(p Progress, m Metrics) []float64 {
+	var x []float64
+	if h.subopt {
+		x = append(x, m.TrainLoss-h.run.fstar)
+	}
+	if h.cycles {
+		x = append(x, p.Momentum)
+	}
+	if h.avg != nil {
+		a := Metrics{TrainLoss: math.NaN(), TestLoss: math.NaN(), TrainAcc: math.NaN(), TestAcc: math.NaN()}
+		if h.avg.has() {
+			a = h.run.obj.Evaluate(h.avg.avg)
+		}
+		x = append(x, a.TrainLoss, a.TestLoss, a.TrainAcc, a.TestAcc)
+	}
+	return x
+}
+
+// record writes one row of metrics.csv and keeps the final and best values for the summary;
+// it feeds the row's metric to a schedule that reads evaluations.
 func (h *runHooks) record(p Progress, m Metrics) error {
 	row := report.Row{Epoch: p.Epoch, Step: p.Step, Examples: p.Examples, LR: p.LR, BatchSize: p.Batch,
 		TrainLoss: m.TrainLoss, TestLoss: m.TestLoss, TrainAcc: m.TrainAcc, TestAcc: m.TestAcc,
-		Seconds: time.Since(h.start).Seconds()}
+		Seconds: time.Since(h.start).Seconds(), Extra: h.extra(p, m)}
+	if h.observes && p.Epoch > 0 {
+		if h.monitor == "train_loss" {
+			h.plan.Observe(m.TrainLoss)
+		} else {
+			h.plan.Observe(m.TestLoss)
+		}
+	}
 	if h.rows == 0 {
 		h.initial = row.TrainLoss
 		h.bestTrain, h.bestTest = math.Inf(1), math.Inf(1)
 		h.bestTrainAcc, h.bestTestAcc = math.Inf(-1), math.Inf(-1)
 	}
 	h.rows++
-	if h.subopt {
-		row.Extra = []float64{row.TrainLoss - h.run.fstar}
-	}
 	hasTest := h.run.obj.HasTest()
 	if err := h.mw.Write(row, hasTest); err != nil {
 		return err
