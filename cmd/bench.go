@@ -253,7 +253,10 @@ func benchMNIST(opts *benchOptions, rng *rand.Rand) (set *data.Set, dir, desc st
 	case statErr == nil:
 		set, err := loadMNIST(dir)
 		if err != nil {
-			return nil, "", "", err
+			if opts.Data != "" {
+				return nil, "", "", usageError("bench: --data %s: %v", dir, err)
+			}
+			return nil, "", "", usageError("bench: MNIST in %s: %v (fetch it again with: optimbench data get mnist)", dir, err)
 		}
 		return set, dir, fmt.Sprintf("MNIST from %s (%d images)", dir, set.N), nil
 	}

@@ -84,6 +84,9 @@ func runLRFind(ctx context.Context, opts *lrfindOptions, stdout, stderr io.Write
 	if dir == "" {
 		dir = defaultOut("lrfind", cfg.Name, time.Now())
 	}
+	if err := checkOutDir(dir); err != nil {
+		return err
+	}
 	for _, f := range report.LRFindFiles {
 		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
 			return usageError("output folder %s already holds a range test (%s); choose another --out", dir, f)

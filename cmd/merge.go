@@ -73,6 +73,9 @@ func resubmission(dir string, d *sweep.SweepDescription, count int, shards []int
 }
 
 func runMerge(ctx context.Context, opts *mergeOptions, stdout, stderr io.Writer) error {
+	if st, err := os.Stat(opts.Dir); err != nil || !st.IsDir() {
+		return usageError("merge: %s is not a folder (give the sweep folder)", opts.Dir)
+	}
 	out, err := sweep.Merge(opts.Dir, opts.Count)
 	var inc *sweep.IncompleteError
 	if errors.As(err, &inc) {

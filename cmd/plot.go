@@ -6,10 +6,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"gonum.org/v1/plot/vg"
 
 	"github.com/optimbench/optimbench/internal/config"
@@ -72,6 +74,9 @@ them a loss spanning two decades or more is drawn on a log y-axis.`,
 			if len(args) == 0 {
 				return usageError("plot: give at least one PATH (run folder, sweep folder, config or lrfind folder)")
 			}
+			if err := checkKindFlags(cmd, opts.Kind); err != nil {
+				return err
+			}
 			if f := cmd.Flags(); f.Changed("logx") {
 				opts.LogX = scaleOf(logx)
 			}
@@ -105,6 +110,35 @@ them a loss spanning two decades or more is drawn on a log y-axis.`,
 	f.StringVar(&opts.Size, "size", "", "figure size WxH in cm (default 16x10)")
 	f.IntVar(&opts.DPI, "dpi", plot.DefaultDPI, "PNG resolution in dots per inch")
 	return cmd
+}
+
+// kindFlags are the flags each kind of figure reads, beyond --out, --kind, --title, --size
+// and --dpi, which all read.
+var kindFlags = map[string][]string{
+	plot.KindCurves:      {"metric", "x", "group", "band", "logx", "logy"},
+	plot.KindSensitivity: {"metric", "x", "group", "band", "logx", "logy"},
+	plot.KindSchedule:    {"x", "logx", "logy"},
+	plot.KindTrajectory:  {"animate"},
+	plot.KindLRFind:      {"logy"},
+}
+
+// checkKindFlags refuses a flag given that the kind of figure does not read.
+func checkKindFlags(cmd *cobra.Command, kind string) error {
+	takes, ok := kindFlags[kind]
+	if !ok {
+		return nil // an unknown kind: plot.Options.Check says so
+	}
+	var err error
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		switch f.Name {
+		case "out", "kind", "title", "size", "dpi":
+			return
+		}
+		if err == nil && !slices.Contains(takes, f.Name) {
+			err = usageError("plot: --%s does not apply to --kind %s (it takes --%s)", f.Name, kind, strings.Join(takes, ", --"))
+		}
+	})
+	return err
 }
 
 func scaleOf(log bool) plot.Scale {

@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -100,9 +102,10 @@ friends, with learning-rate and batch-size schedules, written as YAML configs.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return usageError("%s %v", cmd.CommandPath(), err)
+		return usageError("%s %s", cmd.CommandPath(), plainFlagError(err))
 	})
 	root.SetVersionTemplate("optimbench {{.Version}}\n")
+	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(
 		newCmdTrain(nil),
 		newCmdSweep(nil),
@@ -112,8 +115,63 @@ friends, with learning-rate and batch-size schedules, written as YAML configs.`,
 		newCmdPlot(nil),
 		newCmdVersion(),
 		newCmdBench(),
+		newCmdCompletion(),
 	)
 	return root
+}
+
+// newCmdCompletion is Cobra's completion command with its shell checked: an unknown shell is
+// a usage error, not a help text and exit 0.
+func newCmdCompletion() *cobra.Command {
+	shells := []string{"bash", "zsh", "fish", "powershell"}
+	return &cobra.Command{
+		Use:       "completion bash|zsh|fish|powershell",
+		Short:     "Print a shell completion script",
+		ValidArgs: shells,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 || !slices.Contains(shells, args[0]) {
+				return usageError("completion: want one shell of %s, got %q", strings.Join(shells, ", "), strings.Join(args, " "))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			root, w := cmd.Root(), cmd.OutOrStdout()
+			switch args[0] {
+			case "bash":
+				return root.GenBashCompletionV2(w, true)
+			case "zsh":
+				return root.GenZshCompletion(w)
+			case "fish":
+				return root.GenFishCompletion(w, true)
+			}
+			return root.GenPowerShellCompletionWithDesc(w)
+		},
+	}
+}
+
+// flagValueError is pflag's message for a value that does not parse:
+// invalid argument "abc" for "--seed" flag: strconv.ParseUint: parsing "abc": invalid syntax.
+var flagValueError = regexp.MustCompile(`^invalid argument "(.*)" for "(.*)" flag: strconv\.Parse(\w+): .*?(invalid syntax|value out of range)$`)
+
+// plainFlagError says in plain words what a flag's value must be.
+func plainFlagError(err error) string {
+	m := flagValueError.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err.Error()
+	}
+	value, flag, kind := m[1], m[2], m[3]
+	if i := strings.Index(flag, ", "); i >= 0 { // "-s, --seed"
+		flag = flag[i+2:]
+	}
+	want := map[string]string{"Uint": "a whole number >= 0", "Int": "a whole number", "Float": "a number",
+		"Bool": "true or false"}[kind]
+	if want == "" {
+		want = "a " + strings.ToLower(kind)
+	}
+	if m[4] == "value out of range" {
+		return fmt.Sprintf("%s %q: out of range (want %s that fits in 64 bits)", flag, value, want)
+	}
+	return fmt.Sprintf("%s %q: want %s", flag, value, want)
 }
 
 func newCmdVersion() *cobra.Command {
@@ -151,7 +209,6 @@ func unknownCommand(root *cobra.Command, args []string) error {
 		return nil
 	}
 	root.InitDefaultHelpCmd()
-	root.InitDefaultCompletionCmd()
 	if c, _, err := root.Find(args[:1]); err == nil && c != root {
 		return nil
 	}

@@ -107,7 +107,8 @@ type submission struct {
 	Name    string   // the sweep's name
 	Runs    int      // points in the sweep
 	Shards  int      // shard count
-	CPUs    int      // CPUs (and sweep workers) per shard
+	CPUs    int      // CPUs per shard
+	Workers int      // --workers of each shard (0: not given, the shard takes SLURM_CPUS_PER_TASK)
 	Image   string   // container image (k8s)
 	Workdir string   // working directory inside the container (k8s)
 }
@@ -118,6 +119,9 @@ func (s submission) ShardArgs() []string {
 	args := []string{s.Binary, "sweep", "--config", s.Config, "--out", s.Out}
 	for _, kv := range s.Sets {
 		args = append(args, "--set", kv)
+	}
+	if s.Workers > 0 {
+		args = append(args, "--workers", strconv.Itoa(s.Workers))
 	}
 	return append(args, "--shard-count", strconv.Itoa(s.Shards))
 }

@@ -126,6 +126,9 @@ func runSweep(ctx context.Context, opts *sweepOptions, stdout, stderr io.Writer)
 		}
 		dir = defaultOut("sweeps", s.Name, time.Now())
 	}
+	if err := checkOutDir(dir); err != nil {
+		return err
+	}
 	mine := len(s.Points)
 	if shard.Count > 0 {
 		mine = (len(s.Points) - shard.Index + shard.Count - 1) / shard.Count
@@ -177,16 +180,16 @@ func emitSweep(opts *sweepOptions, s *sweep.Sweep, stdout io.Writer) error {
 	if shards < 1 {
 		return usageError("sweep: --shard-count must be >= 1, got %d", shards)
 	}
-	cpus := 1
+	cpus, workers := 1, 0
 	if opts.WorkersSet {
-		cpus = opts.Workers
+		cpus, workers = opts.Workers, opts.Workers
 	}
 	out := opts.Out
 	if out == "" {
 		out = defaultOut("sweeps", s.Name, time.Now())
 	}
 	sub := submission{Name: s.Name, Runs: len(s.Points), Shards: min(shards, len(s.Points)),
-		Sets: opts.Sets, CPUs: cpus, Image: opts.Image, Workdir: "/data"}
+		Sets: opts.Sets, CPUs: cpus, Workers: workers, Image: opts.Image, Workdir: "/data"}
 	if opts.Emit == "k8s" {
 		// paths inside the container, relative to the volume mounted at /data
 		sub.Binary, sub.Config, sub.Out = "optimbench", filepath.ToSlash(opts.Config), filepath.ToSlash(out)

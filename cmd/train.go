@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -106,6 +107,9 @@ func runTrain(ctx context.Context, opts *trainOptions, stdout, stderr io.Writer)
 	if dir == "" {
 		dir = defaultOut("runs", cfg.Name, time.Now())
 	}
+	if err := checkOutDir(dir); err != nil {
+		return err
+	}
 	if f := train.HoldsRun(dir); f != "" {
 		return usageError("output folder %s already holds a run (%s); choose another --out", dir, f)
 	}
@@ -131,8 +135,10 @@ func runTrain(ctx context.Context, opts *trainOptions, stdout, stderr io.Writer)
 }
 
 // defaultOut returns base/name/<UTC timestamp>, made unique with a suffix
-// when a run started in the same second.
+// when a run started in the same second. The name is made a safe folder name
+// (pathName): a config's name never leads out of base.
 func defaultOut(base, name string, now time.Time) string {
+	name = pathName(name)
 	dir := filepath.Join(base, name, now.UTC().Format("20060102T150405Z"))
 	for i := 2; ; i++ {
 		if _, err := os.Stat(dir); os.IsNotExist(err) {
@@ -140,4 +146,34 @@ func defaultOut(base, name string, now time.Time) string {
 		}
 		dir = filepath.Join(base, name, now.UTC().Format("20060102T150405Z")+"-"+strconv.Itoa(i))
 	}
+}
+
+// pathName makes a config's name one safe folder name: letters, digits and ._+- are kept,
+// everything else (separators, spaces, control characters) becomes _, and so do leading
+// dots (no . or .., no hidden folder); at most 100 bytes are kept.
+func pathName(name string) string {
+	b := []byte(name)
+	lead := true
+	for i, c := range b {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._+-", c) >= 0
+		if !ok || lead && c == '.' {
+			b[i] = '_'
+		}
+		lead = lead && c == '.'
+	}
+	if len(b) > 100 {
+		b = b[:100]
+	}
+	if len(b) == 0 {
+		return "_"
+	}
+	return string(b)
+}
+
+// checkOutDir refuses an --out that exists and is not a folder.
+func checkOutDir(dir string) error {
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return usageError("--out %s is a file, not a folder", dir)
+	}
+	return nil
 }

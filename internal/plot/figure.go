@@ -289,13 +289,21 @@ func render(out string, w, h vg.Length, dpi int, fn func(draw.Canvas)) (data []b
 
 // writeFile writes data to path atomically, creating its folder.
 func writeFile(path string, data []byte) error {
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("plot: %w", err)
+	return writeFiles([]string{path}, [][]byte{data})
+}
+
+// writeFiles writes figures all or none, making their folders; a folder that cannot be made
+// or written to is bad input (the --out the user gave).
+func writeFiles(paths []string, data [][]byte) error {
+	for _, path := range paths {
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return report.BadInput(fmt.Errorf("plot: %w", err))
+			}
 		}
 	}
-	if err := report.WriteFileAtomic(path, data); err != nil {
-		return fmt.Errorf("plot: %w", err)
+	if err := report.WriteFilesAtomic(paths, data); err != nil {
+		return report.BadInput(fmt.Errorf("plot: %w", err))
 	}
 	return nil
 }

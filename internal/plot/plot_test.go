@@ -412,3 +412,22 @@ func isLog(s plot.Normalizer) bool {
 	_, ok := s.(plot.LogScale)
 	return ok
 }
+
+// A figure and its animation are written all or none: an animation that cannot be written
+// leaves no figure behind, and the error names the file, not a temporary one.
+func TestTrajectoryWritesAllOrNone(t *testing.T) {
+	dirs := makeProblems(t)
+	dir := t.TempDir()
+	blocker := filepath.Join(dir, "afile")
+	if err := os.WriteFile(blocker, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "t.png")
+	err := Render(dirs, Options{Out: out, Kind: KindTrajectory, Animate: filepath.Join(blocker, "t.gif"), Frames: 2})
+	if !errors.Is(err, report.ErrBadInput) || strings.Contains(err.Error(), ".tmp") {
+		t.Errorf("error %v: want bad input naming no temporary file", err)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("t.png was written although the animation failed")
+	}
+}

@@ -26,6 +26,13 @@ type Schedule struct {
 // against the chosen x: the fractional epoch (an update at batch k of n in
 // epoch e sits at e + (k+1)/n), the step or the examples seen.
 func scheduleCurves(pv *report.SchedulePreview, x string) (lr, batch Curve) {
+	lr, batch, _ = previewCurves(pv, x)
+	return lr, batch
+}
+
+// previewCurves is scheduleCurves with the momentum a schedule drives (empty when it
+// drives none).
+func previewCurves(pv *report.SchedulePreview, x string) (lr, batch, mom Curve) {
 	perEpoch := map[int]int{}
 	for _, s := range pv.Steps {
 		perEpoch[s.Epoch]++
@@ -49,13 +56,16 @@ func scheduleCurves(pv *report.SchedulePreview, x string) (lr, batch Curve) {
 		if s.BatchSize > 0 { // the epoch's batch size, not its last, partial batch
 			batch.X, batch.Y = append(batch.X, xv), append(batch.Y, float64(pv.Epochs[s.Epoch].BatchSize))
 		}
+		if !math.IsNaN(s.Momentum) {
+			mom.X, mom.Y = append(mom.X, xv), append(mom.Y, s.Momentum)
+		}
 	}
-	return lr, batch
+	return lr, batch, mom
 }
 
 // schedulePlan is what the steps of a schedule figure share: the previews,
-// the x-axis, the two panels (learning rate on top, batch size below) and
-// the ranges of what they draw.
+// the x-axis, the panels (learning rate on top, then the momentum a
+// schedule drives, then the batch size) and the ranges of what they draw.
 type schedulePlan struct {
 	o           *Options
 	pvs         []*report.SchedulePreview
@@ -64,10 +74,13 @@ type schedulePlan struct {
 	names       map[string]int // how many previews have each config name
 	problems    int            // previews of test-function problems
 	showBatch   bool           // some preview has data: draw the batch-size panel
+	showMom     bool           // some schedule drives momentum: draw the momentum panel
 	logY        bool           // log learning-rate axis
 	top, bottom *figure
+	mom         *figure
 	lrLo, lrHi  float64 // the range of the learning rates
 	bLo, bHi    float64 // the range of the batch sizes
+	mLo, mHi    float64 // the range of the momenta
 	xmax        float64 // the last x of every learning-rate curve
 }
 
@@ -101,7 +114,8 @@ func renderSchedule(o *Options) error {
 // newSchedulePlan gathers the previews of o.Schedules, picks the x-axis
 // (epoch by default) and checks that every preview has it.
 func newSchedulePlan(o *Options) (*schedulePlan, error) {
-	sp := &schedulePlan{o: o, x: o.X, names: map[string]int{}, bLo: math.Inf(1), bHi: math.Inf(-1)}
+	sp := &schedulePlan{o: o, x: o.X, names: map[string]int{}, bLo: math.Inf(1), bHi: math.Inf(-1),
+		mLo: math.Inf(1), mHi: math.Inf(-1)}
 	for _, s := range o.Schedules {
 		sp.pvs = append(sp.pvs, s.Preview)
 		sp.files = append(sp.files, s.File)
@@ -118,6 +132,12 @@ func newSchedulePlan(o *Options) (*schedulePlan, error) {
 	for _, pv := range sp.pvs {
 		if pv.Problem {
 			sp.problems++
+		}
+		for _, st := range pv.Steps {
+			if !math.IsNaN(st.Momentum) {
+				sp.showMom = true
+				break
+			}
 		}
 	}
 	if sp.x == "examples" && sp.problems > 0 {
@@ -151,16 +171,26 @@ func (sp *schedulePlan) title() string {
 	return title
 }
 
-// newPanels makes the two panels; without a batch-size panel (test
-// functions only), the top one carries the x-axis label.
+// newPanels makes the panels; the lowest one carries the x-axis label.
 func (sp *schedulePlan) newPanels() {
-	xl := sp.xLabel()
 	sp.top = newFigure(sp.title(), "", "learning rate")
-	sp.bottom = newFigure("", xl, "batch size (samples)")
+	sp.mom = newFigure("", "", "momentum (β₁)")
+	sp.bottom = newFigure("", "", "batch size (samples)")
 	sp.showBatch = sp.problems < len(sp.pvs)
-	if !sp.showBatch {
-		sp.top.p.X.Label.Text = xl
+	panels := sp.panels()
+	panels[len(panels)-1].p.X.Label.Text = sp.xLabel()
+}
+
+// panels are the panels drawn, top to bottom.
+func (sp *schedulePlan) panels() []*figure {
+	ps := []*figure{sp.top}
+	if sp.showMom {
+		ps = append(ps, sp.mom)
 	}
+	if sp.showBatch {
+		ps = append(ps, sp.bottom)
+	}
+	return ps
 }
 
 // lrScale finds the range of the learning rates and sets the top panel's
@@ -188,7 +218,7 @@ func (sp *schedulePlan) lrScale() error {
 // its legend entry, the config's name or, when names repeat, its file) and
 // its batch size on the bottom one, widening xmax and the batch-size range.
 func (sp *schedulePlan) drawPreview(i int, pv *report.SchedulePreview) error {
-	lr, batch := scheduleCurves(pv, sp.x)
+	lr, batch, mom := previewCurves(pv, sp.x)
 	label := pv.Name
 	if sp.names[pv.Name] > 1 {
 		label = filepath.Base(sp.files[i])
@@ -203,6 +233,17 @@ func (sp *schedulePlan) drawPreview(i int, pv *report.SchedulePreview) error {
 	sp.top.add(label, l)
 	if lr.Len() > 0 {
 		sp.xmax = math.Max(sp.xmax, lr.X[lr.Len()-1])
+	}
+	if mom.Len() > 0 {
+		m, err := plotter.NewLine(decimate(mom, maxDrawn))
+		if err != nil {
+			return fmt.Errorf("plot: %w", err)
+		}
+		m.LineStyle = lineStyle(i)
+		sp.mom.addPlot(m)
+		for _, v := range mom.Y {
+			sp.mLo, sp.mHi = math.Min(sp.mLo, v), math.Max(sp.mHi, v)
+		}
 	}
 	if batch.Len() == 0 {
 		return nil
@@ -220,8 +261,9 @@ func (sp *schedulePlan) drawPreview(i int, pv *report.SchedulePreview) error {
 }
 
 // setRanges sets the panels' ranges: the shared x-axis from the first
-// update (0 on an epoch axis) to xmax, and the batch sizes from 0, or on a
-// log axis when they grow 16-fold or more.
+// update (0 on an epoch axis) to xmax, ticks labelled on the lowest panel
+// only, the momenta with a margin, and the batch sizes from 0, or on a log
+// axis when they grow 16-fold or more.
 func (sp *schedulePlan) setRanges() {
 	top, bottom := sp.top, sp.bottom
 	setRange(&top.p.Y, sp.lrLo, sp.lrHi, sp.logY)
@@ -229,18 +271,23 @@ func (sp *schedulePlan) setRanges() {
 	if sp.x == "step" || sp.x == "examples" {
 		lo = 1
 	}
-	if sp.o.LogX == ScaleLog {
-		setLog(&top.p.X)
-		setLog(&bottom.p.X)
-	}
-	for _, f := range []*figure{top, bottom} {
+	panels := sp.panels()
+	for i, f := range panels {
+		if sp.o.LogX == ScaleLog {
+			setLog(&f.p.X)
+		}
 		f.p.X.Min, f.p.X.Max = lo, sp.xmax
 		if sp.o.LogX == ScaleLog {
 			f.p.X.Min = 1
 		}
+		if i < len(panels)-1 {
+			f.p.X.Tick.Marker = unlabelled{f.p.X.Tick.Marker}
+		}
+	}
+	if sp.showMom {
+		setRange(&sp.mom.p.Y, sp.mLo, sp.mHi, false)
 	}
 	if sp.showBatch {
-		top.p.X.Tick.Marker = unlabelled{top.p.X.Tick.Marker}
 		bottom.p.Y.Min, bottom.p.Y.Max = 0, sp.bHi*1.08
 		if sp.bLo > 0 && sp.bHi/sp.bLo >= 16 {
 			setLog(&bottom.p.Y)
@@ -249,31 +296,48 @@ func (sp *schedulePlan) setRanges() {
 	}
 }
 
-// draw draws the figure onto c: the top panel alone, or over the
-// batch-size panel with their data areas aligned.
+// draw draws the figure onto c: the panels stacked, the learning rate's
+// (with the title and legend) the tallest, their data areas aligned.
 func (sp *schedulePlan) draw(c draw.Canvas) {
-	if !sp.showBatch {
+	panels := sp.panels()
+	if len(panels) == 1 {
 		sp.top.draw(c)
 		return
 	}
+	weights := []vg.Length{0.64, 0.36} // shares of the height
+	if len(panels) == 3 {
+		weights = []vg.Length{0.5, 0.25, 0.25}
+	}
+	var total vg.Length
+	for _, w := range weights {
+		total += w
+	}
 	h := c.Max.Y - c.Min.Y
-	split := c.Min.Y + h*0.36
-	upper := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{Min: vg.Point{X: c.Min.X, Y: split}, Max: c.Max}}
-	lower := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{Min: c.Min, Max: vg.Point{X: c.Max.X, Y: split}}}
-	alignLeft(sp.top, sp.bottom, &upper, &lower)
-	sp.top.draw(upper)
-	sp.bottom.draw(lower)
+	canvases := make([]draw.Canvas, len(panels))
+	top := c.Max.Y
+	for i, w := range weights {
+		bottom := top - h*w/total
+		if i == len(weights)-1 {
+			bottom = c.Min.Y
+		}
+		canvases[i] = draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{Min: vg.Point{X: c.Min.X, Y: bottom}, Max: vg.Point{X: c.Max.X, Y: top}}}
+		top = bottom
+	}
+	alignAll(panels, canvases)
+	for i, f := range panels {
+		f.draw(canvases[i])
+	}
 }
 
-// alignLeft narrows the canvas of the plot whose y-axis is narrower so
-// that both data areas start at the same x.
-func alignLeft(a, b *figure, ca, cb *draw.Canvas) {
-	da, db := a.dataCanvas(*ca), b.dataCanvas(*cb)
-	switch {
-	case da.Min.X < db.Min.X:
-		ca.Min.X += db.Min.X - da.Min.X
-	case db.Min.X < da.Min.X:
-		cb.Min.X += da.Min.X - db.Min.X
+// alignAll narrows the canvases of the panels whose y-axes are narrower so that every data
+// area starts at the same x.
+func alignAll(panels []*figure, cs []draw.Canvas) {
+	var left vg.Length
+	for i, f := range panels {
+		left = max(left, f.dataCanvas(cs[i]).Min.X)
+	}
+	for i, f := range panels {
+		cs[i].Min.X += left - f.dataCanvas(cs[i]).Min.X
 	}
 }
 

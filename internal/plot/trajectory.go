@@ -285,23 +285,28 @@ func renderTrajectory(runs []*Run, o *Options) error {
 	if err != nil {
 		return err
 	}
+	// Both files are made in memory first and written all or none.
+	var paths []string
+	var data [][]byte
 	if o.Out != "" {
 		f, err := s.plot(o, true)
 		if err != nil {
 			return err
 		}
-		if err := f.save(o); err != nil {
+		b, err := render(o.Out, o.Width, o.Height, o.DPI, f.draw)
+		if err != nil {
 			return err
 		}
+		paths, data = append(paths, o.Out), append(data, b)
 	}
 	if o.Animate != "" {
 		b, err := s.animate(o)
 		if err != nil {
 			return err
 		}
-		return writeFile(o.Animate, b)
+		paths, data = append(paths, o.Animate), append(data, b)
 	}
-	return nil
+	return writeFiles(paths, data)
 }
 
 // gifDPI is the resolution of animation frames (16 × 10 cm: 630 × 394 px).

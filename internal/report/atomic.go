@@ -1,6 +1,8 @@
 package report
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -25,13 +27,29 @@ func WriteFileDurable(path string, data []byte) error {
 }
 
 func writeFileAtomic(path string, data []byte, durable bool) error {
+	tmp, err := writeTemp(path, data, durable)
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return named(err, path)
+	}
+	if durable {
+		syncDir(filepath.Dir(path))
+	}
+	return nil
+}
+
+// writeTemp writes data to a new temporary file beside path and returns its name.
+func writeTemp(path string, data []byte, durable bool) (string, error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp*")
 	if err != nil {
-		return err
+		return "", err
 	}
 	tmp := f.Name()
 	_, err = f.Write(data)
@@ -44,15 +62,46 @@ func writeFileAtomic(path string, data []byte, durable bool) error {
 	if err == nil {
 		err = os.Chmod(tmp, 0o644)
 	}
-	if err == nil {
-		err = os.Rename(tmp, path)
+	return tmp, err
+}
+
+// named makes an error about a temporary file name the file it stands for.
+func named(err error, path string) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return &fs.PathError{Op: pe.Op, Path: path, Err: pe.Err}
 	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return &fs.PathError{Op: "rename", Path: path, Err: le.Err}
 	}
-	if durable {
-		syncDir(dir)
+	return err
+}
+
+// WriteFilesAtomic writes several files all or none: each goes to a temporary file beside it
+// first, and only when every one is written are they renamed into place (a figure and its
+// animation). When one cannot be written none is, and the files there before stay intact.
+func WriteFilesAtomic(paths []string, data [][]byte) error {
+	tmps := make([]string, 0, len(paths))
+	fail := func(err error, path string) error {
+		for _, t := range tmps {
+			os.Remove(t)
+		}
+		return named(err, path)
+	}
+	for i, p := range paths {
+		tmp, err := writeTemp(p, data[i], false)
+		if tmp != "" {
+			tmps = append(tmps, tmp)
+		}
+		if err != nil {
+			return fail(err, p)
+		}
+	}
+	for i, p := range paths {
+		if err := os.Rename(tmps[i], p); err != nil {
+			return fail(err, p)
+		}
 	}
 	return nil
 }

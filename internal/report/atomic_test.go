@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -77,5 +78,36 @@ func TestWriteFileAtomicKilled(t *testing.T) {
 		if err != nil || !bytes.Equal(b, atomicVersion(v)) {
 			t.Fatalf("round %d: file of %d bytes is not a whole version (first line %q)", round, len(b), line)
 		}
+	}
+}
+
+// A failed write names the file asked for, never its temporary file, and WriteFilesAtomic
+// writes all of its files or none.
+func TestAtomicErrorsAndGroups(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "no", "such", "x.png")
+	err := WriteFileAtomic(missing, []byte("x"))
+	if err == nil || !strings.Contains(err.Error(), missing) || strings.Contains(err.Error(), ".tmp") {
+		t.Errorf("error %v: want one naming %s and no temporary file", err, missing)
+	}
+	good := filepath.Join(dir, "t.png")
+	if err := os.WriteFile(good, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = WriteFilesAtomic([]string{good, missing}, [][]byte{[]byte("new"), []byte("gif")})
+	if err == nil || !strings.Contains(err.Error(), missing) {
+		t.Errorf("error %v: want one naming %s", err, missing)
+	}
+	if b, _ := os.ReadFile(good); string(b) != "old" {
+		t.Errorf("t.png = %q after the group failed, want the old content", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("left behind: %v", entries)
+	}
+	if err := WriteFilesAtomic([]string{good, filepath.Join(dir, "t.gif")}, [][]byte{[]byte("a"), []byte("b")}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "t.gif")); string(b) != "b" {
+		t.Errorf("t.gif = %q", b)
 	}
 }

@@ -7,6 +7,7 @@ type ScheduleStep struct {
 	Step      int     // updates before this one (per-epoch rows: cumulative updates, as metrics.csv)
 	Examples  int     // samples seen before this update (per-epoch rows: after the epoch); -1 for a problem
 	LR        float64 // learning rate the update uses
+	Momentum  float64 // momentum (β₁) a schedule gives the update; NaN when none does
 	BatchSize int     // samples in the update; -1 for a problem
 }
 

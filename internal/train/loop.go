@@ -59,6 +59,7 @@ type Update struct {
 	Step     int     // updates made before it
 	Examples int     // samples seen before it (-1 for a test function)
 	LR       float64 // the rate it will use
+	Momentum float64 // the momentum (β₁) a schedule gives it, NaN when none does
 	Batch    int     // samples in its minibatch (-1 for a test function)
 	Loss     float64 // the minibatch loss at the current parameters
 }
@@ -129,9 +130,6 @@ func (l *Loop) Run(ctx context.Context, params, grad []float64) (Progress, error
 	// The optimizer's optional parts, found once.
 	closure, _ := l.Optimizer.(optim.ClosureStepper)
 	momentum, _ := l.Optimizer.(optim.MomentumSetter)
-	if l.Momentum == nil {
-		momentum = nil
-	}
 	evaluator, _ := l.Optimizer.(optim.Evaluator)
 	evalAt := func() []float64 {
 		if evaluator != nil && p.Step > 0 {
@@ -142,7 +140,7 @@ func (l *Loop) Run(ctx context.Context, params, grad []float64) (Progress, error
 	lossGrad := obj.LossGrad
 	size0, scale0 := l.batch(0)
 	p.LR, p.Batch = l.LR(0, 0)*scale0, size0
-	if momentum != nil {
+	if l.Momentum != nil {
 		p.Momentum = l.Momentum(0, 0)
 	}
 	p.Eval = evalAt()
@@ -163,16 +161,22 @@ func (l *Loop) Run(ctx context.Context, params, grad []float64) (Progress, error
 			}
 			loss := obj.LossGrad(params, grad)
 			lr := l.LR(e, p.Step) * scale
+			mom := math.NaN()
+			if l.Momentum != nil {
+				mom = l.Momentum(e, p.Step)
+			}
 			if !batched {
 				n = -1
 			}
-			if !l.Hooks.Update(Update{Epoch: e, Step: p.Step, Examples: p.Examples, LR: lr, Batch: n, Loss: loss}) {
+			if !l.Hooks.Update(Update{Epoch: e, Step: p.Step, Examples: p.Examples, LR: lr, Momentum: mom, Batch: n, Loss: loss}) {
 				end = true
 				break
 			}
-			if momentum != nil {
-				p.Momentum = l.Momentum(e, p.Step)
-				momentum.SetMomentum(p.Momentum)
+			if l.Momentum != nil {
+				p.Momentum = mom
+				if momentum != nil {
+					momentum.SetMomentum(mom)
+				}
 			}
 			p.Step++
 			if batched {

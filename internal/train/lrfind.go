@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/optimbench/optimbench/internal/optim"
 	"github.com/optimbench/optimbench/internal/report"
 	"github.com/optimbench/optimbench/internal/version"
 )
@@ -68,8 +67,9 @@ func (r *Run) LRFind(ctx context.Context, o LRFindOptions) (*LRFindResult, error
 		return nil, err
 	}
 	c := r.Config
-	layout := r.obj.Layout()
-	opt, err := optim.New(c.Optimizer.Name, c.Optimizer.Values, layout)
+	obj := r.objective()
+	layout := obj.Layout()
+	opt, err := newOptimizer(c, layout)
 	if err != nil {
 		return nil, err
 	}
@@ -87,9 +87,9 @@ func (r *Run) LRFind(ctx context.Context, o LRFindOptions) (*LRFindResult, error
 	}
 	params := make([]float64, layout.Size)
 	grad := make([]float64, layout.Size)
-	r.obj.Init(params)
+	obj.Init(params)
 	h := &lrFindHooks{res: res, best: math.Inf(1)}
-	l := &Loop{Objective: r.obj, Optimizer: opt, Epochs: math.MaxInt, LR: ramp, MaxSteps: o.Steps, Hooks: h,
+	l := &Loop{Objective: obj, Optimizer: opt, Epochs: math.MaxInt, LR: ramp, MaxSteps: o.Steps, Hooks: h,
 		Batch: func(int) (int, float64) { return size, 1 }}
 	if _, err := l.Run(ctx, params, grad); err != nil {
 		return nil, fmt.Errorf("lrfind: %w", err)

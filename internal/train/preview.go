@@ -18,7 +18,8 @@ func Preview(ctx context.Context, c *config.Config, n int) (*report.SchedulePrev
 		return nil, err
 	}
 	p := &report.SchedulePreview{Name: c.Name, Unit: c.Schedule.Unit, Problem: n == 0}
-	l := &Loop{Objective: newCounter(n), Epochs: plan.Epochs, Batch: plan.Batch, LR: plan.LR, Hooks: (*previewHooks)(p)}
+	l := &Loop{Objective: newCounter(n), Epochs: plan.Epochs, Batch: plan.Batch, LR: plan.LR,
+		Momentum: plan.Momentum(), Hooks: (*previewHooks)(p)}
 	if _, err := l.Run(ctx, nil, nil); err != nil {
 		return nil, err
 	}
@@ -28,13 +29,15 @@ func Preview(ctx context.Context, c *config.Config, n int) (*report.SchedulePrev
 type previewHooks report.SchedulePreview
 
 func (h *previewHooks) Update(u Update) bool {
-	h.Steps = append(h.Steps, report.ScheduleStep{Epoch: u.Epoch, Step: u.Step, Examples: u.Examples, LR: u.LR, BatchSize: u.Batch})
+	h.Steps = append(h.Steps, report.ScheduleStep{Epoch: u.Epoch, Step: u.Step, Examples: u.Examples, LR: u.LR,
+		Momentum: u.Momentum, BatchSize: u.Batch})
 	return true
 }
 
 func (h *previewHooks) EpochEnd(p Progress) (bool, error) {
 	if p.Epoch > 0 {
-		h.Epochs = append(h.Epochs, report.ScheduleStep{Epoch: p.Epoch, Step: p.Step, Examples: p.Examples, LR: p.LR, BatchSize: p.Batch})
+		h.Epochs = append(h.Epochs, report.ScheduleStep{Epoch: p.Epoch, Step: p.Step, Examples: p.Examples, LR: p.LR,
+			Momentum: p.Momentum, BatchSize: p.Batch})
 	}
 	return true, nil
 }

@@ -237,12 +237,9 @@ func (r *Run) train(ctx context.Context, h *runHooks) error {
 	c := r.Config
 	obj := r.objective()
 	layout := obj.Layout()
-	opt, err := optim.New(c.Optimizer.Name, c.Optimizer.Values, layout)
+	opt, err := newOptimizer(c, layout)
 	if err != nil {
 		return err
-	}
-	if br, ok := opt.(optim.BaseRater); ok {
-		br.SetBaseLR(c.Schedule.LR)
 	}
 	params := make([]float64, layout.Size)
 	grad := make([]float64, layout.Size)
@@ -257,6 +254,18 @@ func (r *Run) train(ctx context.Context, h *runHooks) error {
 	}
 	_, err = l.Run(ctx, params, grad)
 	return err
+}
+
+// newOptimizer builds c's optimizer for layout; one with a second rate learns the base rate.
+func newOptimizer(c *config.Config, layout optim.Layout) (optim.Optimizer, error) {
+	opt, err := optim.New(c.Optimizer.Name, c.Optimizer.Values, layout)
+	if err != nil {
+		return nil, err
+	}
+	if br, ok := opt.(optim.BaseRater); ok {
+		br.SetBaseLR(c.Schedule.LR)
+	}
+	return opt, nil
 }
 
 // objective is the run's objective, its gradients clipped when train.clip_grad_norm or
