@@ -107,7 +107,7 @@ func mergeEnv(a, b map[string]string) map[string]string {
 // rest of this test, from package experiment's TestMergeMissing, is sweep's TestMergeMissing).
 func TestMergeResubmission(t *testing.T) {
 	dir := t.TempDir()
-	s, err := sweep.Load(write(t, t.TempDir(), "sweep.yaml", `
+	s, err := sweep.Load(context.Background(), write(t, t.TempDir(), "sweep.yaml", `
 name: tiny
 base:
   data: {source: synthetic, generator: blobs, n: 60, features: 2, classes: 3}
@@ -116,7 +116,7 @@ base:
   train: {epochs: 1, batch_size: 16}
 grid:
   optimizer.lr: [0.01, 0.1, 0.2, 0.3, 0.4]
-`), nil)
+`), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

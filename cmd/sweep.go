@@ -101,8 +101,17 @@ func runSweep(ctx context.Context, opts *sweepOptions, stdout, stderr io.Writer)
 	if err := checkSets(opts.Sets); err != nil {
 		return err
 	}
-	s, err := sweep.Load(opts.Config, opts.Sets)
+	var progress func(done, total int)
+	if !opts.Quiet {
+		progress = func(done, total int) {
+			fmt.Fprintf(stderr, "sweep: validating its points: %d of %d\n", done, total)
+		}
+	}
+	s, err := sweep.Load(ctx, opts.Config, opts.Sets, progress)
 	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted while validating the sweep; nothing was run or written")
+		}
 		return err
 	}
 	if opts.Emit != "" {

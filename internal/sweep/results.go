@@ -20,7 +20,7 @@ func (s *Sweep) resultRow(p *Point, sum *report.Summary) []string {
 			}
 		}
 	}
-	return report.ResultRow(p.ID, p.Config.Seed, cells, sum)
+	return report.ResultRow(p.ID, p.Seed, cells, sum)
 }
 
 func overridesNode(set []Override) *yaml.Node {

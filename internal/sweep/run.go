@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/optimbench/optimbench/internal/config"
 	"github.com/optimbench/optimbench/internal/report"
 	"github.com/optimbench/optimbench/internal/train"
 	"github.com/optimbench/optimbench/internal/version"
@@ -171,7 +172,11 @@ func (s *Sweep) Execute(ctx context.Context, opts Options) (*Outcome, error) {
 	var first *train.Run
 	if len(pending) > 0 {
 		p := out.Results[pending[0]].Point
-		if first, err = train.Setup(p.Config); err != nil {
+		c, err := p.Config()
+		if err != nil {
+			return nil, err
+		}
+		if first, err = train.Setup(c); err != nil {
 			return nil, fmt.Errorf("sweep %s: point %d (%s): %w", s.File, p.Index, formatSet(p.Set), err)
 		}
 	}
@@ -339,21 +344,12 @@ func runPoint(ctx context.Context, runDir string, p *Point, r *train.Run) (*repo
 		return nil, err
 	}
 	if r == nil {
-		var err error
-		if r, err = train.Setup(p.Config); err != nil {
-			s := &report.Summary{Name: p.ID, Seed: p.Config.Seed, Status: report.StatusFailed,
-				Reason: "setup: " + oneLineErr(err), Version: version.String(), GoVersion: version.Go()}
-			if merr := os.MkdirAll(runDir, 0o755); merr != nil {
-				return nil, merr
-			}
-			// The schedule resolved as far as the configuration alone allows.
-			if werr := report.WriteFileAtomic(filepath.Join(runDir, "config.yaml"), p.Config.YAML(p.Config.Train.Values.Int("epochs"))); werr != nil {
-				return nil, werr
-			}
-			if werr := report.WriteJSON(filepath.Join(runDir, "summary.json"), s); werr != nil {
-				return nil, werr
-			}
-			return s, err
+		c, err := p.Config()
+		if err == nil {
+			r, err = train.Setup(c)
+		}
+		if err != nil {
+			return recordFailure(runDir, p, c, err)
 		}
 	}
 	return r.Execute(ctx, runDir, nil)
@@ -361,4 +357,24 @@ func runPoint(ctx context.Context, runDir string, p *Point, r *train.Run) (*repo
 
 func oneLineErr(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// recordFailure writes the folder of a point that could not be set up: its config.yaml (the
+// schedule resolved as far as the configuration alone allows; none when the configuration
+// itself no longer decodes) and a summary.json saying why it failed.
+func recordFailure(runDir string, p *Point, c *config.Config, err error) (*report.Summary, error) {
+	s := &report.Summary{Name: p.ID, Seed: p.Seed, Status: report.StatusFailed,
+		Reason: "setup: " + oneLineErr(err), Version: version.String(), GoVersion: version.Go()}
+	if merr := os.MkdirAll(runDir, 0o755); merr != nil {
+		return nil, merr
+	}
+	if c != nil {
+		if werr := report.WriteFileAtomic(filepath.Join(runDir, "config.yaml"), c.YAML(c.Train.Values.Int("epochs"))); werr != nil {
+			return nil, werr
+		}
+	}
+	if werr := report.WriteJSON(filepath.Join(runDir, "summary.json"), s); werr != nil {
+		return nil, werr
+	}
+	return s, err
 }

@@ -5,6 +5,7 @@
 package sweep
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -13,10 +14,14 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -81,9 +86,10 @@ type Override struct {
 
 // Point is one run of a sweep.
 type Point struct {
-	Index  int
-	Set    []Override // grid keys, random keys, then seed (when seeds are swept)
-	Config *config.Config
+	Index int
+	Set   []Override // grid keys, random keys, then seed (when seeds are swept)
+	Seed  uint64     // the run's seed
+	sweep *Sweep
 	ID     string // readable prefix + content hash: the run folder's name
 	Hash   string // hash of the resolved configuration
 }
@@ -102,8 +108,10 @@ const streamSweep = 0x5357454550 // "SWEEP"
 
 // Load reads a sweep configuration, applies the `key=value` overrides to its base, expands
 // it into points and validates every point (config.Decode), so that a bad point is reported
-// before anything runs.
-func Load(path string, sets []string) (*Sweep, error) {
+// before anything runs. The points are decoded on every core; ctx stops the expansion within
+// a point's decoding, and progress, when not nil, is called now and then with the points
+// validated and their total.
+func Load(ctx context.Context, path string, sets []string, progress func(done, total int)) (*Sweep, error) {
 	d, err := config.Read(path)
 	if err != nil {
 		return nil, err
@@ -111,10 +119,10 @@ func Load(path string, sets []string) (*Sweep, error) {
 	if d.Root == nil {
 		return nil, &config.ConfigError{File: path, Msg: "a sweep must be a mapping with base and grid, random or seeds"}
 	}
-	return parseSweep(path, d.Root, d.Raw, sets)
+	return parseSweep(ctx, path, d.Root, d.Raw, sets, progress)
 }
 
-func parseSweep(path string, root *yaml.Node, raw map[string]any, sets []string) (*Sweep, error) {
+func parseSweep(ctx context.Context, path string, root *yaml.Node, raw map[string]any, sets []string, progress func(done, total int)) (*Sweep, error) {
 	top, err := config.NewSection(path, "", raw)
 	if err != nil {
 		return nil, err
@@ -152,7 +160,7 @@ func parseSweep(path string, root *yaml.Node, raw map[string]any, sets []string)
 	if err := s.parseSeeds(top); err != nil {
 		return nil, err
 	}
-	if err := s.expand(); err != nil {
+	if err := s.expand(ctx, progress); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -432,7 +440,7 @@ func (r *Random) draw(unit func() float64, index func(uint64) uint64) []Override
 }
 
 // expand builds and validates the points.
-func (s *Sweep) expand() error {
+func (s *Sweep) expand(ctx context.Context, progress func(done, total int)) error {
 	total := s.size()
 	if total > MaxPoints || total < 0 {
 		return &config.ConfigError{File: s.File, Msg: fmt.Sprintf("the sweep has more than %d points", MaxPoints)}
@@ -454,20 +462,26 @@ func (s *Sweep) expand() error {
 			seeds = append(seeds, &s.Seeds[i])
 		}
 	}
-	baseFile := s.BaseFile
-	if baseFile == "" {
-		baseFile = s.File
-	}
-	seen := make(map[string]int, total)
+	s.Points = make([]*Point, 0, total)
 	combo := make([]int, len(s.Grid))
 	for more := true; more; more = s.nextCombo(combo) {
 		for _, trial := range trials {
 			for _, seed := range seeds {
-				if err := s.add(s.overrides(combo, trial, seed), baseFile, seen); err != nil {
-					return err
-				}
+				s.Points = append(s.Points, &Point{Index: len(s.Points), Set: s.overrides(combo, trial, seed), sweep: s})
 			}
 		}
+	}
+	if err := s.validate(ctx, progress); err != nil {
+		s.Points = nil
+		return err
+	}
+	seen := make(map[string]int, total)
+	for _, p := range s.Points {
+		if j, dup := seen[p.ID]; dup {
+			return &config.ConfigError{File: s.File, Msg: fmt.Sprintf("points %d (%s) and %d (%s) are the same run; remove the duplicate values",
+				j, formatSet(s.Points[j].Set), p.Index, formatSet(p.Set))}
+		}
+		seen[p.ID] = p.Index
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "optimbench sweep\nkeys %q\n", s.Keys)
@@ -477,6 +491,79 @@ func (s *Sweep) expand() error {
 	s.Fingerprint = hex.EncodeToString(h.Sum(nil))[:16]
 	return nil
 }
+
+// validate decodes every point on all cores, giving each its seed, hash and run id; the
+// error is that of the lowest point that fails. It keeps no decoded configuration: a point's
+// is decoded again when it runs (Point.Config), so that a large sweep holds little memory.
+func (s *Sweep) validate(ctx context.Context, progress func(done, total int)) error {
+	n := len(s.Points)
+	workers := min(runtime.GOMAXPROCS(0), max(n/64, 1))
+	var next, done atomic.Int64
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				p := s.Points[i]
+				c, err := p.Config()
+				if err != nil {
+					if errs[w] == nil {
+						errs[w] = err
+					}
+					next.Store(int64(n)) // the first failures stop everyone
+					return
+				}
+				p.Seed, p.Hash = c.Seed, config.Hash(c)
+				p.ID = runPrefix(p.Set, c.Name) + "-" + p.Hash[:8]
+				done.Add(1)
+			}
+		}()
+	}
+	stop := make(chan struct{})
+	if progress != nil {
+		go func() {
+			tick := time.NewTicker(time.Second)
+			defer tick.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+					progress(int(done.Load()), n)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sweep %s: interrupted while validating its points: %w", s.File, err)
+	}
+	var first error
+	firstIndex := n
+	for _, err := range errs {
+		var pe *pointError
+		if errors.As(err, &pe) && pe.index < firstIndex {
+			first, firstIndex = err, pe.index
+		}
+	}
+	return first
+}
+
+// pointError is the failure of one point, keeping its index to report the lowest.
+type pointError struct {
+	index int
+	err   error
+}
+
+func (e *pointError) Error() string { return e.err.Error() }
+func (e *pointError) Unwrap() error { return e.err }
 
 // size is the number of points of the sweep, saturated past MaxPoints.
 func (s *Sweep) size() int {
@@ -506,21 +593,6 @@ func (s *Sweep) overrides(combo []int, trial []Override, seed *uint64) []Overrid
 	return set
 }
 
-// add decodes the next point and appends it, refusing one that repeats an earlier run.
-func (s *Sweep) add(set []Override, baseFile string, seen map[string]int) error {
-	p, err := s.point(len(s.Points), set, baseFile)
-	if err != nil {
-		return err
-	}
-	if j, dup := seen[p.ID]; dup {
-		return &config.ConfigError{File: s.File, Msg: fmt.Sprintf("points %d (%s) and %d (%s) are the same run; remove the duplicate values",
-			j, formatSet(s.Points[j].Set), p.Index, formatSet(p.Set))}
-	}
-	seen[p.ID] = p.Index
-	s.Points = append(s.Points, p)
-	return nil
-}
-
 // nextCombo moves combo to the next grid combination, the last key fastest; false after the
 // last one.
 func (s *Sweep) nextCombo(combo []int) bool {
@@ -534,22 +606,29 @@ func (s *Sweep) nextCombo(combo []int) bool {
 	return false
 }
 
-// point decodes one point's configuration: the base with the overrides.
-func (s *Sweep) point(index int, set []Override, file string) (*Point, error) {
+// Config decodes the point's configuration again: the base with the point's overrides, named
+// by its run id. Every point was decoded once by Load, so only a change of a file it reads
+// in between can make this fail.
+func (p *Point) Config() (*config.Config, error) {
+	s := p.sweep
+	file := s.BaseFile
+	if file == "" {
+		file = s.File
+	}
 	raw := config.DeepCopy(s.Base).(map[string]any)
-	for _, o := range set {
+	for _, o := range p.Set {
 		if err := config.SetPath(raw, o.Key, o.Value); err != nil {
-			return nil, report.BadInput(fmt.Errorf("sweep %s: point %d (%s): %s: %w", s.File, index, formatSet(set), o.Key, err))
+			return nil, &pointError{p.Index, report.BadInput(fmt.Errorf("sweep %s: point %d (%s): %s: %w", s.File, p.Index, formatSet(p.Set), o.Key, err))}
 		}
 	}
 	c, err := config.Decode(raw, file)
 	if err != nil {
-		return nil, fmt.Errorf("sweep %s: point %d (%s): %w", s.File, index, formatSet(set), err)
+		return nil, &pointError{p.Index, fmt.Errorf("sweep %s: point %d (%s): %w", s.File, p.Index, formatSet(p.Set), err)}
 	}
-	p := &Point{Index: index, Set: set, Config: c, Hash: config.Hash(c)}
-	p.ID = runPrefix(set, c.Name) + "-" + p.Hash[:8]
-	c.Name = p.ID
-	return p, nil
+	if p.ID != "" {
+		c.Name = p.ID
+	}
+	return c, nil
 }
 
 // formatSet shows a point's overrides: `optimizer.name=sgd optimizer.lr=0.1 seed=1`.

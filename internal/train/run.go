@@ -218,8 +218,11 @@ func (r *Run) Execute(ctx context.Context, dir string, rec Recorder) (*report.Su
 	if rec != nil {
 		rec.Start(r.Plan.Epochs)
 	}
-	err = r.train(ctx, h)
+	final, err := r.train(ctx, h)
 	s.Seconds = time.Since(h.start).Seconds()
+	if err == nil {
+		err = writeParams(filepath.Join(dir, "params.safetensors"), r.obj.Layout(), final)
+	}
 	if err != nil {
 		s.Status, s.Reason = report.StatusFailed, err.Error()
 	}
@@ -232,14 +235,15 @@ func (r *Run) Execute(ctx context.Context, dir string, rec Recorder) (*report.Su
 	return s, err
 }
 
-// train runs the loop with the run's optimizer, plan and hooks.
-func (r *Run) train(ctx context.Context, h *runHooks) error {
+// train runs the loop with the run's optimizer, plan and hooks, and returns the final
+// parameters at the point the metrics evaluate.
+func (r *Run) train(ctx context.Context, h *runHooks) ([]float64, error) {
 	c := r.Config
 	obj := r.objective()
 	layout := obj.Layout()
 	opt, err := newOptimizer(c, layout)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	params := make([]float64, layout.Size)
 	grad := make([]float64, layout.Size)
@@ -252,8 +256,22 @@ func (r *Run) train(ctx context.Context, h *runHooks) error {
 	if h.avg != nil && h.avg.ema {
 		l.After = func(_ int, params []float64) { h.avg.update(params) }
 	}
-	_, err = l.Run(ctx, params, grad)
-	return err
+	p, err := l.Run(ctx, params, grad)
+	return p.Eval, err
+}
+
+// writeParams writes parameters as PyTorch names and shapes them (a weight [out, in], a bias
+// [out], a test function's point x [n]), float64.
+func writeParams(path string, l optim.Layout, params []float64) error {
+	var ts []report.Tensor
+	for _, t := range l.Tensors {
+		shape := []int{t.Rows}
+		if t.Matrix {
+			shape = append(shape, t.Cols)
+		}
+		ts = append(ts, report.Tensor{Name: t.Name, Shape: shape, Data: params[t.Offset : t.Offset+t.Rows*t.Cols]})
+	}
+	return report.WriteSafetensors(path, ts, map[string]string{"format": "pt", "written_by": "optimbench " + version.String()})
 }
 
 // newOptimizer builds c's optimizer for layout; one with a second rate learns the base rate.
