@@ -94,6 +94,15 @@ func TestReadCSV(t *testing.T) {
 			features: []string{"x1", "x2"},
 		},
 		{
+			name:     "words that begin like NaN and Inf are text labels",
+			content:  "a,y\n1,nano\n2,info\n3,Nan-x\n4,∞\n",
+			classify: true,
+			wantX:    []float64{1, 2, 3, 4},
+			wantY:    []float64{2, 1, 0, 3},
+			features: []string{"a"},
+			labels:   []string{"Nan-x", "info", "nano", "∞"},
+		},
+		{
 			name:     "blank lines spaces crlf bom quotes",
 			content:  "\ufeff a , \"b\",y\r\n\r\n 1 , 2,0\r\n   \r\n\"3\",4 , 1 \r\n",
 			target:   "y",
@@ -185,7 +194,26 @@ func TestReadCSVErrors(t *testing.T) {
 		{name: "empty label", content: "a,y\n1,b\n2,\n", classify: true, line: 3, is: ErrMissing},
 		{name: "missing target", content: "a,b,c\n1,2,3\n", target: "y",
 			contains: `target column "y" not found (columns: a, b, c)`},
-		{name: "duplicate target", content: "y,a,y\n1,2,3\n", target: "y", line: 1, contains: "appears 2 times"},
+		{name: "duplicate target", content: "y,a,y\n1,2,3\n", target: "y", line: 1,
+			contains: `column "y" appears twice (columns 1 and 3)`},
+		{name: "duplicate feature", content: "a,x,b,c,x,y\n1,2,3,4,5,6\n", line: 1,
+			contains: `bad.csv:1: column "x" appears twice (columns 2 and 5)`},
+		{name: "duplicate after trimming", content: "\ufeff x ,\"x\", y\n1,2,3\n", line: 1,
+			contains: `column "x" appears twice (columns 1 and 2)`},
+		{name: "duplicate after the header's blank lines", content: "\n\na,b,a\n1,2,3\n", line: 3,
+			contains: `column "a" appears twice (columns 1 and 3)`},
+		{name: "duplicate empty names", content: "a,,b,\n1,2,3,4\n", line: 1,
+			contains: `column "" appears twice (columns 2 and 4)`},
+		{name: "NaN label", content: "a,y\n1,0\n2,NaN\n", classify: true, line: 3, is: ErrNotFinite,
+			contains: `column "y": label "NaN": not finite`},
+		{name: "overflowing label", content: "a,y\n1,0\n2,1e999\n", classify: true, line: 3, is: ErrNotFinite,
+			contains: `label "1e999": out of range`},
+		{name: "non-UTF-8 label", content: "a,y\n1,cat\n2,\xffdog\n", classify: true, line: 3, is: ErrEncoding,
+			contains: `column "y": label "\xffdog": invalid UTF-8`},
+		{name: "non-UTF-8 header", content: "a,b\xfe,y\n1,2,3\n", line: 1, is: ErrEncoding,
+			contains: `header column 2 "b\xfe": invalid UTF-8`},
+		{name: "non-UTF-8 target name", content: "a,\xc0\n1,2\n", line: 1, is: ErrEncoding, contains: "header column 2"},
+		{name: "UTF-16 file", content: "\xff\xfea\x00,\x00y\x00\n\x001\x00,\x000\x00\n\x00", line: 1, is: ErrEncoding},
 		{name: "empty file", content: "", contains: "empty file"},
 		{name: "blank file", content: "\n\n\n", contains: "empty file"},
 		{name: "header only", content: "a,b,y\n", is: ErrNoData, contains: "no data rows"},
@@ -228,14 +256,47 @@ func TestReadCSVMissingFile(t *testing.T) {
 
 	dir := t.TempDir()
 	_, err = ReadCSV(dir, "", false)
-	checkFileError(t, dir, err, fileErrorCase{contains: "is a directory"})
+	checkFileError(t, dir, err, fileErrorCase{is: ErrNotRegular, contains: "is a folder, not a data file"})
+}
+
+// In classification, every spelling of a number that is not finite is refused, whatever its
+// case and sign, as in a feature: none becomes a class.
+func TestReadCSVNonFiniteLabels(t *testing.T) {
+	for _, label := range []string{"NaN", "nan", "NAN", "nAn", "+nan", "-nan", "-NaN", "inf", "Inf", "+Inf",
+		"-inf", "INF", "infinity", "-Infinity", "+INFINITY", "1e999", "-1e400", "0x1p2000"} {
+		t.Run(label, func(t *testing.T) {
+			path := writeFile(t, "labels.csv", "a,y\n1,0\n2,1\n3,"+label+"\n4,1\n")
+			s, err := ReadCSV(path, "", true)
+			checkFileError(t, path, err, fileErrorCase{line: 4, is: ErrNotFinite,
+				contains: `column "y": label "` + label + `": `})
+			if s != nil {
+				t.Errorf("a set of %d classes %q", s.Classes, s.Labels)
+			}
+			path = writeFile(t, "labels.libsvm", "0 1:1\n1 1:2\n"+label+" 1:3\n")
+			_, err = ReadLibSVM(path, true)
+			checkFileError(t, path, err, fileErrorCase{line: 3, is: ErrNotFinite, contains: `label "` + label + `": `})
+		})
+	}
+}
+
+// Rows × features may not exceed maxCells: the csv reader stops at the first row beyond it.
+func TestReadCSVMaxCells(t *testing.T) {
+	defer func(old int) { maxCells = old }(maxCells)
+	maxCells = 10
+	path := writeFile(t, "big.csv", "a,b,c,y\n1,2,3,0\n4,5,6,1\n\n7,8,9,0\n1,2,3,4\n")
+	_, err := ReadCSV(path, "", false)
+	checkFileError(t, path, err, fileErrorCase{line: 6, is: ErrTooLarge, contains: "4 rows × 3 features: too large (at most 10 values)"})
+	path = writeFile(t, "fits.csv", "a,b,c,y\n1,2,3,0\n4,5,6,1\n7,8,9,0\n")
+	if s, err := ReadCSV(path, "", false); err != nil || s.N != 3 {
+		t.Errorf("9 values with maxCells 10: %v", err)
+	}
 }
 
 // CountCSV and CountLibSVM agree with the readers on the number of samples.
 func TestCountRows(t *testing.T) {
 	dir := t.TempDir()
 	csvPath := filepath.Join(dir, "a.csv")
-	os.WriteFile(csvPath, []byte("x,y\n1,2\n\n3,4\n5,6\n"), 0o644)
+	os.WriteFile(csvPath, []byte(" \"x\", y\n1,2\n\n3,4\n   \n5, \"6\"\n"), 0o644)
 	set, err := ReadCSV(csvPath, "", false)
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Errors wrapped by the readers, for errors.Is.
@@ -15,9 +16,10 @@ var (
 	ErrNotNumber = errors.New("not a number")            // a field that must be numeric is not
 	ErrNotFinite = errors.New("not finite")              // a numeric field is NaN, ±Inf or out of range
 	ErrMissing   = errors.New("missing value")           // an empty field
-	ErrTooLarge  = errors.New("too large")               // the dense set would exceed the size limit
+	ErrTooLarge  = errors.New("too large")               // beyond a bound: maxCells, maxFileBytes, maxLineBytes, maxIDXBytes
 	ErrNoData    = errors.New("no data rows")            // a file without samples
 	ErrClasses   = errors.New("need at least 2 classes") // a classification file with one class
+	ErrEncoding  = errors.New("invalid UTF-8")           // a label or csv header name that is not UTF-8 text
 )
 
 // FileError is a problem with an input file, at a line when Line > 0. Its message reads
@@ -64,6 +66,29 @@ func parseNumber(s string) (float64, error) {
 		return 0, fmt.Errorf("value %q: %w", t, ErrNotFinite)
 	}
 	return v, nil
+}
+
+// checkLabel checks a class label (trimmed, not empty): it must be valid UTF-8, and not a
+// number that is not finite. Such a number is what strconv.ParseFloat reads as NaN or ±Inf, in
+// any case ("NaN", "nan", "inf", "-Infinity"), or out of range ("1e999"), and also "+nan" and
+// "-nan" (C's printf writes "-nan"), which ParseFloat refuses: so a label that reads as a
+// number is refused exactly when a feature would be, and spellings of NaN are refused alike.
+// Words that only begin like them ("nano", "info") are labels.
+func checkLabel(label string) error {
+	const why = "a class label is text or a finite number"
+	if !utf8.ValidString(label) {
+		return fmt.Errorf("label %q: %w", label, ErrEncoding)
+	}
+	v, err := strconv.ParseFloat(label, 64)
+	t := strings.TrimLeft(label, "+-")
+	switch {
+	case err == nil && (math.IsNaN(v) || math.IsInf(v, 0)),
+		len(label)-len(t) == 1 && strings.EqualFold(t, "nan"):
+		return fmt.Errorf("label %q: %w (%s)", label, ErrNotFinite, why)
+	case err != nil && errors.Is(err, strconv.ErrRange):
+		return fmt.Errorf("label %q: out of range: %w (%s)", label, ErrNotFinite, why)
+	}
+	return nil
 }
 
 // classIndices turns label strings into class indices 0..C−1. The distinct labels are sorted

@@ -1,8 +1,11 @@
 package data
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -14,21 +17,47 @@ func fuzzFile(t *testing.T, path string, content []byte) {
 	}
 }
 
-// fuzzSetup lowers maxCells, so the fuzzers never build sets of gigabytes, and returns a file
-// path for the inputs. The folder is removed without failing the target when removal fails: the
-// fuzzing engine may stop a worker at any moment.
+// fuzzSetup lowers maxCells, so the fuzzers never build sets of gigabytes, and the bounds on
+// files and lines, so that inputs reach them, and returns a file path for the inputs. The
+// folder is removed without failing the target when removal fails: the fuzzing engine may stop
+// a worker at any moment.
 func fuzzSetup(f *testing.F, name string) string {
-	old := maxCells
-	maxCells = 1 << 20
+	oldCells, oldFile, oldLine := maxCells, maxFileBytes, maxLineBytes
+	maxCells, maxFileBytes, maxLineBytes = 1<<20, 16<<10, 1<<10
 	dir, err := os.MkdirTemp("", "optimbench-fuzz-")
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() {
-		maxCells = old
+		maxCells, maxFileBytes, maxLineBytes = oldCells, oldFile, oldLine
 		os.RemoveAll(dir)
 	})
 	return filepath.Join(dir, name)
+}
+
+// checkRead checks what a reader of a fuzz input returned: a *FileError and no set, or a
+// valid set whose classes are labels that are allowed, counted as counter counts them.
+func checkRead(t *testing.T, path string, s *Set, err error, classify bool, count func(string) (int, error)) {
+	t.Helper()
+	if err != nil {
+		var fe *FileError
+		if s != nil || !errors.As(err, &fe) {
+			t.Fatalf("returned a set %v and the error %v (%T)", s != nil, err, err)
+		}
+		return
+	}
+	checkSet(t, s)
+	if classify != (s.Classes > 0) {
+		t.Fatalf("classify %v, Classes %d", classify, s.Classes)
+	}
+	for _, l := range s.Labels {
+		if lerr := checkLabel(l); lerr != nil {
+			t.Fatalf("class label %q: %v", l, lerr)
+		}
+	}
+	if n, err := count(path); err != nil || n != s.N {
+		t.Fatalf("counted %d samples (%v), read %d", n, err, s.N)
+	}
 }
 
 func FuzzReadCSV(f *testing.F) {
@@ -44,6 +73,13 @@ func FuzzReadCSV(f *testing.F) {
 		"",
 		"y\n",
 		"a,y\n1,0x1p-2\n",
+		"a,x,b,x,y\n1,2,3,4,5\n",
+		" y ,\"y\"\n1,2\n",
+		"a,y\n1,0\n2,NaN\n3,-nan\n4,inf\n",
+		"a,y\n1,cat\n2,\xffdog\n",
+		"a,\xfe\xff\n1,2\n",
+		"a,y\n1,\"" + strings.Repeat("x\n", 600) + "\"\n2,3\n",
+		"a,y\n" + strings.Repeat("1", 2000) + ",0\n",
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s), "", true)
@@ -52,15 +88,9 @@ func FuzzReadCSV(f *testing.F) {
 	f.Fuzz(func(t *testing.T, content []byte, target string, classify bool) {
 		fuzzFile(t, path, content)
 		s, err := ReadCSV(path, target, classify)
-		if err != nil {
-			if s != nil {
-				t.Fatalf("ReadCSV returned a set and the error %v", err)
-			}
-			return
-		}
-		checkSet(t, s)
-		if classify != (s.Classes > 0) {
-			t.Fatalf("classify %v, Classes %d", classify, s.Classes)
+		checkRead(t, path, s, err, classify, CountCSV)
+		if err == nil && len(slices.Compact(slices.Sorted(slices.Values(s.Features)))) != len(s.Features) {
+			t.Fatalf("features %q are not distinct", s.Features)
 		}
 	})
 }
@@ -76,6 +106,9 @@ func FuzzReadLibSVM(f *testing.F) {
 		"1:2\n",
 		"1 1048576:1\n1 1:1\n",
 		"",
+		"nan 1:1\n1 1:2\n-Inf 2:1\n",
+		"\xff 1:1\n1 1:2\n",
+		"1 1:" + strings.Repeat("5", 2000) + "\n",
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s), true)
@@ -84,15 +117,6 @@ func FuzzReadLibSVM(f *testing.F) {
 	f.Fuzz(func(t *testing.T, content []byte, classify bool) {
 		fuzzFile(t, path, content)
 		s, err := ReadLibSVM(path, classify)
-		if err != nil {
-			if s != nil {
-				t.Fatalf("ReadLibSVM returned a set and the error %v", err)
-			}
-			return
-		}
-		checkSet(t, s)
-		if classify != (s.Classes > 0) {
-			t.Fatalf("classify %v, Classes %d", classify, s.Classes)
-		}
+		checkRead(t, path, s, err, classify, CountLibSVM)
 	})
 }

@@ -3,6 +3,7 @@ package data
 import (
 	"bufio"
 	"compress/gzip"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -45,21 +46,31 @@ const maxDeflateRatio = 1100
 // file and wrapping ErrNotIDX, ErrTruncated, ErrCorrupt or ErrTooLarge:
 // `train-images-idx3-ubyte.gz: truncated: header declares 60000×28×28 = 47040000 bytes, got
 // 1048576`. ReadIDX never panics.
+//
+// A path that is not a regular file (a named pipe, a device such as /dev/zero) is refused at
+// once. Reads need no bound of their own: the header checks bound the values (maxIDXBytes), and
+// nothing is read beyond the size the file has when it is opened.
 func ReadIDX(path string) (*IDX, error) {
-	f, err := os.Open(path)
+	return ReadIDXContext(context.Background(), path)
+}
+
+// ReadIDXContext is [ReadIDX] that stops soon after ctx is done: it checks ctx before every
+// read of the file and after every 16 MiB of values, and then returns a *FileError naming the
+// file that wraps ctx.Err().
+func ReadIDXContext(ctx context.Context, path string) (*IDX, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &FileError{Path: path, Err: err}
+	}
+	f, st, err := openRegular(path, "an IDX file", false)
 	if err != nil {
-		return nil, ioError(path, err)
+		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
+	m, err := readIDX(ctx, io.LimitReader(f, st.Size()), st.Size())
 	if err != nil {
-		return nil, ioError(path, err)
-	}
-	if st.IsDir() {
-		return nil, &FileError{Path: path, Err: errors.New("is a folder, not an IDX file")}
-	}
-	m, err := readIDX(f, st.Size())
-	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			err = cerr // the failure of a read stopped by ctx (the gzip reader hides its cause)
+		}
 		return nil, &FileError{Path: path, Err: err}
 	}
 	return m, nil
@@ -68,6 +79,7 @@ func ReadIDX(path string) (*IDX, error) {
 // idxReader holds the state of readIDX: the stream of the file's content (decompressed when
 // gzip) and the bounds the stored size puts on it.
 type idxReader struct {
+	ctx   context.Context
 	src   io.Reader // the content: the file itself, or its gzip stream
 	gz    bool      // src decompresses a gzip file
 	size  int64     // bytes as stored
@@ -83,10 +95,11 @@ type idxHeader struct {
 }
 
 // readIDX decodes an IDX stream of size bytes (as stored: compressed or not). The header is
-// checked against size before the values are allocated.
-func readIDX(r io.Reader, size int64) (*IDX, error) {
-	br := bufio.NewReaderSize(r, 1<<16)
-	p := &idxReader{src: br, size: size, limit: size}
+// checked against size before the values are allocated. It stops with ctx's error when ctx is
+// done.
+func readIDX(ctx context.Context, r io.Reader, size int64) (*IDX, error) {
+	br := bufio.NewReaderSize(ctxReader{ctx, r}, readBufferSize)
+	p := &idxReader{ctx: ctx, src: br, size: size, limit: size}
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
@@ -187,13 +200,24 @@ func (p *idxReader) checkSize(h idxHeader) error {
 	return nil
 }
 
+// idxChunk is how many values readData reads between two checks of its context.
+const idxChunk = 16 << 20
+
 // readData reads the values h declares (call checkSize first: this allocates them) and, for a
 // gzip file, the end of its stream.
 func (p *idxReader) readData(h idxHeader) ([]uint8, error) {
 	data := make([]uint8, h.total)
-	if n, err := io.ReadFull(p.src, data); err != nil {
-		return nil, p.readError(err,
-			fmt.Errorf("%w: header declares %s bytes, got %d", ErrTruncated, h.shape, n))
+	for off := int64(0); off < h.total; {
+		end := min(off+idxChunk, h.total)
+		n, err := io.ReadFull(p.src, data[off:end])
+		if err != nil {
+			return nil, p.readError(err,
+				fmt.Errorf("%w: header declares %s bytes, got %d", ErrTruncated, h.shape, off+int64(n)))
+		}
+		if err := p.ctx.Err(); err != nil {
+			return nil, err
+		}
+		off = end
 	}
 	if p.gz {
 		if err := p.checkEnd(h); err != nil {
@@ -246,6 +270,11 @@ var MNISTFiles = []string{
 // The images must be 3-D (magic 0x803) and the labels 1-D (magic 0x801), with as many labels
 // as images and every label in 0..9. Errors are *FileError values naming the file.
 func ReadMNIST(dir string) (train, test *Set, err error) {
+	return ReadMNISTContext(context.Background(), dir)
+}
+
+// ReadMNISTContext is [ReadMNIST] that stops soon after ctx is done, as [ReadIDXContext] does.
+func ReadMNISTContext(ctx context.Context, dir string) (train, test *Set, err error) {
 	var idx [4]*IDX
 	var paths [4]string
 	for i, name := range MNISTFiles {
@@ -253,7 +282,7 @@ func ReadMNIST(dir string) (train, test *Set, err error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		if idx[i], err = ReadIDX(paths[i]); err != nil {
+		if idx[i], err = ReadIDXContext(ctx, paths[i]); err != nil {
 			return nil, nil, err
 		}
 	}

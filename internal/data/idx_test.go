@@ -3,6 +3,7 @@ package data
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -439,7 +440,7 @@ func FuzzReadIDX(f *testing.F) {
 	f.Add([]byte{0x1f, 0x8b})
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, content []byte) {
-		m, err := readIDX(bytes.NewReader(content), int64(len(content)))
+		m, err := readIDX(context.Background(), bytes.NewReader(content), int64(len(content)))
 		if err != nil {
 			if m != nil {
 				t.Fatalf("readIDX returned a result and the error %v", err)

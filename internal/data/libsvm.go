@@ -1,11 +1,11 @@
 package data
 
 import (
-	"bufio"
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 )
@@ -17,15 +17,27 @@ import (
 // Details: fields are separated by any white space; everything from '#' to the end of a line is
 // a comment; blank lines are skipped; svmlight's `qid:n` tokens are skipped; indices must be
 // strictly increasing within a line; absent features are 0; values and regression labels must be
-// finite numbers. Errors are *FileError values naming the file and the 1-based line:
+// finite numbers; class labels must be valid UTF-8 and not a number that is not finite (as in
+// ReadCSV: "nan", "-Inf", "1e999" are errors, not classes). The file must be a regular file of
+// at most maxFileBytes, with lines of at most maxLineBytes, and rows × features at most
+// maxCells, as for ReadCSV. Errors are *FileError values naming the file and the 1-based line:
 // `heart.txt:7: feature index 3: not increasing (after 5)`. ReadLibSVM never panics.
 func ReadLibSVM(path string, classify bool) (*Set, error) {
-	f, err := os.Open(path)
+	return ReadLibSVMContext(context.Background(), path, classify)
+}
+
+// ReadLibSVMContext is [ReadLibSVM] that stops soon after ctx is done, as [ReadCSVContext]
+// does: the error is a *FileError naming the file that wraps ctx.Err().
+func ReadLibSVMContext(ctx context.Context, path string, classify bool) (*Set, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &FileError{Path: path, Err: err}
+	}
+	f, _, err := openRegular(path, "a data file", true)
 	if err != nil {
-		return nil, ioError(path, err)
+		return nil, err
 	}
 	defer f.Close()
-	return readLibSVM(path, f, classify)
+	return readLibSVM(ctx, path, f, classify)
 }
 
 // libsvmReader holds the state of readLibSVM while it reads a file line by line: the entries
@@ -43,10 +55,13 @@ type libsvmReader struct {
 }
 
 // readLibSVM reads a libsvm stream named path (for errors): see ReadLibSVM.
-func readLibSVM(path string, r io.Reader, classify bool) (*Set, error) {
+func readLibSVM(ctx context.Context, path string, r io.Reader, classify bool) (*Set, error) {
 	p := &libsvmReader{path: path, classify: classify, rowStart: []int{0}}
-	if err := p.readLines(bufio.NewReader(r)); err != nil {
+	if err := p.readLines(newLineReader(ctx, path, r)); err != nil {
 		return nil, err
+	}
+	if err := ctx.Err(); err != nil { // before the dense set is built
+		return nil, &FileError{Path: path, Err: err}
 	}
 	return p.set()
 }
@@ -56,22 +71,22 @@ func (p *libsvmReader) fail(format string, args ...any) error {
 	return &FileError{Path: p.path, Line: p.line, Err: fmt.Errorf(format, args...)}
 }
 
-// readLines reads every line of br, adding a row for each line that holds more than white
+// readLines reads every line of lr, adding a row for each line that holds more than white
 // space and a comment.
-func (p *libsvmReader) readLines(br *bufio.Reader) error {
+func (p *libsvmReader) readLines(lr *lineReader) error {
 	for {
-		text, err := br.ReadString('\n')
+		b, err := lr.readLine()
 		if err != nil && err != io.EOF {
 			return ioError(p.path, err)
 		}
-		if text == "" && err == io.EOF {
+		if len(b) == 0 && err == io.EOF {
 			return nil
 		}
 		p.line++
-		if i := strings.IndexByte(text, '#'); i >= 0 {
-			text = text[:i]
+		if i := bytes.IndexByte(b, '#'); i >= 0 {
+			b = b[:i]
 		}
-		if fields := strings.Fields(text); len(fields) > 0 {
+		if fields := strings.Fields(string(b)); len(fields) > 0 {
 			if rerr := p.addRow(fields); rerr != nil {
 				return rerr
 			}
@@ -111,6 +126,9 @@ func (p *libsvmReader) addRow(fields []string) error {
 		p.val = append(p.val, v)
 	}
 	p.rowStart = append(p.rowStart, len(p.idx))
+	if n := len(p.rowStart) - 1; n > maxCells/max(p.d, 1) {
+		return p.tooManyCells(n) // refused now rather than at the end of the file
+	}
 	return nil
 }
 
@@ -120,6 +138,9 @@ func (p *libsvmReader) addLabel(label string) error {
 		return p.fail("label %q: missing (line starts with a feature)", label)
 	}
 	if p.classify {
+		if err := checkLabel(label); err != nil {
+			return p.fail("%w", err)
+		}
 		p.labels = append(p.labels, strings.Clone(label))
 		return nil
 	}
@@ -150,6 +171,13 @@ func (p *libsvmReader) featureIndex(k string, prev int) (int, error) {
 	return j, nil
 }
 
+// tooManyCells is the error for n rows of p.d features, more than maxCells values. A set of
+// rows without features would have at least one, so n > maxCells is too many as well.
+func (p *libsvmReader) tooManyCells(n int) error {
+	return &FileError{Path: p.path,
+		Err: fmt.Errorf("%d rows × %d features: %w (at most %d values)", n, p.d, ErrTooLarge, maxCells)}
+}
+
 // set builds the dense set of the rows read, checking its size against maxCells before
 // allocating it, and numbers the classes when classifying.
 func (p *libsvmReader) set() (*Set, error) {
@@ -161,8 +189,7 @@ func (p *libsvmReader) set() (*Set, error) {
 		return nil, &FileError{Path: p.path, Err: errors.New("no features (every row has only a label)")}
 	}
 	if n > maxCells/d {
-		return nil, &FileError{Path: p.path,
-			Err: fmt.Errorf("%d rows × %d features: %w (at most %d values)", n, d, ErrTooLarge, maxCells)}
+		return nil, p.tooManyCells(n)
 	}
 	s := &Set{X: make([]float64, n*d), Y: p.y, N: n, D: d, Features: defaultFeatures(d)}
 	for i := range n {

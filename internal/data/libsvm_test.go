@@ -3,6 +3,7 @@ package data
 import (
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -92,6 +93,11 @@ func TestReadLibSVMErrors(t *testing.T) {
 		{name: "empty file", content: "", is: ErrNoData},
 		{name: "no features", content: "1\n0\n", contains: "no features"},
 		{name: "one class", content: "+1 1:1\n1 1:2\n", classify: true, is: ErrClasses, contains: `found 1 ("+1")`},
+		{name: "NaN class label", content: "1 1:1\nNaN 1:2\n", classify: true, line: 2, is: ErrNotFinite,
+			contains: `bad.libsvm:2: label "NaN": not finite`},
+		{name: "non-UTF-8 class label", content: "1 1:1\n\xfe\xff 1:2\n", classify: true, line: 2, is: ErrEncoding,
+			contains: `bad.libsvm:2: label "\xfe\xff": invalid UTF-8`},
+		{name: "non-UTF-8 regression label", content: "1 1:1\n\xff 1:2\n", line: 2, is: ErrNotNumber},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -100,6 +106,19 @@ func TestReadLibSVMErrors(t *testing.T) {
 			checkFileError(t, path, err, tt)
 		})
 	}
+}
+
+// Rows beyond maxCells are refused as soon as they are read, even rows without features
+// (a set has at least one), rather than after the whole file.
+func TestReadLibSVMMaxCells(t *testing.T) {
+	defer func(old int) { maxCells = old }(maxCells)
+	maxCells = 4
+	path := writeFile(t, "labels.libsvm", strings.Repeat("1\n", 5)+"1 x:y\n")
+	_, err := ReadLibSVM(path, false)
+	checkFileError(t, path, err, fileErrorCase{is: ErrTooLarge, contains: "5 rows × 0 features"})
+	path = writeFile(t, "wide.libsvm", "1 2:1\n1 1:1\n1 1:1\nbad\n")
+	_, err = ReadLibSVM(path, false)
+	checkFileError(t, path, err, fileErrorCase{is: ErrTooLarge, contains: "3 rows × 2 features"})
 }
 
 func TestReadLibSVMMissingFile(t *testing.T) {

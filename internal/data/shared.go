@@ -1,6 +1,7 @@
 package data
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"sync"
@@ -12,7 +13,8 @@ import (
 var sharedMNIST sync.Map // folder and its files → *mnistEntry
 
 type mnistEntry struct {
-	once        sync.Once
+	mu          sync.Mutex // held while the folder is read
+	done        bool       // train, test and err are the result
 	train, test *Set
 	err         error
 }
@@ -21,6 +23,13 @@ type mnistEntry struct {
 // the same sets, which callers must not modify. The key names the files' sizes and times too,
 // so that files fetched again (or removed) are read again.
 func ReadMNISTShared(dir string) (train, test *Set, err error) {
+	return ReadMNISTSharedContext(context.Background(), dir)
+}
+
+// ReadMNISTSharedContext is [ReadMNISTShared] that stops reading soon after ctx is done, as
+// [ReadMNISTContext] does. A read stopped so is not kept: the next caller reads the folder
+// again. A caller waits, without watching its ctx, while another reads the same folder.
+func ReadMNISTSharedContext(ctx context.Context, dir string) (train, test *Set, err error) {
 	key := dir
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
@@ -30,6 +39,14 @@ func ReadMNISTShared(dir string) (train, test *Set, err error) {
 	}
 	v, _ := sharedMNIST.LoadOrStore(key, &mnistEntry{})
 	e := v.(*mnistEntry)
-	e.once.Do(func() { e.train, e.test, e.err = ReadMNIST(dir) })
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.done {
+		train, test, err := ReadMNISTContext(ctx, dir)
+		if err != nil && ctx.Err() != nil {
+			return nil, nil, err
+		}
+		e.train, e.test, e.err, e.done = train, test, err, true
+	}
 	return e.train, e.test, e.err
 }
