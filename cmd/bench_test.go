@@ -46,7 +46,7 @@ func TestBench(t *testing.T) {
 	})
 	for _, args := range [][]string{
 		{"bench", "--models", "resnet"},
-		{"bench", "--optimizers", "lbfgs", "--models", "tiny", "--no-torch"},
+		{"bench", "--optimizers", "no-such-optimizer", "--models", "tiny", "--no-torch"},
 		{"bench", "--steps", "-1"},
 		{"bench", "--rounds", "0"},
 		{"bench", "extra"},

@@ -356,16 +356,58 @@ func decodeOptimizer(top *Section, c *Config) (float64, error) {
 }
 
 // decodeSchedule decodes the schedule block, whose base rate is lr, and validates it at
-// once: every rule of a schedule is known before the run's length (which only sets the
-// default period of a cosine), so a bad schedule is reported before any data is read.
+// once: every rule of a schedule is known before the run's length (which only sets derived
+// defaults such as a cosine's period), so a bad schedule is reported before any data is read.
 func decodeSchedule(top *Section, c *Config, lr float64) error {
 	s, err := top.Sub("schedule")
 	if err != nil {
 		return err
 	}
-	name, err := choose(s, "name", "constant", sched.Names())
+	name, v, err := scheduleKeys(s, sched.Common, "constant")
 	if err != nil {
 		return err
+	}
+	sc := sched.Config{Name: name, Unit: v.String("unit"), Warmup: v.Int("warmup"), LR: lr, Params: param.Values{}}
+	e, _ := sched.Lookup(name)
+	for _, k := range param.Keys(e.Params) {
+		if s.Has(k) {
+			sc.Params[k] = v[k]
+		}
+	}
+	rates, err := sched.NewRates(sc, c.Train.Values.Int("epochs"))
+	if err != nil {
+		return scheduleError(c.File, err)
+	}
+	if e, _ := optim.Lookup(c.Optimizer.Name); rates.Momentum != nil && e.Cycles == "" {
+		return s.Errf("name", "schedule %s drives momentum, which optimizer %s does not have (turn cycle_momentum off)", name, e.Name)
+	}
+	if rates.Observe != nil && rates.Monitor == "test_loss" && !hasTestSet(c) {
+		return s.Errf("monitor", "test_loss needs a test set, which this run does not have (use train_loss, or give data a test_fraction)")
+	}
+	c.Schedule = sc
+	return nil
+}
+
+// hasTestSet reports whether c's run evaluates a test set: the image sources have their own,
+// the other sources one when data.test_fraction > 0; a test function has none.
+func hasTestSet(c *Config) bool {
+	if c.Data == nil {
+		return false
+	}
+	if f, ok := c.Data.Values["test_fraction"].(float64); ok {
+		return f > 0
+	}
+	return true
+}
+
+// scheduleKeys decodes a schedule mapping: its name (def when absent; "" makes it
+// required), the common keys given and the schedule's own, every one checked against its
+// spec, with "did you mean" for a misspelt key. It returns the values of the keys that
+// apply, the defaults included.
+func scheduleKeys(s *Section, common []param.Spec, def string) (string, param.Values, error) {
+	name, err := choose(s, "name", def, sched.Names())
+	if err != nil {
+		return "", nil, err
 	}
 	e, _ := sched.Lookup(name)
 	keys := param.Keys(e.Params)
@@ -373,8 +415,11 @@ func decodeSchedule(top *Section, c *Config, lr float64) error {
 	for _, o := range sched.Entries() {
 		others = append(others, param.Keys(o.Params)...)
 	}
-	_, v, err := decodeKeys(s, scheduleSpecs(e), []string{"name"}, "schedule "+name, func(k string) string {
+	inner := !slices.ContainsFunc(common, func(c param.Spec) bool { return c.Key == "unit" })
+	_, v, err := decodeKeys(s, slices.Concat(common, e.Params), []string{"name"}, "schedule "+name, func(k string) string {
 		switch {
+		case inner && k == "unit":
+			return "does not apply inside sequential (its schedules count its unit)"
 		case !slices.Contains(others, k):
 			return ""
 		case len(keys) == 0:
@@ -382,20 +427,41 @@ func decodeSchedule(top *Section, c *Config, lr float64) error {
 		}
 		return fmt.Sprintf("does not apply to schedule %s (it takes %s)", name, strings.Join(keys, ", "))
 	})
-	if err != nil {
-		return err
+	return name, v, err
+}
+
+// schedules decodes key k of s, sequential's list of schedule mappings: each element is a
+// schedule block of its own at the key path k[i] (schedule.schedules[1].min_lr), holding its
+// name, its warmup when given and the keys it sets. The rules across keys are sched's, which
+// reports them with the same paths.
+func (s *Section) schedules(k string) ([]param.Values, error) {
+	l, ok := s.m[k].([]any)
+	if !ok {
+		return nil, s.Errf(k, "must be a list of schedule mappings, got %s", Describe(s.m[k]))
 	}
-	sc := sched.Config{Name: name, Unit: v.String("unit"), Warmup: v.Int("warmup"), LR: lr, Params: param.Values{}}
-	for _, k := range keys {
-		if s.Has(k) {
-			sc.Params[k] = v[k]
+	innerCommon := slices.DeleteFunc(slices.Clone(sched.Common), func(c param.Spec) bool { return c.Key == "unit" })
+	out := make([]param.Values, len(l))
+	for i, x := range l {
+		sub, err := NewSection(s.file, fmt.Sprintf("%s[%d]", s.key(k), i), x)
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := sub.Str("name", ""); n == "sequential" {
+			return nil, sub.Errf("name", "sequential cannot be nested (list its schedules in one)")
+		}
+		name, v, err := scheduleKeys(sub, innerCommon, "")
+		if err != nil {
+			return nil, err
+		}
+		e, _ := sched.Lookup(name)
+		out[i] = param.Values{"name": name}
+		for _, key := range append([]string{"warmup"}, param.Keys(e.Params)...) {
+			if sub.Has(key) {
+				out[i][key] = v[key]
+			}
 		}
 	}
-	if _, err := sched.New(sc, c.Train.Values.Int("epochs")); err != nil {
-		return scheduleError(c.File, err)
-	}
-	c.Schedule = sc
-	return nil
+	return out, nil
 }
 
 // scheduleError turns an error of sched.New into a ConfigError naming schedule.KEY (optimizer.lr

@@ -371,6 +371,8 @@ func (s *Section) value(spec param.Spec, what string) (any, error) {
 		v, err = s.Ints(k, nil)
 	case param.Floats:
 		v, err = s.Floats(k, nil)
+	case param.Schedules:
+		v, err = s.schedules(k)
 	case param.BatchSize:
 		if str, ok := s.m[k].(string); ok {
 			if str != "full" {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/optimbench/optimbench/internal/param"
 	"github.com/optimbench/optimbench/internal/report"
 	"github.com/optimbench/optimbench/internal/sched"
@@ -84,18 +86,47 @@ func blockMapping(naming string, b *Block) report.Mapping {
 }
 
 // addKeys adds the keys of specs with their values in v; a key that is left at its default
-// and declared OmitIfDefault is left out.
+// and declared OmitIfDefault is left out, and so is one that v lacks (the unresolved schedule
+// of the content hash; a derived key left unset until it is used).
 func addKeys(m report.Mapping, specs []param.Spec, v param.Values) {
 	for _, s := range specs {
 		x, ok := v[s.Key]
 		if !ok {
+			if s.OmitIfDefault {
+				continue
+			}
 			x = zero(s.Type)
 		}
 		if s.OmitIfDefault && equalValue(x, s.Default) {
 			continue
 		}
+		if l, ok := x.([]param.Values); ok {
+			m.Add(s.Key, scheduleList(l))
+			continue
+		}
 		m.Add(s.Key, x)
 	}
+}
+
+// scheduleList writes sequential's schedules: a block list of mappings, each with its name,
+// its warmup and its keys in the order of its entry.
+func scheduleList(list []param.Values) *yaml.Node {
+	seq := &yaml.Node{Kind: yaml.SequenceNode}
+	if len(list) == 0 {
+		seq.Style = yaml.FlowStyle
+	}
+	for _, v := range list {
+		name, _ := v["name"].(string)
+		warmup, _ := v["warmup"].(int)
+		m := report.NewMapping(false)
+		m.Add("name", name)
+		m.Add("warmup", warmup)
+		if e, err := sched.Lookup(name); err == nil {
+			addKeys(m, e.Params, v)
+		}
+		seq.Content = append(seq.Content, report.Node(m))
+	}
+	return seq
 }
 
 // zero is the zero value of a type, as the content hash writes an unresolved schedule key.
@@ -111,6 +142,8 @@ func zero(t param.Type) any {
 		return []int(nil)
 	case param.Floats:
 		return []float64(nil)
+	case param.Schedules:
+		return []param.Values(nil)
 	}
 	return ""
 }

@@ -17,8 +17,10 @@ import (
 //	θ ← θ − (lr/(1−β₁ᵗ))·m/(√v/√(1−β₂ᵗ) + ε)
 //
 // ε is added outside the root of the bias-corrected v (the paper's ε̂ convention). m, v and v_max
-// start at zero. adamw is Loshchilov & Hutter 2019's AdamW (default λ = 0.01).
-// PyTorch: torch.optim.Adam, Adam(amsgrad=True), AdamW.
+// start at zero. adamw is Loshchilov & Hutter 2019's AdamW (default λ = 0.01), with amsgrad as
+// an option (torch.optim.AdamW(amsgrad=True), the same update with the decoupled decay). β₁ is
+// read at every step (the bias correction 1−β₁ᵗ takes the β₁ of step t), so a schedule may drive
+// it through SetMomentum. PyTorch: torch.optim.Adam, Adam(amsgrad=True), AdamW.
 type adam struct {
 	beta1, beta2, eps, wd float64
 	amsgrad, decoupled    bool
@@ -35,13 +37,13 @@ func newAdam(v param.Values, n int, amsgrad, decoupled bool) *adam {
 	return o
 }
 
+// SetMomentum sets β₁ for the next steps, as PyTorch's schedulers set group["betas"][0].
+func (o *adam) SetMomentum(m float64) { o.beta1 = m }
+
 func (o *adam) Step(params, grad []float64, t int, lr float64) {
 	checkStep(params, grad, len(o.m), t)
 	if o.decoupled {
-		decay := 1 - lr*o.wd
-		for i := range params {
-			params[i] *= decay
-		}
+		decayWeights(params, lr, o.wd)
 	} else {
 		addWeightDecay(grad, params, o.wd)
 	}
@@ -68,6 +70,18 @@ func (o *adam) Step(params, grad []float64, t int, lr float64) {
 	}
 }
 
+// decayWeights applies decoupled weight decay, θ ← θ(1 − lr·λ) (Loshchilov & Hutter 2019; PyTorch's
+// param.mul_(1 - lr * weight_decay)). λ = 0 leaves θ untouched.
+func decayWeights(params []float64, lr, lambda float64) {
+	if lambda == 0 {
+		return
+	}
+	decay := 1 - lr*lambda
+	for i := range params {
+		params[i] *= decay
+	}
+}
+
 // adamax is AdaMax, Adam with the infinity norm (Kingma & Ba 2015, Algorithm 2), in PyTorch's
 // form:
 //
@@ -76,7 +90,7 @@ func (o *adam) Step(params, grad []float64, t int, lr float64) {
 //	u ← max(β₂u, |g| + ε)           (ε inside the max, so u > 0)
 //	θ ← θ − (lr/(1−β₁ᵗ))·m/u
 //
-// m and u start at zero. PyTorch: torch.optim.Adamax.
+// m and u start at zero; β₁ is read at every step (SetMomentum). PyTorch: torch.optim.Adamax.
 type adamax struct {
 	beta1, beta2, eps, wd float64
 	m, u                  []float64 // first moment, exponentially weighted infinity norm
@@ -86,6 +100,9 @@ func newAdamax(v param.Values, n int) *adamax {
 	return &adamax{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
 		m: make([]float64, n), u: make([]float64, n)}
 }
+
+// SetMomentum sets β₁ for the next steps, as PyTorch's schedulers set group["betas"][0].
+func (o *adamax) SetMomentum(m float64) { o.beta1 = m }
 
 func (o *adamax) Step(params, grad []float64, t int, lr float64) {
 	checkStep(params, grad, len(o.m), t)
@@ -104,7 +121,8 @@ func (o *adamax) Step(params, grad []float64, t int, lr float64) {
 // nadam is Adam with Nesterov momentum (Dozat 2016) and its momentum schedule, in the form of
 // PyTorch ≥ 2.0 (1.13 and earlier multiplied μ_t into the product twice when forming P_{t+1}):
 //
-//	g ← g + λθ                      (when weight_decay λ > 0)
+//	g ← g + λθ                      (when weight_decay λ > 0 and not decoupled_weight_decay)
+//	θ ← θ(1 − lr·λ)                 (decoupled_weight_decay, PyTorch ≥ 2.x's NAdamW; g stays raw)
 //	μ_t = β₁(1 − ½·0.96^(tψ))       (ψ = momentum_decay)
 //	P_t = P_{t−1}·μ_t               (P₀ = 1, kept as state across steps)
 //	m ← β₁m + (1−β₁)g               (as m + (1−β₁)(g − m), PyTorch's lerp)
@@ -114,21 +132,33 @@ func (o *adamax) Step(params, grad []float64, t int, lr float64) {
 //	θ ← θ − (lr·μ_{t+1}/(1−P_t·μ_{t+1}))·m/d
 //
 // m and v start at zero. Because P_t is a running product, Step must be called with
-// t = 1, 2, 3, … in order. PyTorch: torch.optim.NAdam (decoupled_weight_decay=False).
+// t = 1, 2, 3, … in order. A schedule may drive β₁ (SetMomentum, as PyTorch's schedulers set
+// group["betas"][0]); PyTorch then uses the β₁ of step t in μ_t, in the predicted μ_{t+1} and
+// in the lerp, while P_t keeps the product of the earlier μ_i, each formed with the β₁ of its
+// own step, and so does this. PyTorch: torch.optim.NAdam (2.x's decoupled_weight_decay).
 type nadam struct {
 	beta1, beta2, eps, psi, wd float64
+	decoupled                  bool
 	muProd                     float64   // P_t
 	m, v                       []float64 // first and second moments
 }
 
 func newNAdam(v param.Values, n int) *nadam {
 	return &nadam{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), psi: v.Float("momentum_decay"),
-		wd: v.Float("weight_decay"), muProd: 1, m: make([]float64, n), v: make([]float64, n)}
+		wd: v.Float("weight_decay"), decoupled: v.Bool("decoupled_weight_decay"), muProd: 1,
+		m: make([]float64, n), v: make([]float64, n)}
 }
+
+// SetMomentum sets β₁ for the next steps, as PyTorch's schedulers set group["betas"][0].
+func (o *nadam) SetMomentum(m float64) { o.beta1 = m }
 
 func (o *nadam) Step(params, grad []float64, t int, lr float64) {
 	checkStep(params, grad, len(o.m), t)
-	addWeightDecay(grad, params, o.wd)
+	if o.decoupled {
+		decayWeights(params, lr, o.wd)
+	} else {
+		addWeightDecay(grad, params, o.wd)
+	}
 	tf := float64(t)
 	bc2 := biasCorrection(o.beta2, t)
 	mu := o.beta1 * (1 - 0.5*math.Pow(0.96, tf*o.psi))

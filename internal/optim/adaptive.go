@@ -50,26 +50,29 @@ func (o *adagrad) Step(params, grad []float64, t int, lr float64) {
 //	momentum μ > 0: b ← μb + g/d ; θ ← θ − lr·b
 //	otherwise:      θ ← θ − lr·g/d
 //
-// v, a and b start at zero (there is no bias correction). PyTorch: torch.optim.RMSprop.
+// v, a and b start at zero (there is no bias correction). μ is read at every step, so a
+// schedule may drive it (SetMomentum, as PyTorch's schedulers set group["momentum"]); a step
+// with μ = 0 leaves b as it was. PyTorch: torch.optim.RMSprop.
 type rmsprop struct {
 	rho, eps, mu, wd float64
 	centered         bool
 	v                []float64 // mean square
 	a                []float64 // mean gradient (centered only)
-	b                []float64 // momentum buffer (μ > 0 only)
+	b                []float64 // momentum buffer (allocated even for μ = 0: a schedule may raise μ)
 }
 
 func newRMSprop(v param.Values, n int) *rmsprop {
 	o := &rmsprop{rho: v.Float("rho"), eps: v.Float("eps"), mu: v.Float("momentum"), wd: v.Float("weight_decay"), centered: v.Bool("centered"),
-		v: make([]float64, n)}
+		v: make([]float64, n), b: make([]float64, n)}
 	if o.centered {
 		o.a = make([]float64, n)
 	}
-	if o.mu > 0 {
-		o.b = make([]float64, n)
-	}
 	return o
 }
+
+// SetMomentum sets μ of the heavy-ball term for the next steps, as PyTorch's schedulers set
+// group["momentum"].
+func (o *rmsprop) SetMomentum(m float64) { o.mu = m }
 
 func (o *rmsprop) Step(params, grad []float64, t int, lr float64) {
 	checkStep(params, grad, len(o.v), t)

@@ -2,7 +2,7 @@
 // updates of a flat float64 parameter vector.
 //
 // Every optimizer follows the conventions of PyTorch ≥ 2.0's torch.optim on its single-tensor
-// path (foreach=False, maximize=False, dampening 0, no AMP), including the order of floating-point
+// path (foreach=False, maximize=False, no AMP), including the order of floating-point
 // operations, so trajectories agree with PyTorch to float64 rounding. In particular:
 //
 //   - g is the gradient of the minibatch mean loss; t counts updates from 1 and must increase by
@@ -11,9 +11,10 @@
 //     as in optax, and Step takes the rate of this update. The registry only records each
 //     optimizer's default for the `optimizer.lr` key.
 //   - Weight decay λ is L2 regularization added to the gradient, g ← g + λθ, for every optimizer
-//     but adamw, which decays the weights directly (decoupled weight decay).
+//     but adamw, which decays the weights directly (decoupled weight decay), as nadam and radam
+//     do with decoupled_weight_decay: true.
 //   - All state starts at zero, except adagrad's accumulator, which starts at
-//     initial_accumulator.
+//     initial_accumulator, and the step sizes and rates of rprop and asgd (see each).
 //
 // The registry is one table: each Entry names an optimizer, declares its hyperparameters once
 // as param.Specs (key, type, default, range, doc) and builds it. internal/config decodes,
@@ -33,6 +34,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/optimbench/optimbench/internal/param"
 )
@@ -100,6 +102,10 @@ type Entry struct {
 	Check func(v param.Values) error
 	// Build allocates the optimizer for the validated values and the parameter layout.
 	Build func(v param.Values, l Layout) Optimizer
+	// Cycles is the key a schedule that drives momentum sets (as PyTorch's schedulers set
+	// group["momentum"] or group["betas"][0]): "momentum", "beta1", or "" when the optimizer
+	// has neither. Its optimizer then implements MomentumSetter.
+	Cycles string
 	// Doc is one line: the method and where it comes from.
 	Doc string
 }
@@ -137,6 +143,10 @@ var (
 		Doc: "β₂, the decay of the second moment (adamax: of the infinity norm)"}
 	weightDecay = param.Spec{Key: "weight_decay", Type: param.Float, Default: 0.0, Range: param.AtLeast(0),
 		Doc: "λ: L2 added to the gradient, g ← g + λθ"}
+	dampening = param.Spec{Key: "dampening", Type: param.Float, Default: 0.0, Range: param.Interval(0, 1, false, false),
+		Doc: "τ: after the first step the buffer takes (1 − τ)·g"}
+	decoupledWeightDecay = param.Spec{Key: "decoupled_weight_decay", Type: param.Bool, Default: false,
+		Doc: "decay the weights, θ ← θ(1 − lr·λ), instead of adding λθ to g (AdamW's decay)"}
 )
 
 func eps(def float64) param.Spec {
@@ -157,25 +167,41 @@ func with(s param.Spec, def any, doc string) param.Spec {
 	return s
 }
 
+// added marks a key added to an existing optimizer after configurations were run with it: at
+// its default it stays out of config.yaml, the content hash and the run id, so those runs keep
+// their ids (and the default must leave the old trajectory unchanged).
+func added(s param.Spec) param.Spec {
+	s.OmitIfDefault = true
+	return s
+}
+
 var adamParams = []param.Spec{beta1, beta2, eps(1e-8), weightDecay}
 
-// registry lists the optimizers in SPEC §4 order.
-var registry = []Entry{
+// registry lists the optimizers in SPEC §4 order: the lecture's, then the zoo's groups.
+var registry = slices.Concat(classicEntries, torchEntries, lbfgsEntries, referenceEntries, scheduleFreeEntries)
+
+// classicEntries are the optimizers of the lecture.
+var classicEntries = []Entry{
 	{Name: "sgd", LR: 0.001, Params: []param.Spec{weightDecay},
 		Build: func(v param.Values, l Layout) Optimizer { return newSGD(v, l.Size) },
 		Doc:   "stochastic gradient descent (Robbins & Monro 1951); torch.optim.SGD"},
-	{Name: "momentum", LR: 0.001, Params: []param.Spec{momentum, weightDecay},
-		Build: func(v param.Values, l Layout) Optimizer { return newHeavyBall(v, l.Size, false) },
-		Doc:   "heavy-ball momentum (Polyak 1964); torch.optim.SGD(momentum)"},
-	{Name: "nesterov", LR: 0.001, Params: []param.Spec{momentum, weightDecay},
+	{Name: "momentum", LR: 0.001, Params: []param.Spec{momentum, weightDecay, added(dampening)},
+		Build:  func(v param.Values, l Layout) Optimizer { return newHeavyBall(v, l.Size, false) },
+		Cycles: "momentum",
+		Doc:    "heavy-ball momentum (Polyak 1964); torch.optim.SGD(momentum)"},
+	{Name: "nesterov", LR: 0.001, Params: []param.Spec{momentum, weightDecay, added(dampening)},
 		Check: func(v param.Values) error {
 			if v.Float("momentum") == 0 {
 				return &param.ValueError{Key: "momentum", Want: "> 0 for nesterov", Got: 0.0}
 			}
+			if d := v.Float("dampening"); d != 0 { // PyTorch: "Nesterov momentum requires a momentum and zero dampening"
+				return &param.ValueError{Key: "dampening", Want: "0 for nesterov", Got: d}
+			}
 			return nil
 		},
-		Build: func(v param.Values, l Layout) Optimizer { return newHeavyBall(v, l.Size, true) },
-		Doc:   "Nesterov momentum (Sutskever et al. 2013); torch.optim.SGD(nesterov=True)"},
+		Build:  func(v param.Values, l Layout) Optimizer { return newHeavyBall(v, l.Size, true) },
+		Cycles: "momentum",
+		Doc:    "Nesterov momentum (Sutskever et al. 2013); torch.optim.SGD(nesterov=True)"},
 	{Name: "adagrad", LR: 0.01, Params: []param.Spec{eps(1e-10), weightDecay,
 		{Key: "lr_decay", Type: param.Float, Default: 0.0, Range: param.AtLeast(0),
 			Doc: "lr_t = lr/(1 + (t−1)·lr_decay)"},
@@ -186,29 +212,38 @@ var registry = []Entry{
 	{Name: "rmsprop", LR: 0.01, Params: []param.Spec{
 		with(momentum, 0.0, "μ of the optional heavy-ball term"), eps(1e-8), rho(0.99), weightDecay,
 		{Key: "centered", Type: param.Bool, Default: false, Doc: "divide by a variance estimate"}},
-		Build: func(v param.Values, l Layout) Optimizer { return newRMSprop(v, l.Size) },
-		Doc:   "RMSProp (Hinton 2012), centered (Graves 2013); torch.optim.RMSprop"},
+		Build:  func(v param.Values, l Layout) Optimizer { return newRMSprop(v, l.Size) },
+		Cycles: "momentum",
+		Doc:    "RMSProp (Hinton 2012), centered (Graves 2013); torch.optim.RMSprop"},
 	{Name: "adadelta", LR: 1.0, Params: []param.Spec{eps(1e-6), rho(0.9), weightDecay},
 		Build: func(v param.Values, l Layout) Optimizer { return newAdadelta(v, l.Size) },
 		Doc:   "Adadelta (Zeiler 2012); torch.optim.Adadelta"},
 	{Name: "adam", LR: 0.001, Params: adamParams,
-		Build: func(v param.Values, l Layout) Optimizer { return newAdam(v, l.Size, false, false) },
-		Doc:   "Adam (Kingma & Ba 2015); torch.optim.Adam"},
+		Build:  func(v param.Values, l Layout) Optimizer { return newAdam(v, l.Size, false, false) },
+		Cycles: "beta1",
+		Doc:    "Adam (Kingma & Ba 2015); torch.optim.Adam"},
 	{Name: "amsgrad", LR: 0.001, Params: adamParams,
-		Build: func(v param.Values, l Layout) Optimizer { return newAdam(v, l.Size, true, false) },
-		Doc:   "AMSGrad (Reddi, Kale & Kumar 2018); torch.optim.Adam(amsgrad=True)"},
+		Build:  func(v param.Values, l Layout) Optimizer { return newAdam(v, l.Size, true, false) },
+		Cycles: "beta1",
+		Doc:    "AMSGrad (Reddi, Kale & Kumar 2018); torch.optim.Adam(amsgrad=True)"},
 	{Name: "adamw", LR: 0.001, Params: []param.Spec{beta1, beta2, eps(1e-8),
-		with(weightDecay, 0.01, "λ, decoupled: θ ← θ(1 − lr·λ)")},
-		Build: func(v param.Values, l Layout) Optimizer { return newAdam(v, l.Size, false, true) },
-		Doc:   "AdamW (Loshchilov & Hutter 2019); torch.optim.AdamW"},
+		with(weightDecay, 0.01, "λ, decoupled: θ ← θ(1 − lr·λ)"),
+		added(param.Spec{Key: "amsgrad", Type: param.Bool, Default: false,
+			Doc: "divide by the running maximum of v (AMSGrad, Reddi, Kale & Kumar 2018)"})},
+		Build:  func(v param.Values, l Layout) Optimizer { return newAdam(v, l.Size, v.Bool("amsgrad"), true) },
+		Cycles: "beta1",
+		Doc:    "AdamW (Loshchilov & Hutter 2019); torch.optim.AdamW"},
 	{Name: "adamax", LR: 0.002, Params: adamParams,
-		Build: func(v param.Values, l Layout) Optimizer { return newAdamax(v, l.Size) },
-		Doc:   "AdaMax (Kingma & Ba 2015, Algorithm 2); torch.optim.Adamax"},
+		Build:  func(v param.Values, l Layout) Optimizer { return newAdamax(v, l.Size) },
+		Cycles: "beta1",
+		Doc:    "AdaMax (Kingma & Ba 2015, Algorithm 2); torch.optim.Adamax"},
 	{Name: "nadam", LR: 0.002, Params: []param.Spec{beta1, beta2, eps(1e-8), weightDecay,
 		{Key: "momentum_decay", Type: param.Float, Default: 0.004, Range: param.AtLeast(0),
-			Doc: "ψ of the momentum schedule μ_t = β₁(1 − ½·0.96^(tψ))"}},
-		Build: func(v param.Values, l Layout) Optimizer { return newNAdam(v, l.Size) },
-		Doc:   "NAdam (Dozat 2016), PyTorch ≥ 2.0's form; torch.optim.NAdam"},
+			Doc: "ψ of the momentum schedule μ_t = β₁(1 − ½·0.96^(tψ))"},
+		added(decoupledWeightDecay)},
+		Build:  func(v param.Values, l Layout) Optimizer { return newNAdam(v, l.Size) },
+		Cycles: "beta1",
+		Doc:    "NAdam (Dozat 2016), PyTorch ≥ 2.0's form; torch.optim.NAdam"},
 }
 
 // Names returns the optimizer names in SPEC §4 order: sgd momentum nesterov adagrad rmsprop

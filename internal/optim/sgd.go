@@ -27,41 +27,61 @@ func (o *sgd) Step(params, grad []float64, t int, lr float64) {
 	}
 }
 
-// heavyBall is SGD with momentum in PyTorch's form (dampening 0), the "momentum" and
-// "nesterov" optimizers:
+// heavyBall is SGD with momentum in PyTorch's form, the "momentum" and "nesterov" optimizers:
 //
 //	g ← g + λθ            (when weight_decay λ > 0)
-//	b ← μb + g            (b starts at zero, so b₁ = g₁ as in PyTorch)
+//	b ← g                 at the first step (PyTorch clones g into the buffer: no dampening)
+//	b ← μb + (1−τ)g       afterwards (τ = dampening; with τ = 0 the weight is exactly 1)
 //	θ ← θ − lr·b          momentum: Polyak's heavy ball (Polyak 1964)
 //	θ ← θ − lr·(g + μb)   nesterov: Nesterov's accelerated gradient in the form of
-//	                      Sutskever, Martens, Dahl & Hinton 2013 (Nesterov 1983)
+//	                      Sutskever, Martens, Dahl & Hinton 2013 (Nesterov 1983); PyTorch
+//	                      refuses nesterov with τ ≠ 0, and so does the entry's Check
 //
-// The learning rate multiplies the buffer, not the gradient inside it, so a change of lr takes
-// effect at once; with a constant lr this is the same trajectory as m ← μm + lr·g, θ ← θ − m.
-// PyTorch: torch.optim.SGD(momentum=μ, nesterov=...).
+// The first step is computed as μ·0 + g, which is g. A step with μ = 0 (a schedule may drive μ
+// through SetMomentum) is θ ← θ − lr·g and leaves b as it was, as PyTorch skips its momentum
+// branch when group["momentum"] is 0. The learning rate multiplies the buffer, not the
+// gradient inside it, so a change of lr takes effect at once; with a constant lr and τ = 0 this
+// is the same trajectory as m ← μm + lr·g, θ ← θ − m. PyTorch: torch.optim.SGD(momentum=μ,
+// dampening=τ, nesterov=...), identical in 1.13 and 2.x.
 type heavyBall struct {
 	mu, wd   float64
+	w        float64 // 1 − τ, the weight of g in the buffer after the first step
 	nesterov bool
+	started  bool      // the buffer holds a gradient (PyTorch's buffer is not None)
 	b        []float64 // momentum buffer
 }
 
 func newHeavyBall(v param.Values, n int, nesterov bool) *heavyBall {
-	return &heavyBall{mu: v.Float("momentum"), wd: v.Float("weight_decay"), nesterov: nesterov, b: make([]float64, n)}
+	return &heavyBall{mu: v.Float("momentum"), wd: v.Float("weight_decay"), w: 1 - v.Float("dampening"),
+		nesterov: nesterov, b: make([]float64, n)}
 }
+
+// SetMomentum sets μ for the next steps, as PyTorch's schedulers set group["momentum"].
+func (o *heavyBall) SetMomentum(m float64) { o.mu = m }
 
 func (o *heavyBall) Step(params, grad []float64, t int, lr float64) {
 	checkStep(params, grad, len(o.b), t)
 	addWeightDecay(grad, params, o.wd)
 	b, g := o.b[:len(params)], grad[:len(params)]
+	if o.mu == 0 {
+		for i := range params {
+			params[i] -= lr * g[i]
+		}
+		return
+	}
+	w := o.w
+	if !o.started {
+		w, o.started = 1, true
+	}
 	if o.nesterov {
 		for i := range params {
-			b[i] = o.mu*b[i] + g[i]
+			b[i] = o.mu*b[i] + w*g[i]
 			params[i] -= lr * (g[i] + o.mu*b[i])
 		}
 		return
 	}
 	for i := range params {
-		b[i] = o.mu*b[i] + g[i]
+		b[i] = o.mu*b[i] + w*g[i]
 		params[i] -= lr * b[i]
 	}
 }

@@ -27,6 +27,10 @@ const (
 	Ints                  // []int
 	Floats                // []float64
 	BatchSize             // int, or the string "full"
+	// Schedules is a list of schedule mappings (sequential's schedules): []Values, each
+	// with the schedule's "name", its "warmup" when set and the keys it sets, which their
+	// owner (internal/sched) validates.
+	Schedules
 )
 
 // String names the type as the documentation does.
@@ -48,6 +52,8 @@ func (t Type) String() string {
 		return "list of numbers"
 	case BatchSize:
 		return "integer or full"
+	case Schedules:
+		return "list of schedules"
 	}
 	return fmt.Sprintf("Type(%d)", int(t))
 }
@@ -67,6 +73,8 @@ func (t Type) holds(v any) bool {
 		return t == Ints
 	case []float64:
 		return t == Floats
+	case []Values:
+		return t == Schedules
 	}
 	return false
 }
@@ -88,6 +96,8 @@ func (t Type) article() string {
 		return "a list of numbers"
 	case BatchSize:
 		return "a positive integer or full"
+	case Schedules:
+		return "a list of schedule mappings"
 	}
 	return t.String()
 }
@@ -113,7 +123,9 @@ type Spec struct {
 	When func(v Values) string
 	// OmitIfDefault leaves the key out of the resolved config.yaml (and so of the content
 	// hash and the run id) while it has its default: for keys added after configurations were
-	// run, so that those runs keep their ids.
+	// run, so that those runs keep their ids. A key with a Derived default that its owner
+	// leaves unset until it is used (half_cycle_down, plateau's monitor) is left out while
+	// absent.
 	OmitIfDefault bool
 	// Doc is one line for the documentation.
 	Doc string
@@ -169,6 +181,10 @@ func (s Spec) Check(v any) error {
 			if !s.Range.Contains(float64(e)) {
 				return &ValueError{Key: s.Key, Want: "a list of integers " + s.Range.String(), Got: v}
 			}
+		}
+	case []Values:
+		if s.NonEmpty && len(x) == 0 {
+			return bad("a list of at least one schedule")
 		}
 	case []float64:
 		if s.NonEmpty && len(x) == 0 {
@@ -272,6 +288,9 @@ func (v Values) Ints(key string) []int { return get[[]int](v, key) }
 // Floats returns a Floats value.
 func (v Values) Floats(key string) []float64 { return get[[]float64](v, key) }
 
+// Schedules returns a Schedules value.
+func (v Values) Schedules(key string) []Values { return get[[]Values](v, key) }
+
 func get[T any](v Values, key string) T {
 	x, ok := v[key].(T)
 	if !ok {
@@ -342,6 +361,14 @@ func Format(v any) string {
 		}
 		return "[" + strings.Join(parts, ",") + "]"
 	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = Format(e)
+		}
+		return "[" + strings.Join(parts, ",") + "]"
+	case Values:
+		return Format(map[string]any(x))
+	case []Values:
 		parts := make([]string, len(x))
 		for i, e := range x {
 			parts[i] = Format(e)

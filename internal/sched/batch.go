@@ -139,7 +139,7 @@ func NewBatch(c BatchConfig, b0, n int) (BatchSchedule, error) {
 		if name == "step" {
 			every = p.Int("every")
 		} else {
-			if err := checkIncreasing(p, 0); err != nil {
+			if err := checkIncreasing(p, run{}); err != nil {
 				return nil, err
 			}
 			ms = slices.Clone(p.Ints("milestones"))

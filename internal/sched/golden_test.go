@@ -4,15 +4,19 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/optimbench/optimbench/internal/param"
 )
 
-// golden.json is written by scripts/gen_sched_golden.py from PyTorch's lr_scheduler (warm-up
-// cases compose the PyTorch values with the SPEC.md §5 warm-up formula); see its header to
-// regenerate. The tests never run PyTorch.
-const goldenFile = "testdata/golden.json"
+// The golden files are testdata/golden*.json: golden.json, written by
+// scripts/gen_sched_golden.py from PyTorch's lr_scheduler (warm-up cases compose the PyTorch
+// values with the SPEC.md §5 warm-up formula), and golden_zoo.json, written by
+// scripts/gen_sched_golden_zoo.py for the optimizer zoo's schedules (PyTorch, and the Keras
+// and Hägele et al. formulas it names); see their headers to regenerate. The tests never run
+// PyTorch.
+const goldenFiles = "testdata/golden*.json"
 
 type goldenCase struct {
 	Label  string          `json:"label"`
@@ -24,6 +28,10 @@ type goldenCase struct {
 	Config json.RawMessage `json:"config"`
 	Source string          `json:"source"`
 	LR     []float64       `json:"lr"`
+	// Momentum is the momentum of each unit, for the schedules that cycle it.
+	Momentum []float64 `json:"momentum"`
+	// Metrics are fed to Rates.Observe after each unit (reduce-on-plateau).
+	Metrics []float64 `json:"metrics"`
 }
 
 // goldenConfig converts the YAML keys a case sets (JSON numbers) to a Config, each key to the
@@ -34,34 +42,56 @@ func goldenConfig(t *testing.T, gc goldenCase) Config {
 	if err := json.Unmarshal(gc.Config, &raw); err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	e, err := Lookup(gc.Name)
+	c := Config{Name: gc.Name, Unit: gc.Unit, LR: gc.LR0}
+	c.Params, c.Warmup = goldenParams(t, gc.Name, raw)
+	return c
+}
+
+// goldenParams converts the keys of schedule name, and its warmup.
+func goldenParams(t *testing.T, name string, raw map[string]any) (param.Values, int) {
+	t.Helper()
+	e, err := Lookup(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := Config{Name: gc.Name, Unit: gc.Unit, LR: gc.LR0, Params: param.Values{}}
+	p, warmup := param.Values{}, 0
 	for k, v := range raw {
 		if k == "warmup" {
-			c.Warmup = int(v.(float64))
+			warmup = int(v.(float64))
 			continue
 		}
 		s := param.Find(e.Params, k)
 		if s == nil {
-			t.Fatalf("config: key %s is not a key of %s", k, gc.Name)
+			t.Fatalf("config: key %s is not a key of %s", k, name)
 		}
 		switch s.Type {
 		case param.Int:
-			c.Params[k] = int(v.(float64))
+			p[k] = int(v.(float64))
 		case param.Ints:
-			var l []int
+			l := []int{}
 			for _, x := range v.([]any) {
 				l = append(l, int(x.(float64)))
 			}
-			c.Params[k] = l
+			p[k] = l
+		case param.Schedules:
+			var l []param.Values
+			for _, x := range v.([]any) {
+				m := x.(map[string]any)
+				inner := m["name"].(string)
+				delete(m, "name")
+				q, w := goldenParams(t, inner, m)
+				q["name"] = inner
+				if w != 0 {
+					q["warmup"] = w
+				}
+				l = append(l, q)
+			}
+			p[k] = l
 		default:
-			c.Params[k] = v
+			p[k] = v
 		}
 	}
-	return c
+	return p, warmup
 }
 
 // closeTo reports whether got is within 1e-9 relative of want, with an absolute floor of 1e-15
@@ -70,53 +100,89 @@ func closeTo(got, want float64) bool {
 	return math.Abs(got-want) <= 1e-9*math.Abs(want)+1e-15
 }
 
-func readGolden(t *testing.T) []goldenCase {
+// readGolden returns the cases of every golden file, by file name.
+func readGolden(t *testing.T) map[string][]goldenCase {
 	t.Helper()
-	b, err := os.ReadFile(goldenFile)
-	if err != nil {
-		t.Fatal(err)
+	files, _ := filepath.Glob(goldenFiles)
+	if len(files) < 2 {
+		t.Fatalf("golden files %v: want golden.json and golden_zoo.json at least", files)
 	}
-	var doc struct {
-		Cases []goldenCase `json:"cases"`
+	out := map[string][]goldenCase{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Cases []goldenCase `json:"cases"`
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if len(doc.Cases) == 0 {
+			t.Fatalf("%s: no cases", f)
+		}
+		out[filepath.Base(f)] = doc.Cases
 	}
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatalf("%s: %v", goldenFile, err)
-	}
-	if len(doc.Cases) == 0 {
-		t.Fatalf("%s: no cases", goldenFile)
-	}
-	return doc.Cases
+	return out
 }
 
 func TestGolden(t *testing.T) {
 	seen := map[string]bool{}
-	for _, gc := range readGolden(t) {
-		t.Run(gc.Label, func(t *testing.T) {
-			seen[gc.Name] = true
-			c := goldenConfig(t, gc)
-			s, err := New(c, gc.N)
-			if err != nil {
-				t.Fatalf("New(%+v): %v", c, err)
-			}
-			stride := max(gc.Stride, 1)
-			if want := (gc.N + stride - 1) / stride; len(gc.LR) != want {
-				t.Fatalf("%d golden values, want %d", len(gc.LR), want)
-			}
-			bad := 0
-			for i, want := range gc.LR {
-				tt := i * stride
-				if got := s(tt); !closeTo(got, want) {
-					t.Errorf("lr(%d) = %.17g, want %.17g (%s)", tt, got, want, gc.Source)
-					if bad++; bad == 5 {
-						t.Fatal("too many mismatches")
-					}
-				}
-			}
-		})
+	for file, cases := range readGolden(t) {
+		for _, gc := range cases {
+			t.Run(file+"/"+gc.Label, func(t *testing.T) {
+				seen[gc.Name] = true
+				checkGolden(t, gc)
+			})
+		}
 	}
 	for _, name := range Names() {
 		if !seen[name] {
 			t.Errorf("no golden case for schedule %q", name)
+		}
+	}
+}
+
+// checkGolden compares the rates of a case, and its momenta, to 1e-9 relative, feeding the
+// case's metrics to Observe after each unit.
+func checkGolden(t *testing.T, gc goldenCase) {
+	c := goldenConfig(t, gc)
+	r, err := NewRates(c, gc.N)
+	if err != nil {
+		t.Fatalf("NewRates(%+v): %v", c, err)
+	}
+	stride := max(gc.Stride, 1)
+	if want := (gc.N + stride - 1) / stride; len(gc.LR) != want {
+		t.Fatalf("%d golden values, want %d", len(gc.LR), want)
+	}
+	if (gc.Momentum != nil) != (r.Momentum != nil) {
+		t.Fatalf("golden momentum %v, schedule drives momentum %v", gc.Momentum != nil, r.Momentum != nil)
+	}
+	if (gc.Metrics != nil) != (r.Observe != nil) {
+		t.Fatalf("golden metrics %v, schedule reads evaluations %v", gc.Metrics != nil, r.Observe != nil)
+	}
+	if gc.Metrics != nil && (stride != 1 || len(gc.Metrics) != gc.N) {
+		t.Fatalf("%d metrics with stride %d, want %d with stride 1", len(gc.Metrics), stride, gc.N)
+	}
+	bad := 0
+	for i, want := range gc.LR {
+		tt := i * stride
+		if got := r.LR(tt); !closeTo(got, want) {
+			t.Errorf("lr(%d) = %.17g, want %.17g (%s)", tt, got, want, gc.Source)
+			bad++
+		}
+		if gc.Momentum != nil {
+			if got, want := r.Momentum(tt), gc.Momentum[i]; !closeTo(got, want) {
+				t.Errorf("momentum(%d) = %.17g, want %.17g (%s)", tt, got, want, gc.Source)
+				bad++
+			}
+		}
+		if gc.Metrics != nil {
+			r.Observe(gc.Metrics[tt])
+		}
+		if bad >= 5 {
+			t.Fatal("too many mismatches")
 		}
 	}
 }

@@ -13,21 +13,30 @@ import (
 
 func TestNamesAndKeys(t *testing.T) {
 	want := []string{"constant", "time", "exponential", "step", "multistep", "cosine", "sgdr",
-		"triangular", "triangular2", "exp_range"}
+		"triangular", "triangular2", "exp_range", "linear", "constant_factor", "polynomial", "onecycle",
+		"wsd", "plateau", "sequential"}
 	if got := Names(); !slices.Equal(got, want) {
 		t.Errorf("Names() = %v, want %v", got, want)
 	}
 	keys := map[string][]string{
-		"constant":    {},
-		"time":        {"k"},
-		"exponential": {"k"},
-		"step":        {"factor", "every"},
-		"multistep":   {"factor", "milestones"},
-		"cosine":      {"period", "min_lr"},
-		"sgdr":        {"period", "mult", "min_lr"},
-		"triangular":  {"half_cycle", "min_lr"},
-		"triangular2": {"half_cycle", "min_lr"},
-		"exp_range":   {"half_cycle", "min_lr", "gamma"},
+		"constant":        {},
+		"time":            {"k"},
+		"exponential":     {"k"},
+		"step":            {"factor", "every"},
+		"multistep":       {"factor", "milestones"},
+		"cosine":          {"period", "min_lr"},
+		"sgdr":            {"period", "mult", "min_lr", "peak_decay"},
+		"triangular":      {"half_cycle", "min_lr", "half_cycle_down", "cycle_momentum", "base_momentum", "max_momentum"},
+		"triangular2":     {"half_cycle", "min_lr", "half_cycle_down", "cycle_momentum", "base_momentum", "max_momentum"},
+		"exp_range":       {"half_cycle", "min_lr", "gamma", "half_cycle_down", "cycle_momentum", "base_momentum", "max_momentum"},
+		"linear":          {"start_factor", "end_factor", "iters"},
+		"constant_factor": {"factor", "iters"},
+		"polynomial":      {"iters", "power"},
+		"onecycle": {"pct_start", "anneal", "div_factor", "final_div_factor", "three_phase", "total",
+			"cycle_momentum", "base_momentum", "max_momentum"},
+		"wsd":        {"decay_fraction", "decay_shape", "min_lr"},
+		"plateau":    {"monitor", "mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lr", "eps"},
+		"sequential": {"schedules", "milestones"},
 	}
 	for _, name := range want {
 		got, err := Keys(name)
@@ -70,10 +79,20 @@ func TestResolve(t *testing.T) {
 		{"step", "epoch", param.Values{"factor": 0.5, "every": 10}},
 		{"multistep", "epoch", param.Values{"factor": 0.1}},
 		{"cosine", "step", param.Values{"period": 50, "min_lr": 0.0}},
-		{"sgdr", "epoch", param.Values{"period": 10, "mult": 1, "min_lr": 0.0}},
-		{"triangular", "epoch", param.Values{"half_cycle": 4, "min_lr": 0.02}},
-		{"triangular2", "step", param.Values{"half_cycle": 2000, "min_lr": 0.02}},
-		{"exp_range", "", param.Values{"half_cycle": 4, "min_lr": 0.02, "gamma": 0.99994}},
+		{"sgdr", "epoch", param.Values{"period": 10, "mult": 1, "min_lr": 0.0, "peak_decay": 1.0}},
+		{"triangular", "epoch", withCyclic(param.Values{"half_cycle": 4, "min_lr": 0.02})},
+		{"triangular2", "step", withCyclic(param.Values{"half_cycle": 2000, "min_lr": 0.02})},
+		{"exp_range", "", withCyclic(param.Values{"half_cycle": 4, "min_lr": 0.02, "gamma": 0.99994})},
+		{"linear", "", param.Values{"start_factor": 1.0 / 3, "end_factor": 1.0, "iters": 5}},
+		{"constant_factor", "", param.Values{"factor": 1.0 / 3, "iters": 5}},
+		{"polynomial", "step", param.Values{"iters": 5, "power": 1.0}},
+		{"onecycle", "step", param.Values{"pct_start": 0.3, "anneal": "cos", "div_factor": 25.0,
+			"final_div_factor": 1e4, "three_phase": false, "total": 50, "cycle_momentum": true,
+			"base_momentum": 0.85, "max_momentum": 0.95}},
+		{"wsd", "", param.Values{"decay_fraction": 0.2, "decay_shape": "linear", "min_lr": 0.0}},
+		{"plateau", "epoch", param.Values{"mode": "min", "factor": 0.1, "patience": 10, "threshold": 1e-4,
+			"threshold_mode": "rel", "cooldown": 0, "min_lr": 0.0, "eps": 1e-8}},
+		{"sequential", "", param.Values{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"/"+tt.unit, func(t *testing.T) {
@@ -86,10 +105,10 @@ func TestResolve(t *testing.T) {
 				t.Errorf("Resolve = %v, want %v", got, tt.want)
 			}
 			_, err = New(c, 50)
-			if tt.name == "multistep" {
+			if required := map[string]string{"multistep": "milestones", "sequential": "schedules"}[tt.name]; required != "" {
 				var ke *KeyError
-				if !errors.As(err, &ke) || ke.Key != "milestones" {
-					t.Errorf("New(defaults) error = %v, want a milestones error", err)
+				if !errors.As(err, &ke) || ke.Key != required {
+					t.Errorf("New(defaults) error = %v, want a %s error", err, required)
 				}
 			} else if err != nil {
 				t.Errorf("New(defaults): %v", err)
@@ -109,6 +128,13 @@ func TestResolve(t *testing.T) {
 	if _, err := New(Config{Name: "cosine", Unit: "x", LR: 0.1}, 10); !errors.As(err, &ke) || ke.Key != "unit" {
 		t.Errorf(`New(unit "x") error = %v, want a unit error`, err)
 	}
+}
+
+// withCyclic adds the plain defaults of the keys the cyclical schedules gained with the zoo
+// (half_cycle_down stays unset: it is then half_cycle).
+func withCyclic(p param.Values) param.Values {
+	p["cycle_momentum"], p["base_momentum"], p["max_momentum"] = false, 0.8, 0.9
+	return p
 }
 
 // TestValues checks hand-computed values, including behaviour PyTorch does not share
@@ -250,11 +276,19 @@ func allSchedules(t testing.TB) map[string]Schedule {
 	out := map[string]Schedule{}
 	for _, name := range Names() {
 		c := Config{Name: name, Unit: "step", Warmup: 10, LR: 0.1, Params: param.Values{}}
-		if name == "multistep" {
+		switch name {
+		case "multistep":
 			c.Params["milestones"] = []int{100, 300}
-		}
-		if name == "sgdr" {
-			c.Params["mult"] = 2
+		case "sgdr":
+			c.Params["mult"], c.Params["peak_decay"] = 2, 0.5
+		case "triangular", "exp_range":
+			c.Params["half_cycle_down"], c.Params["cycle_momentum"] = 300, true
+		case "plateau":
+			c.Unit = "epoch"
+		case "sequential":
+			c.Params["schedules"] = []param.Values{{"name": "linear"}, {"name": "onecycle", "cycle_momentum": false},
+				{"name": "wsd", "warmup": 5, "decay_shape": "sqrt"}}
+			c.Params["milestones"] = []int{10, 400}
 		}
 		s, err := New(c, 1000)
 		if err != nil {

@@ -14,8 +14,8 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"os"
-	"runtime"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -90,8 +90,8 @@ type Point struct {
 	Set   []Override // grid keys, random keys, then seed (when seeds are swept)
 	Seed  uint64     // the run's seed
 	sweep *Sweep
-	ID     string // readable prefix + content hash: the run folder's name
-	Hash   string // hash of the resolved configuration
+	ID    string // readable prefix + content hash: the run folder's name
+	Hash  string // hash of the resolved configuration
 }
 
 // MaxPoints bounds the size of a sweep, to catch a runaway Cartesian product.

@@ -1,0 +1,558 @@
+package optim
+
+import (
+	"math"
+	"math/bits"
+
+	"github.com/optimbench/optimbench/internal/param"
+)
+
+// lbfgs is L-BFGS (Nocedal 1980; Liu & Nocedal 1989), exactly as PyTorch 1.13's
+// torch.optim.LBFGS (torch/optim/lbfgs.py, after Schmidt's minFunc): one update is one
+// step(closure), a loop of up to max_iter iterations, each of which moves along the L-BFGS
+// direction by a fixed step or a strong-Wolfe line search and evaluates the objective again.
+// With g the gradient at θ (the loop's evaluation, PyTorch's first `orig_loss = closure()`):
+//
+//	if max|g| ≤ tolerance_grad: return                          (θ unchanged)
+//	repeat (iteration k = 1, 2, …, at most max_iter):
+//	  first iteration ever: d = −g, history empty, H = 1
+//	  otherwise: y = g − g_prev, s = t·d (t, d: the last step, kept across updates)
+//	    if y·s > 1e-10: push (y, s, ρ = 1/(y·s)), dropping the oldest beyond history_size;
+//	                    H = y·s / y·y
+//	    d = two-loop recursion: q = −g; newest to oldest: αᵢ = ρᵢ sᵢ·q, q ← q − αᵢyᵢ;
+//	        r = H·q; oldest to newest: βᵢ = ρᵢ yᵢ·r, r ← r + (αᵢ − βᵢ)sᵢ; d = r
+//	  g_prev = g, loss_prev = loss
+//	  t = min(1, 1/Σ|g|)·lr on the first iteration ever, lr afterwards
+//	  if g·d > −tolerance_change: stop
+//	  line_search none:         θ ← θ + t·d; unless k = max_iter, evaluate (loss, g) at θ
+//	  line_search strong_wolfe: (loss, g, t) = strong_wolfe(θ, t, d, loss, g, g·d); θ ← θ + t·d
+//	  stop when k = max_iter, evaluations ≥ max_eval, max|g| ≤ tolerance_grad,
+//	       max|t·d| ≤ tolerance_change or |loss − loss_prev| < tolerance_change
+//
+// strong_wolfe is PyTorch's _strong_wolfe (a port of torch/optim's lswolfe.lua) with its
+// constants c₁ = 1e-4, c₂ = 0.9, 25 evaluations and a bracket tolerance of 1e-9 (PyTorch does
+// not pass tolerance_change to it): a bracketing phase that extrapolates by cubic
+// interpolation within [t + 0.01(t − t_prev), 10t], then a zoom phase of cubic interpolation
+// (_cubic_interpolate) kept 10% away from the ends of the bracket; both are transcribed
+// statement by statement below, Python's min and max of two values and their handling of NaN
+// included. max_eval counts the evaluations of one update, the loop's first included; 0 (the
+// default) stands for PyTorch's max_eval=None, max_iter·5/4 rounded down.
+//
+// The floating-point operations are PyTorch's, in its order: y·s, y·y and the other dot
+// products are OpenBLAS's ddot (the BLAS Debian's PyTorch calls; its Haswell kernel, for
+// vectors of up to 10000 elements or an OpenBLAS on one thread), Σ|g| is ATen's cascade sum
+// (AVX2), and θ + t·d, q − αᵢyᵢ and r + (αᵢ − βᵢ)sᵢ are fused multiply-adds, as ATen's
+// vectorized add(alpha=…) computes them. There is no ε, no weight decay and no momentum.
+//
+// The state carries across updates as PyTorch's state does: the history (allocated once, all
+// history_size pairs), d, t, g_prev, loss_prev, H and the counts of iterations (whose first
+// one starts the history) and of evaluations. Everything is allocated by New; an update
+// allocates nothing.
+//
+// Step (no closure) makes one iteration from the gradient it is given, without evaluating
+// again: PyTorch's step with max_iter = 1 and no line search, whatever max_iter, max_eval and
+// line_search say. The training loop calls StepClosure, which implements the whole rule.
+//
+// Paper: D. C. Liu and J. Nocedal, "On the limited memory BFGS method for large scale
+// optimization", Math. Programming 45 (1989); the line search: Nocedal & Wright, Numerical
+// Optimization (2006), Algorithms 3.5 and 3.6. PyTorch: torch.optim.LBFGS (1.13).
+type lbfgs struct {
+	maxIter, maxEval   int
+	tolGrad, tolChange float64
+	wolfe              bool
+
+	// The state PyTorch keeps in state[params[0]].
+	nIter, funcEvals int       // state["n_iter"], state["func_evals"]: counts over all updates
+	d                []float64 // the direction of the last iteration
+	t                float64   // the step length of the last iteration
+	prevGrad         []float64 // g_prev
+	prevLoss         float64   // loss_prev (always set before it is read, as in PyTorch)
+	hDiag            float64   // H, the scale of the initial inverse Hessian
+	dirs, stps       [][]float64
+	ro, al           []float64
+	head, count      int // the history: entry i (0 oldest) in slot (head+i) mod history_size
+
+	// Scratch.
+	grad, y, s        []float64 // flat_grad; the candidate pair (y, s)
+	x, g0, gNew, gOld []float64 // strong_wolfe: its start, g, g_new, g_prev
+	bg                [2][]float64
+}
+
+var _ ClosureStepper = (*lbfgs)(nil)
+
+// The constants of PyTorch's _strong_wolfe, with the defaults its caller leaves them at.
+const (
+	wolfeC1        = 1e-4
+	wolfeC2        = 0.9
+	wolfeTolChange = 1e-9 // tolerance_change of the bracket, not the optimizer's
+	wolfeMaxLS     = 25
+)
+
+func newLBFGS(v param.Values, n int) *lbfgs {
+	h := v.Int("history_size")
+	o := &lbfgs{maxIter: v.Int("max_iter"), maxEval: v.Int("max_eval"),
+		tolGrad: v.Float("tolerance_grad"), tolChange: v.Float("tolerance_change"),
+		wolfe: v.String("line_search") == "strong_wolfe", hDiag: 1,
+		dirs: make([][]float64, h), stps: make([][]float64, h), ro: make([]float64, h), al: make([]float64, h)}
+	if o.maxEval == 0 {
+		o.maxEval = o.maxIter * 5 / 4
+	}
+	vectors := 2*h + 5
+	if o.wolfe {
+		vectors += 6
+	}
+	slab := make([]float64, vectors*n)
+	next := func() []float64 {
+		s := slab[:n:n]
+		slab = slab[n:]
+		return s
+	}
+	for i := range h {
+		o.dirs[i], o.stps[i] = next(), next()
+	}
+	o.d, o.prevGrad, o.grad, o.y, o.s = next(), next(), next(), next(), next()
+	if o.wolfe {
+		o.x, o.g0, o.gNew, o.gOld, o.bg[0], o.bg[1] = next(), next(), next(), next(), next(), next()
+	}
+	return o
+}
+
+// Step makes one L-BFGS iteration of a fixed step lr from grad, without evaluating again
+// (PyTorch's step with max_iter = 1 and no line search).
+func (o *lbfgs) Step(params, grad []float64, t int, lr float64) {
+	checkStep(params, grad, len(o.d), t)
+	o.update(params, grad, math.NaN(), lr, nil, 1, false)
+}
+
+// StepClosure is one PyTorch step(closure): loss and grad are the loss and gradient at params,
+// and f evaluates them again wherever the update needs it.
+func (o *lbfgs) StepClosure(params, grad []float64, loss float64, t int, lr float64, f Closure) {
+	checkStep(params, grad, len(o.d), t)
+	o.update(params, grad, loss, lr, f, o.maxIter, o.wolfe)
+}
+
+// update is torch.optim.LBFGS.step with the given max_iter and line search; it returns the
+// number of evaluations it counted (the first included).
+func (o *lbfgs) update(params, grad []float64, loss, lr float64, f Closure, maxIter int, wolfe bool) int {
+	g, d := o.grad, o.d
+	copy(g, grad)
+	evals := 1
+	o.funcEvals++
+	if atenMaxAbs(g, 1) <= o.tolGrad {
+		return evals
+	}
+	for k := 1; k <= maxIter; k++ {
+		o.nIter++
+		if o.nIter == 1 {
+			for i, gi := range g {
+				d[i] = -gi
+			}
+			o.head, o.count, o.hDiag = 0, 0, 1
+		} else {
+			o.direction()
+		}
+		copy(o.prevGrad, g)
+		o.prevLoss = loss
+		// t = min(1, 1/Σ|g|)·lr on the first iteration ever: a tensor when 1/Σ|g| < 1.
+		t0 := pyNum{v: lr}
+		if o.nIter == 1 {
+			if r := 1 / atenSumAbs(g); r < 1 {
+				t0 = pyNum{r * lr, true}
+			}
+		}
+		o.t = t0.v
+		gtd := ddot(g, d)
+		if gtd > -o.tolChange {
+			break
+		}
+		optimal := false
+		if wolfe {
+			var n int
+			loss, o.t, n = o.strongWolfe(params, f, t0, loss, gtd)
+			evals += n
+			o.funcEvals += n
+			addScaled(params, o.t, d)
+			optimal = atenMaxAbs(g, 1) <= o.tolGrad
+		} else {
+			addScaled(params, o.t, d)
+			if k != maxIter {
+				loss = f(params, g)
+				evals++
+				o.funcEvals++
+				optimal = atenMaxAbs(g, 1) <= o.tolGrad
+			}
+		}
+		if k == maxIter || evals >= o.maxEval || optimal {
+			break
+		}
+		if atenMaxAbs(d, o.t) <= o.tolChange || math.Abs(loss-o.prevLoss) < o.tolChange {
+			break
+		}
+	}
+	return evals
+}
+
+// direction updates the history with the last step and writes the L-BFGS direction for the
+// gradient o.grad into o.d.
+func (o *lbfgs) direction() {
+	g, d, y, s := o.grad, o.d, o.y, o.s
+	for i := range g {
+		y[i] = g[i] - o.prevGrad[i]
+		s[i] = d[i] * o.t
+	}
+	if ys := ddot(y, s); ys > 1e-10 {
+		slot := (o.head + o.count) % len(o.dirs)
+		if o.count == len(o.dirs) {
+			o.head = (o.head + 1) % len(o.dirs)
+		} else {
+			o.count++
+		}
+		o.dirs[slot], o.y = y, o.dirs[slot]
+		o.stps[slot], o.s = s, o.stps[slot]
+		o.ro[slot] = 1 / ys
+		o.hDiag = ys / ddot(y, y)
+	}
+	for i, gi := range g {
+		d[i] = -gi
+	}
+	for i := o.count - 1; i >= 0; i-- {
+		j := (o.head + i) % len(o.dirs)
+		o.al[i] = ddot(o.stps[j], d) * o.ro[j]
+		addScaled(d, -o.al[i], o.dirs[j])
+	}
+	for i := range d {
+		d[i] *= o.hDiag
+	}
+	for i := range o.count {
+		j := (o.head + i) % len(o.dirs)
+		be := ddot(o.dirs[j], d) * o.ro[j]
+		addScaled(d, o.al[i]-be, o.stps[j])
+	}
+}
+
+// evalAt evaluates f at x + t·d (PyTorch's _directional_evaluate) into o.gNew; params holds
+// the point meanwhile.
+func (o *lbfgs) evalAt(params []float64, f Closure, t float64) float64 {
+	for i, xi := range o.x {
+		params[i] = math.FMA(t, o.d[i], xi)
+	}
+	loss := f(params, o.gNew)
+	copy(params, o.x)
+	return loss
+}
+
+// strongWolfe is PyTorch 1.13's _strong_wolfe from params along o.d, with loss f, gradient
+// o.grad and directional derivative gtd there, and the first trial step t. It returns the
+// loss and the step it chose, with the gradient there in o.grad, and its number of
+// evaluations; params are left as they were.
+func (o *lbfgs) strongWolfe(params []float64, obj Closure, t pyNum, f, gtd float64) (float64, float64, int) {
+	d, gNew := o.d, o.gNew
+	copy(o.x, params)
+	dNorm := atenMaxAbs(d, 1)
+	copy(o.g0, o.grad)
+	fNew := o.evalAt(params, obj, t.v)
+	evals := 1
+	gtdNew := ddot(gNew, d)
+
+	// Bracket an interval containing a point satisfying the Wolfe criteria.
+	tPrev, fPrev, gPrev, gtdPrev := pyNum{}, f, o.g0, gtd
+	var bracket [2]pyNum
+	var bf, bgtd [2]float64
+	bg := &o.bg
+	done := false
+	lsIter := 0
+	for lsIter < wolfeMaxLS {
+		if fNew > f+float64(wolfeC1*t.v*gtd) || (lsIter > 1 && fNew >= fPrev) {
+			bracket, bf, bgtd = [2]pyNum{tPrev, t}, [2]float64{fPrev, fNew}, [2]float64{gtdPrev, gtdNew}
+			copy(bg[0], gPrev)
+			copy(bg[1], gNew)
+			break
+		}
+		if math.Abs(gtdNew) <= -wolfeC2*gtd {
+			bracket[0], bf[0] = t, fNew // a single point, the low one
+			copy(bg[0], gNew)
+			done = true
+			break
+		}
+		if gtdNew >= 0 {
+			bracket, bf, bgtd = [2]pyNum{tPrev, t}, [2]float64{fPrev, fNew}, [2]float64{gtdPrev, gtdNew}
+			copy(bg[0], gPrev)
+			copy(bg[1], gNew)
+			break
+		}
+		// Interpolate.
+		minStep := pyNum{t.v + float64(0.01*(t.v-tPrev.v)), t.tensor || tPrev.tensor}
+		maxStep := pyNum{t.v * 10, t.tensor}
+		tmp := t
+		t = cubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, &[2]pyNum{minStep, maxStep})
+		// Next step.
+		tPrev, fPrev, gtdPrev = tmp, fNew, gtdNew
+		copy(o.gOld, gNew)
+		gPrev = o.gOld
+		fNew = o.evalAt(params, obj, t.v)
+		evals++
+		gtdNew = ddot(gNew, d)
+		lsIter++
+	}
+	if lsIter == wolfeMaxLS { // reached the maximum number of iterations
+		bracket, bf = [2]pyNum{{}, t}, [2]float64{f, fNew}
+		copy(bg[0], o.g0)
+		copy(bg[1], gNew)
+	}
+
+	// Zoom: refine the bracket until a point satisfies the criteria.
+	insufProgress := false
+	low, high := 0, 1
+	if !done && !(bf[0] <= bf[1]) {
+		low, high = 1, 0
+	}
+	for !done && lsIter < wolfeMaxLS {
+		if math.Abs(bracket[1].v-bracket[0].v)*dNorm < wolfeTolChange { // the bracket is too small
+			break
+		}
+		t = cubicInterpolate(bracket[0], bf[0], bgtd[0], bracket[1], bf[1], bgtd[1], nil)
+		// Keep t 10% of the bracket away from its ends when it comes close to one twice, or
+		// lies on one.
+		bmax, bmin := pyMax(bracket[0], bracket[1]), pyMin(bracket[0], bracket[1])
+		eps := 0.1 * (bmax.v - bmin.v)
+		if pyMin(pyNum{v: bmax.v - t.v}, pyNum{v: t.v - bmin.v}).v < eps {
+			if insufProgress || t.v >= bmax.v || t.v <= bmin.v {
+				if math.Abs(t.v-bmax.v) < math.Abs(t.v-bmin.v) {
+					t = pyNum{bmax.v - eps, bmax.tensor || bmin.tensor}
+				} else {
+					t = pyNum{bmin.v + eps, bmax.tensor || bmin.tensor}
+				}
+				insufProgress = false
+			} else {
+				insufProgress = true
+			}
+		} else {
+			insufProgress = false
+		}
+		fNew = o.evalAt(params, obj, t.v)
+		evals++
+		gtdNew = ddot(gNew, d)
+		lsIter++
+		if fNew > f+float64(wolfeC1*t.v*gtd) || fNew >= bf[low] {
+			// Armijo condition not satisfied or not lower than the lowest point.
+			bracket[high], bf[high], bgtd[high] = t, fNew, gtdNew
+			copy(bg[high], gNew)
+			if bf[0] <= bf[1] {
+				low, high = 0, 1
+			} else {
+				low, high = 1, 0
+			}
+			continue
+		}
+		if math.Abs(gtdNew) <= -wolfeC2*gtd {
+			done = true // the Wolfe conditions hold
+		} else if gtdNew*(bracket[high].v-bracket[low].v) >= 0 {
+			// The old high becomes the new low.
+			bracket[high], bf[high], bgtd[high] = bracket[low], bf[low], bgtd[low]
+			bg[high], bg[low] = bg[low], bg[high]
+		}
+		// The new point becomes the new low.
+		bracket[low], bf[low], bgtd[low] = t, fNew, gtdNew
+		copy(bg[low], gNew)
+	}
+	copy(o.grad, bg[low])
+	return bf[low], bracket[low].v, evals
+}
+
+// pyNum is a step length of _strong_wolfe with the Python type it has there: a 0-d tensor
+// (the first step of a run, and whatever a cubic interpolation or a tensor gives) or a float
+// (lr, 0). The type matters in one place: a float divided by a tensor is computed as the
+// tensor's reciprocal times the float (Tensor.__rtruediv__), which rounds twice.
+type pyNum struct {
+	v      float64
+	tensor bool
+}
+
+// cubicInterpolate is PyTorch's _cubic_interpolate: the minimizer of the cubic through
+// (x1, f1) and (x2, f2) with slopes g1 and g2, clamped to bounds when given and to the interval
+// between x1 and x2 otherwise; the middle of that interval when the cubic has no minimizer. The
+// slopes are tensors there, and the losses floats.
+func cubicInterpolate(x1 pyNum, f1, g1 float64, x2 pyNum, f2, g2 float64, bounds *[2]pyNum) pyNum {
+	var lo, hi pyNum
+	switch {
+	case bounds != nil:
+		lo, hi = bounds[0], bounds[1]
+	case x1.v <= x2.v:
+		lo, hi = x1, x2
+	default:
+		lo, hi = x2, x1
+	}
+	num, den := 3*(f1-f2), x1.v-x2.v
+	q := num / den
+	if x1.tensor || x2.tensor {
+		q = (1 / den) * num
+	}
+	d1 := g1 + g2 - q
+	d2sq := float64(d1*d1) - float64(g1*g2)
+	if !(d2sq >= 0) {
+		return pyNum{(lo.v + hi.v) / 2, lo.tensor || hi.tensor}
+	}
+	d2 := math.Sqrt(d2sq)
+	minPos := pyNum{tensor: true}
+	if x1.v <= x2.v {
+		minPos.v = x2.v - float64((x2.v-x1.v)*((g2+d2-d1)/(g2-g1+2*d2)))
+	} else {
+		minPos.v = x1.v - float64((x1.v-x2.v)*((g1+d2-d1)/(g1-g2+2*d2)))
+	}
+	return pyMin(pyMax(minPos, lo), hi)
+}
+
+// pyMin and pyMax are Python's min(a, b) and max(a, b): b only when it compares less
+// (greater) than a, so a NaN first argument is kept and a NaN second one ignored.
+func pyMin(a, b pyNum) pyNum {
+	if b.v < a.v {
+		return b
+	}
+	return a
+}
+
+func pyMax(a, b pyNum) pyNum {
+	if b.v > a.v {
+		return b
+	}
+	return a
+}
+
+// addScaled sets v ← v + α·u with one rounding per element, as ATen's v.add_(u, alpha=α)
+// (a fused multiply-add in its vectorized kernel and in the scalar tail).
+func addScaled(v []float64, alpha float64, u []float64) {
+	u = u[:len(v)]
+	for i := range v {
+		v[i] = math.FMA(alpha, u[i], v[i])
+	}
+}
+
+// atenMaxAbs is (scale·v).abs().max(): NaN when an element is NaN, as torch.max propagates
+// it; 0 for an empty v.
+func atenMaxAbs(v []float64, scale float64) float64 {
+	m := 0.0
+	for _, x := range v {
+		a := math.Abs(x * scale)
+		if a != a {
+			return a
+		}
+		m = max(m, a)
+	}
+	return m
+}
+
+// ddot is x·y as OpenBLAS's ddot computes it on a Haswell-class CPU (kernel/x86_64/ddot.c and
+// ddot_microk_haswell-2.c): the first n − n mod 16 products in four accumulators of four lanes
+// by fused multiply-adds, reduced pairwise, then the rest added one by one.
+func ddot(x, y []float64) float64 {
+	n := len(x)
+	y = y[:n]
+	n1 := n &^ 15
+	dot := 0.0
+	if n1 > 0 {
+		var acc [4][4]float64
+		for i := 0; i < n1; i += 16 {
+			for k := range 4 {
+				for l := range 4 {
+					j := i + 4*k + l
+					acc[k][l] = math.FMA(x[j], y[j], acc[k][l])
+				}
+			}
+		}
+		var half [4][2]float64 // vextractf128 + vaddpd: lanes 0+2 and 1+3
+		for k := range 4 {
+			half[k] = [2]float64{acc[k][0] + acc[k][2], acc[k][1] + acc[k][3]}
+		}
+		a0, a1 := half[0][0]+half[1][0], half[0][1]+half[1][1]
+		b0, b1 := half[2][0]+half[3][0], half[2][1]+half[3][1]
+		dot = (a0 + b0) + (a1 + b1) // vhaddpd
+	}
+	for i := n1; i < n; i++ {
+		dot += float64(y[i] * x[i])
+	}
+	return dot
+}
+
+// atenSumAbs is v.abs().sum() as ATen's cascade_sum computes it for a contiguous float64
+// vector with AVX2 (aten/src/ATen/native/cpu/SumKernel.cpp, PyTorch 1.13, one thread): the
+// vectors of four elements summed as four interleaved rows by multi_row_sum's levels of 16
+// and more, the rows added together, then the leftover elements and the four lanes.
+func atenSumAbs(v []float64) float64 {
+	n := len(v)
+	if n < 4 {
+		s := 0.0
+		for _, x := range v {
+			s += math.Abs(x)
+		}
+		return s
+	}
+	const levels, rows, lanes = 4, 4, 4
+	vecs := n / lanes
+	size := vecs / rows // rows of the (-1, 4)-shaped array of vectors
+	power := max(4, ceilLog2(size)/levels)
+	step := 1 << power
+	mask := step - 1
+	var acc [levels][rows][lanes]float64
+	addRow := func(i int) {
+		for k := range rows {
+			for l := range lanes {
+				acc[0][k][l] += math.Abs(v[(i*rows+k)*lanes+l])
+			}
+		}
+	}
+	i := 0
+	for i+step <= size {
+		for range step {
+			addRow(i)
+			i++
+		}
+		for j := 1; j < levels; j++ {
+			for k := range rows {
+				for l := range lanes {
+					acc[j][k][l] += acc[j-1][k][l]
+					acc[j-1][k][l] = 0
+				}
+			}
+			if i&(mask<<(j*power)) != 0 {
+				break
+			}
+		}
+	}
+	for ; i < size; i++ {
+		addRow(i)
+	}
+	for j := 1; j < levels; j++ {
+		for k := range rows {
+			for l := range lanes {
+				acc[0][k][l] += acc[j][k][l]
+			}
+		}
+	}
+	sums := acc[0]
+	for m := size * rows; m < vecs; m++ {
+		for l := range lanes {
+			sums[0][l] += math.Abs(v[m*lanes+l])
+		}
+	}
+	for k := 1; k < rows; k++ {
+		for l := range lanes {
+			sums[0][l] += sums[k][l]
+		}
+	}
+	s := 0.0
+	for m := vecs * lanes; m < n; m++ {
+		s += math.Abs(v[m])
+	}
+	for l := range lanes {
+		s += sums[0][l]
+	}
+	return s
+}
+
+// ceilLog2 is ATen's utils::CeilLog2: ⌈log₂ x⌉, and 1 for x ≤ 2.
+func ceilLog2(x int) int {
+	if x <= 2 {
+		return 1
+	}
+	return bits.Len64(uint64(x - 1))
+}

@@ -1,0 +1,40 @@
+package optim
+
+import "github.com/optimbench/optimbench/internal/param"
+
+// lion is Lion, EvoLved Sign Momentum (Chen et al. 2023, "Symbolic Discovery of Optimization
+// Algorithms", Algorithm 2), in the order of operations of the authors' PyTorch code:
+//
+//	θ ← θ(1 − lr·λ)                 (decoupled weight decay, first; g stays raw)
+//	c = m·β₁ + g·(1−β₁)
+//	θ ← θ − lr·sign(c)              (sign(0) = 0, as torch.sign)
+//	m ← m·β₂ + (1−β₂)·g
+//
+// Every coordinate moves by exactly lr (or 0) per step, so Lion's lr is 3–10 times smaller than
+// AdamW's. There is no ε and no second moment. m starts at zero. β₁ is read at every step
+// (SetMomentum). Reference: google/automl, lion/lion_pytorch.py (class Lion), commit
+// 6a54c8741e7c3265d4547c4f35f47a0391122dc5 (the file as of b21d6ced9bc9); defaults lr 1e-4,
+// betas (0.9, 0.99), weight_decay 0.
+type lion struct {
+	beta1, beta2, wd float64
+	m                []float64 // momentum
+}
+
+func newLion(v param.Values, n int) *lion {
+	return &lion{beta1: v.Float("beta1"), beta2: v.Float("beta2"), wd: v.Float("weight_decay"), m: make([]float64, n)}
+}
+
+// SetMomentum sets β₁ for the next steps, as PyTorch's schedulers set group["betas"][0].
+func (o *lion) SetMomentum(m float64) { o.beta1 = m }
+
+func (o *lion) Step(params, grad []float64, t int, lr float64) {
+	checkStep(params, grad, len(o.m), t)
+	decayWeights(params, lr, o.wd)
+	b1, w1, b2, w2 := o.beta1, 1-o.beta1, o.beta2, 1-o.beta2
+	m, g := o.m[:len(params)], grad[:len(params)]
+	for i := range params {
+		c := m[i]*b1 + g[i]*w1
+		params[i] += -lr * sign(c)
+		m[i] = m[i]*b2 + w2*g[i]
+	}
+}
