@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/optimbench/optimbench/internal/optim"
 )
 
 const bigSweep = `
@@ -68,5 +70,21 @@ func TestPointConfig(t *testing.T) {
 		if c.Name != p.ID || c.Seed != p.Seed {
 			t.Errorf("point %d: config named %s seed %d, want %s %d", p.Index, c.Name, c.Seed, p.ID, p.Seed)
 		}
+	}
+}
+
+// A sweep over every optimizer name expands and validates; a key that applies to only some
+// of them is refused at the first point where it does not, naming the point and the key.
+func TestSweepEveryOptimizer(t *testing.T) {
+	names := optim.Names()
+	body := "base:\n  data: {source: synthetic, generator: blobs, n: 60, features: 2, classes: 3}\n  model: {kind: linear}\n  optimizer: {name: sgd}\n  train: {epochs: 1}\ngrid:\n  optimizer.name: [" + strings.Join(names, ", ") + "]\n"
+	s := loadSweep(t, body)
+	if len(s.Points) != len(names) {
+		t.Fatalf("%d points for %d optimizers", len(s.Points), len(names))
+	}
+	_, err := Load(context.Background(), writeFile(t, t.TempDir(), "s.yaml", body+"  optimizer.momentum: [0.5]\n"), nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "point 0 (optimizer.name=sgd optimizer.momentum=0.5)") ||
+		!strings.Contains(err.Error(), "optimizer.momentum: does not apply to optimizer sgd") {
+		t.Errorf("error %v: want point 0 and optimizer.momentum named", err)
 	}
 }
