@@ -45,7 +45,9 @@ Kinds:
                Runs that differ only in their seed form one line, their mean on
                a common x-axis with a band (--band std|sem|minmax|none), "(n=3)"
                in the legend; --group KEY[,KEY] groups by config keys instead.
-               A diverged run's line ends in a cross. The legend lists the best
+               A diverged run leaves its group's mean and band from its
+               divergence on and is drawn alone, a cross at the divergence
+               point; the legend says how many diverged. The legend lists the best
                final value first. When the first evaluation (before any
                update) would squash the curves, the y-range leaves it out.
   sensitivity  the final or best --metric (a results.csv column, default

@@ -9,16 +9,20 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/optimbench/optimbench/internal/report"
 )
 
-// curveGroup is one line of a curves figure: a group's runs and their band.
+// curveGroup is one line of a curves figure: a group's runs, the band over
+// them up to each one's divergence, and its diverged runs.
 type curveGroup struct {
 	g        *Group
-	curves   []Curve
-	band     Band
-	diverged []Curve // the curves of the group's diverged runs
+	runs     []*Run  // the runs with points to draw
+	healthy  []Curve // each run's curve before its divergence (non-empty ones)
+	band     Band    // over healthy
+	diverged []*Run  // the runs that diverged
 }
 
 // curvesPlan is what the steps of a curves figure share: the runs and their
@@ -27,6 +31,7 @@ type curvesPlan struct {
 	runs       []*Run
 	o          *Options
 	tables     []*report.Table // tables[i] is the metrics.csv of runs[i]
+	div        []int           // div[i] is the row runs[i] diverged at, or -1 (Run.divergedAt)
 	index      map[*Run]int    // a run's position in runs
 	x          string          // the metrics.csv column on the x-axis
 	metric     string          // the metrics.csv column on the y-axis
@@ -35,14 +40,11 @@ type curvesPlan struct {
 	xmin, xmax float64 // the x-range of the lines drawn
 }
 
-// legendEntry is a legend line waiting for its place in the legend order.
-type legendEntry struct {
-	label  string
-	thumbs []plot.Thumbnailer
-}
-
 // curvesFigure draws a metric against epoch, step, examples or seconds, one
-// line per group with a band over its runs.
+// line per group with a band over its runs. A diverged run leaves its
+// group's mean and band from its divergence on (Run.divergedAt): it is drawn
+// on its own thin line, with a × at its divergence point, and the legend
+// counts it ("adam (n=6, 2 diverged)").
 func curvesFigure(runs []*Run, o *Options) (*figure, error) {
 	cp, err := newCurvesPlan(runs, o)
 	if err != nil {
@@ -81,6 +83,11 @@ func curvesFigure(runs []*Run, o *Options) (*figure, error) {
 	p.X.Min, p.X.Max = cp.xmin, cp.xmax
 	if cp.logX {
 		setRange(&p.X, cp.xmin, cp.xmax, true)
+	} else if cp.xmax <= cp.xmin {
+		setRange(&p.X, cp.xmin, cp.xmax, false)
+	}
+	if marks := divergeMarksIn(f); marks != nil {
+		marks.room(&p.X, cp.logX, o.Width)
 	}
 	for _, k := range order {
 		f.add(entries[k].label, entries[k].thumbs...)
@@ -120,10 +127,27 @@ func newCurvesPlan(runs []*Run, o *Options) (*curvesPlan, error) {
 	}
 	cp.logX = o.LogX == ScaleLog
 	cp.index = map[*Run]int{}
+	cp.div = make([]int, len(runs))
 	for i, r := range runs {
 		cp.index[r] = i
+		cp.div[i] = r.divergedAt(cp.tables[i])
 	}
+	cp.xRange()
 	return cp, nil
+}
+
+// xRange sets the x-range to every row of every run with an x value (one a
+// log axis can show), whatever its metric: a run whose loss became
+// infinite is still shown to its end.
+func (cp *curvesPlan) xRange() {
+	cp.xmin, cp.xmax = math.Inf(1), math.Inf(-1)
+	for _, t := range cp.tables {
+		for _, x := range t.Cols[cp.x] {
+			if finite(x) && (!cp.logX || x > 0) {
+				cp.xmin, cp.xmax = math.Min(cp.xmin, x), math.Max(cp.xmax, x)
+			}
+		}
+	}
 }
 
 // checkColumns reports the first run whose metrics.csv lacks the metric
@@ -148,8 +172,24 @@ func (cp *curvesPlan) checkColumns() error {
 // curve returns the finite points of r's metric against x, without the
 // points a log x-axis (or, with logY, a log y-axis) cannot show.
 func (cp *curvesPlan) curve(r *Run, logY bool) Curve {
+	return cp.curveTo(r, logY, cp.tables[cp.index[r]].Rows)
+}
+
+// healthy is curve up to the row where r diverged (all of it when r did
+// not diverge): the part that counts in its group's mean.
+func (cp *curvesPlan) healthy(r *Run, logY bool) Curve {
+	i := cp.index[r]
+	if cp.div[i] < 0 {
+		return cp.curve(r, logY)
+	}
+	return cp.curveTo(r, logY, cp.div[i])
+}
+
+// curveTo is curve over the first rows rows of r's table.
+func (cp *curvesPlan) curveTo(r *Run, logY bool, rows int) Curve {
 	t := cp.tables[cp.index[r]]
-	c := finiteCurve(t.Cols[cp.x], t.Cols[cp.metric])
+	xs, ys := t.Cols[cp.x], t.Cols[cp.metric]
+	c := finiteCurve(xs[:min(rows, len(xs))], ys[:min(rows, len(ys))])
 	var k Curve
 	for i := range c.X {
 		if (cp.logX && c.X[i] <= 0) || (logY && c.Y[i] <= 0) {
@@ -159,6 +199,23 @@ func (cp *curvesPlan) curve(r *Run, logY bool) Curve {
 	}
 	return k
 }
+
+// divergence returns r's divergence point: the x and the metric (maybe not
+// finite) of the row it diverged at, and false when it did not diverge or
+// that row has no x the axis can show.
+func (cp *curvesPlan) divergence(r *Run) (x, y float64, ok bool) {
+	i := cp.index[r]
+	d := cp.div[i]
+	if d < 0 {
+		return 0, 0, false
+	}
+	t := cp.tables[i]
+	x, y = t.Cols[cp.x][d], t.Cols[cp.metric][d]
+	return x, y, finite(x) && (!cp.logX || x > 0)
+}
+
+// diverged tells whether r diverged.
+func (cp *curvesPlan) diverged(r *Run) bool { return cp.div[cp.index[r]] >= 0 }
 
 // yRange chooses the y-scale (log when forced, or for a loss spanning two
 // decades) and sets the y-range, zoomed past the first evaluation when that
@@ -182,6 +239,13 @@ func (cp *curvesPlan) yRange() error {
 		if math.IsInf(lo, 1) || hi <= 0 {
 			return optErr("LogY", ": %s has no positive values", cp.metric)
 		}
+		// A log axis has room for decades: it reaches up to the
+		// divergence points, so that each × sits at its value.
+		for _, r := range cp.runs {
+			if _, y, ok := cp.divergence(r); ok && finite(y) && y > 0 {
+				hi = math.Max(hi, y)
+			}
+		}
 	}
 	// The first evaluation (before any update) can be far above (a loss) or
 	// below (an accuracy) all that follows and squash it into a strip: then
@@ -191,62 +255,71 @@ func (cp *curvesPlan) yRange() error {
 }
 
 // fullRange returns the y-range of every value of the runs that did not
-// diverge; a diverged run's values count only up to that range's top for
-// losses. When every run diverged, it reaches up to 10 × the highest
-// initial value. lo is +Inf when there is no finite value.
+// diverge and of the diverged runs before their divergence; for losses, a
+// diverged run's later values count only down, not up. When every run
+// diverged, it reaches up to 10 × the highest initial value. lo is +Inf
+// when there is no finite value.
 func (cp *curvesPlan) fullRange() (lo, hi float64) {
 	lo, hi = math.Inf(1), math.Inf(-1)
-	dlo, dhi := math.Inf(1), math.Inf(-1)
+	dlo, dhi := math.Inf(1), math.Inf(-1) // every value of the diverged runs
+	healthy := false                      // some run did not diverge
 	for _, r := range cp.runs {
-		c := cp.curve(r, false)
-		for _, y := range c.Y {
-			if r.Diverged() {
-				dlo, dhi = math.Min(dlo, y), math.Max(dhi, y)
-			} else {
+		if !cp.diverged(r) {
+			healthy = true
+			for _, y := range cp.curve(r, false).Y {
 				lo, hi = math.Min(lo, y), math.Max(hi, y)
 			}
+			continue
+		}
+		for _, y := range cp.healthy(r, false).Y {
+			lo, hi = math.Min(lo, y), math.Max(hi, y)
+		}
+		for _, y := range cp.curve(r, false).Y {
+			dlo, dhi = math.Min(dlo, y), math.Max(dhi, y)
 		}
 	}
-	if math.IsInf(lo, 1) { // every run diverged: show up to 10 × the initial values
-		lo, hi = dlo, dhi
+	if !healthy { // every run diverged: show up to 10 × the initial values
+		lo, hi = math.Min(lo, dlo), math.Max(hi, dhi)
 		init := math.Inf(-1)
 		for _, r := range cp.runs {
 			if c := cp.curve(r, false); c.Len() > 0 {
 				init = math.Max(init, c.Y[0])
 			}
 		}
-		if init > 0 && hi > 10*init {
+		if isLoss(cp.metric) && init > 0 && hi > 10*init {
 			hi = 10 * init
 		}
-	} else {
-		lo = math.Min(lo, dlo)
-		if !isLoss(cp.metric) {
-			hi = math.Max(hi, dhi)
-		}
+		return lo, hi
+	}
+	lo = math.Min(lo, dlo)
+	if !isLoss(cp.metric) {
+		hi = math.Max(hi, dhi)
 	}
 	return lo, hi
 }
 
 // curveGroups returns the groups that have points to draw, each with its
-// runs' curves on the chosen scales and their band.
+// runs' curves before their divergence on the chosen scales and their band.
 func (cp *curvesPlan) curveGroups(groups []*Group) []*curveGroup {
 	var cgs []*curveGroup
 	for _, g := range groups {
 		cg := &curveGroup{g: g}
 		for _, r := range g.Runs {
-			c := cp.curve(r, cp.logY)
-			if c.Len() == 0 {
+			if cp.curve(r, cp.logY).Len() == 0 {
 				continue
 			}
-			cg.curves = append(cg.curves, c)
-			if r.Diverged() {
-				cg.diverged = append(cg.diverged, c)
+			cg.runs = append(cg.runs, r)
+			if h := cp.healthy(r, cp.logY); h.Len() > 0 {
+				cg.healthy = append(cg.healthy, h)
+			}
+			if cp.diverged(r) {
+				cg.diverged = append(cg.diverged, r)
 			}
 		}
-		if len(cg.curves) == 0 {
+		if len(cg.runs) == 0 {
 			continue
 		}
-		cg.band = Aggregate(cg.curves, cp.o.Band)
+		cg.band = Aggregate(cg.healthy, cp.o.Band)
 		cgs = append(cgs, cg)
 	}
 	return cgs
@@ -288,64 +361,84 @@ func (cp *curvesPlan) legendOrder(cgs []*curveGroup) []int {
 // finalRank is the sort key of a group in the legend: its last mean value,
 // negated when higher is better, and +Inf when every run diverged.
 func (cp *curvesPlan) finalRank(cg *curveGroup) float64 {
+	if len(cg.diverged) == len(cg.runs) || cg.band.Len() == 0 {
+		return math.Inf(1) // every run diverged: last
+	}
 	v := cg.band.Mean[len(cg.band.Mean)-1]
-	if len(cg.diverged) == len(cg.curves) {
-		v = math.Inf(1) // every run diverged: last
-	} else if higherBetter(cp.metric) {
+	if higherBetter(cp.metric) {
 		v = -v
 	}
 	return v
 }
 
-// drawLines adds each group's band and mean line to f, the lines over
-// every band, sets the x-range they span, and returns the groups' legend
-// entries in the groups' order.
+// drawLines adds to f each group's diverged runs (thin lines), its band
+// and its mean line, the means over every band, and returns the groups'
+// legend entries in the groups' order: the label with the number of runs
+// and of those that diverged when a group has several runs.
 func (cp *curvesPlan) drawLines(f *figure, cgs []*curveGroup) ([]legendEntry, error) {
 	showN := false
 	for _, cg := range cgs {
-		showN = showN || len(cg.curves) > 1
+		showN = showN || len(cg.runs) > 1
 	}
 	entries := make([]legendEntry, len(cgs))
-	cp.xmin, cp.xmax = math.Inf(1), math.Inf(-1)
 	var lines []plot.Plotter
 	for i, cg := range cgs {
-		b := cg.band
-		cp.xmin, cp.xmax = math.Min(cp.xmin, b.X[0]), math.Max(cp.xmax, b.X[len(b.X)-1])
-		poly, err := cp.bandPolygon(cg, i)
-		if err != nil {
-			return nil, err
+		for _, r := range cg.diverged {
+			if c := cp.curve(r, cp.logY); c.Len() > 1 {
+				l, err := plotter.NewLine(decimate(c, maxDrawn))
+				if err != nil {
+					return nil, fmt.Errorf("plot: line of %s: %w", r.ID, err)
+				}
+				l.LineStyle = divergedStyle(i)
+				f.addPlot(l)
+			}
 		}
-		if poly != nil {
-			f.addPlot(poly)
+		// A mean of one point (every run diverged at its first
+		// evaluation) draws nothing: its runs' own lines stand for it.
+		thumbs := []plot.Thumbnailer{lineThumb{divergedStyle(i)}}
+		if b := cg.band; b.Len() > 1 {
+			poly, err := cp.bandPolygon(cg, i)
+			if err != nil {
+				return nil, err
+			}
+			line, err := plotter.NewLine(b)
+			if err != nil {
+				return nil, fmt.Errorf("plot: line of %s: %w", cg.g.Label, err)
+			}
+			line.LineStyle = lineStyle(i)
+			lines = append(lines, line) // over every band
+			thumbs = []plot.Thumbnailer{line}
+			if poly != nil {
+				f.addPlot(poly)
+				thumbs = []plot.Thumbnailer{poly, line}
+			}
 		}
-		line, err := plotter.NewLine(b)
-		if err != nil {
-			return nil, fmt.Errorf("plot: line of %s: %w", cg.g.Label, err)
-		}
-		line.LineStyle = lineStyle(i)
-		lines = append(lines, line) // over every band
-		f.avoid = append(f.avoid, b)
 		label := cg.g.Label
-		if showN {
-			label = withCount(label, len(cg.curves))
+		switch {
+		case showN:
+			label = withCount(label, len(cg.runs), len(cg.diverged))
+		case len(cg.diverged) > 0:
+			label += " (diverged)"
 		}
-		if poly != nil {
-			entries[i] = legendEntry{label, []plot.Thumbnailer{poly, line}}
-		} else {
-			entries[i] = legendEntry{label, []plot.Thumbnailer{line}}
-		}
+		entries[i] = legendEntry{label, thumbs}
 	}
-	for _, l := range lines {
-		f.addPlot(l)
-	}
+	f.addPlot(lines...)
 	return entries, nil
+}
+
+// divergedStyle is the line of a diverged run of group i: the group's,
+// thinner.
+func divergedStyle(i int) draw.LineStyle {
+	st := lineStyle(i)
+	st.Width = vg.Points(0.9)
+	return st
 }
 
 // bandPolygon returns the band of group i (drawn in its colour, kept above
 // a tenth of the y-range's bottom on a log axis), or nil when there is no
 // band to draw.
 func (cp *curvesPlan) bandPolygon(cg *curveGroup, i int) (*plotter.Polygon, error) {
-	if cp.o.Band == BandNone || len(cg.curves) <= 1 {
+	if cp.o.Band == BandNone || len(cg.healthy) <= 1 {
 		return nil, nil
 	}
 	outline := cg.band.Outline()
@@ -363,35 +456,34 @@ func (cp *curvesPlan) bandPolygon(cg *curveGroup, i int) (*plotter.Polygon, erro
 	return poly, nil
 }
 
-// drawDiverged marks each diverged run with a × at its last point, on the
-// top edge when off the chart, and tells whether any run diverged.
+// drawDiverged marks each diverged run with a × in its group's colour at
+// its divergence point (on the edge when off the chart), and tells whether
+// any run diverged.
 func (cp *curvesPlan) drawDiverged(f *figure, cgs []*curveGroup) (bool, error) {
-	anyDiverged := false
+	marks := &divergeMarks{}
+	diverged := false
 	for i, cg := range cgs {
-		var on plotter.XYs
-		var off []float64
-		for _, c := range cg.diverged {
-			x, y := c.X[c.Len()-1], c.Y[c.Len()-1]
-			if y > cp.hi {
-				off = append(off, x)
-			} else {
-				on = append(on, plotter.XY{X: x, Y: y})
+		for _, r := range cg.diverged {
+			diverged = true
+			if x, y, ok := cp.divergence(r); ok {
+				marks.marks = append(marks.marks, divergeMark{x: x, y: y, top: !higherBetter(cp.metric), color: colorAt(i)})
 			}
-			anyDiverged = true
-		}
-		if len(on) > 0 {
-			s, err := plotter.NewScatter(on)
-			if err != nil {
-				return false, fmt.Errorf("plot: %w", err)
-			}
-			s.GlyphStyle = crossStyle(colorAt(i))
-			f.addPlot(s)
-		}
-		if len(off) > 0 {
-			f.addPlot(&edgeMarks{xs: off, top: true, style: crossStyle(colorAt(i))})
 		}
 	}
-	return anyDiverged, nil
+	if len(marks.marks) > 0 {
+		f.addPlot(marks)
+	}
+	return diverged, nil
+}
+
+// divergeMarksIn returns the diverged marks of f, or nil.
+func divergeMarksIn(f *figure) *divergeMarks {
+	for _, pl := range f.plotters {
+		if m, ok := pl.(*divergeMarks); ok {
+			return m
+		}
+	}
+	return nil
 }
 
 // hasValues tells whether a column exists and holds a finite value.

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -43,17 +44,24 @@ var OkabeIto = []color.RGBA{
 	{0xF0, 0xE4, 0x42, 0xFF}, // yellow
 }
 
+// lineColors are the colours lines take: the Okabe–Ito palette without its
+// yellow, too faint on white for a line (or a cross) of a point and a half.
+var lineColors = OkabeIto[:7]
+
 // colorAt is the colour of line i.
-func colorAt(i int) color.RGBA { return OkabeIto[i%len(OkabeIto)] }
+func colorAt(i int) color.RGBA { return lineColors[i%len(lineColors)] }
 
 // dashesAt is the dash pattern of line i: solid for the first round of
-// colours, then dashed and dotted, so that lines stay apart beyond eight.
+// colours, then dashed, dotted and dash-dotted, so that lines that share a
+// colour stay apart.
 func dashesAt(i int) []vg.Length {
-	switch (i / len(OkabeIto)) % 3 {
+	switch (i / len(lineColors)) % 4 {
 	case 1:
 		return []vg.Length{vg.Points(6), vg.Points(3)}
 	case 2:
 		return []vg.Length{vg.Points(1.5), vg.Points(2)}
+	case 3:
+		return []vg.Length{vg.Points(7), vg.Points(2.5), vg.Points(1.5), vg.Points(2.5)}
 	}
 	return nil
 }
@@ -94,154 +102,6 @@ func newPlot(title, xlabel, ylabel string) *plot.Plot {
 	g.Horizontal.Width = vg.Points(0.5)
 	p.Add(g)
 	return p
-}
-
-// figure is a plot with a legend that is placed at draw time in the corner
-// of the data area where it hides the fewest data points.
-//
-// The y-axis label is drawn here too, centred on the data area: gonum/plot
-// centres it on the arithmetic middle of the range, which on a log axis
-// lies near the top and pads the plot with empty space.
-type figure struct {
-	p        *plot.Plot
-	ylabel   string
-	legend   plot.Legend
-	entries  int
-	avoid    []plotter.XYer // data the legend should not cover
-	plotters []plot.Plotter // what addPlot added
-	// legendBox is where the last draw put the legend (for tests).
-	legendBox vg.Rectangle
-}
-
-func newFigure(title, xlabel, ylabel string) *figure {
-	p := newPlot(title, xlabel, "")
-	return &figure{p: p, ylabel: ylabel, legend: p.Legend}
-}
-
-// plotCanvas is the part of c left to the plot beside the y label.
-func (f *figure) plotCanvas(c draw.Canvas) draw.Canvas {
-	if f.ylabel != "" {
-		sty := f.p.Y.Label.TextStyle
-		c.Min.X += sty.Height(f.ylabel) + sty.FontExtents().Descent + vg.Points(3)
-	}
-	return c
-}
-
-// dataCanvas is the data area of the figure drawn on c.
-func (f *figure) dataCanvas(c draw.Canvas) draw.Canvas {
-	return f.p.DataCanvas(f.plotCanvas(c))
-}
-
-// addPlot adds plotters to the plot.
-func (f *figure) addPlot(ps ...plot.Plotter) {
-	f.p.Add(ps...)
-	f.plotters = append(f.plotters, ps...)
-}
-
-// add adds a legend entry.
-func (f *figure) add(label string, thumbs ...plot.Thumbnailer) {
-	f.legend.Add(label, thumbs...)
-	f.entries++
-}
-
-// draw draws the figure onto c.
-func (f *figure) draw(c draw.Canvas) {
-	f.p.Legend = plot.NewLegend() // drawn below, by hand
-	pc := f.plotCanvas(c)
-	f.p.Draw(pc)
-	dc := f.p.DataCanvas(pc)
-	if f.ylabel != "" {
-		sty := f.p.Y.Label.TextStyle
-		sty.Rotation += math.Pi / 2
-		x := c.Min.X + sty.Height(f.ylabel) - sty.FontExtents().Descent
-		c.FillText(sty, vg.Point{X: x, Y: (dc.Min.Y + dc.Max.Y) / 2}, f.ylabel)
-	}
-	if f.entries == 0 {
-		return
-	}
-	leg := f.legend
-	leg.Top, leg.Left = true, true
-	size := leg.Rectangle(dc).Size()
-	descent := leg.TextStyle.FontExtents().Descent
-	pad := vg.Points(4)
-	w, h := size.X+2*pad, size.Y+2*pad+descent
-	inset := vg.Points(3)
-	type corner struct{ top, left bool }
-	best, bestN := corner{true, false}, math.MaxInt
-	for _, k := range []corner{{true, false}, {true, true}, {false, false}, {false, true}} {
-		r := legendRect(dc, k.top, k.left, w, h, inset)
-		if n := f.covered(dc, r); n < bestN {
-			best, bestN = k, n
-		}
-	}
-	r := legendRect(dc, best.top, best.left, w, h, inset)
-	f.legendBox = r
-	dc.SetColor(color.NRGBA{R: 255, G: 255, B: 255, A: 225})
-	dc.Fill(r.Path())
-	dc.SetLineStyle(draw.LineStyle{Color: color.Gray{Y: 180}, Width: vg.Points(0.5)})
-	dc.Stroke(r.Path())
-	inner := draw.Canvas{Canvas: dc.Canvas, Rectangle: vg.Rectangle{
-		Min: vg.Point{X: r.Min.X + pad, Y: r.Min.Y + pad},
-		Max: vg.Point{X: r.Max.X - pad, Y: r.Max.Y - pad},
-	}}
-	leg.Draw(inner)
-}
-
-func legendRect(dc draw.Canvas, top, left bool, w, h, inset vg.Length) vg.Rectangle {
-	var r vg.Rectangle
-	if left {
-		r.Min.X = dc.Min.X + inset
-	} else {
-		r.Min.X = dc.Max.X - inset - w
-	}
-	if top {
-		r.Min.Y = dc.Max.Y - inset - h
-	} else {
-		r.Min.Y = dc.Min.Y + inset
-	}
-	r.Max = vg.Point{X: r.Min.X + w, Y: r.Min.Y + h}
-	return r
-}
-
-// covered counts the data points (and points along the segments between
-// them) of f.avoid that fall inside r.
-func (f *figure) covered(dc draw.Canvas, r vg.Rectangle) int {
-	trX, trY := f.p.Transforms(&dc)
-	_, xlog := f.p.X.Scale.(plot.LogScale)
-	_, ylog := f.p.Y.Scale.(plot.LogScale)
-	ok := func(x, y float64) bool {
-		return finite(x) && finite(y) && (!xlog || x > 0) && (!ylog || y > 0)
-	}
-	in := func(p vg.Point) bool {
-		return p.X >= r.Min.X && p.X <= r.Max.X && p.Y >= r.Min.Y && p.Y <= r.Max.Y
-	}
-	n := 0
-	for _, xy := range f.avoid {
-		var prev vg.Point
-		have := false
-		for i := 0; i < xy.Len(); i++ {
-			x, y := xy.XY(i)
-			if !ok(x, y) {
-				have = false
-				continue
-			}
-			y = math.Min(math.Max(y, f.p.Y.Min), f.p.Y.Max)
-			pt := vg.Point{X: trX(x), Y: trY(y)}
-			if in(pt) {
-				n += 4
-			}
-			if have {
-				for k := 1; k < 4; k++ {
-					t := vg.Length(k) / 4
-					if in(vg.Point{X: prev.X + t*(pt.X-prev.X), Y: prev.Y + t*(pt.Y-prev.Y)}) {
-						n++
-					}
-				}
-			}
-			prev, have = pt, true
-		}
-	}
-	return n
 }
 
 // Formats are the extensions of --out.
@@ -309,11 +169,15 @@ func writeFiles(paths []string, data [][]byte) error {
 }
 
 // logTicks labels powers of ten, and 2× and 5× when the axis spans three
-// decades or less; unlabelled minor ticks at the other integers.
+// decades or less; unlabelled minor ticks at the other integers. Over more
+// than eight decades it labels every second, third, fourth, fifth, tenth…
+// power of ten (at most about eight labels, written 1e+06) with minor ticks
+// at the powers between, and over more than forty decades minor ticks at
+// every fifth of a label step.
 type logTicks struct{}
 
 func (logTicks) Ticks(lo, hi float64) []plot.Tick {
-	if !(lo > 0) || !(hi > lo) {
+	if !(lo > 0) || !(hi > lo) || math.IsInf(hi, 1) {
 		return nil
 	}
 	e0, e1 := int(math.Floor(math.Log10(lo))), int(math.Ceil(math.Log10(hi)))
@@ -321,22 +185,51 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 	if e1-e0 <= 3 {
 		labelled[2], labelled[5] = true, true
 	}
-	every := (e1 - e0 + 7) / 8 // at most about eight labelled decades
+	every := 1 // labels at the powers 10^e with e a multiple of every
+	for _, s := range []int{1, 2, 3, 4, 5, 10, 20, 25, 50, 100} {
+		if every = s; (e1-e0)/s <= 8 {
+			break
+		}
+	}
+	minor := 1 // minor ticks at the powers 10^e with e a multiple of minor
+	if e1-e0 > 40 {
+		minor = max(1, every/5)
+	}
 	var ticks []plot.Tick
+	in := func(v float64) bool { return !math.IsInf(v, 0) && v >= lo*(1-1e-9) && v <= hi*(1+1e-9) }
 	for e := e0; e <= e1; e++ {
+		if every > 1 { // only powers of ten
+			if v := math.Pow(10, float64(e)); in(v) && (e%minor == 0 || e%every == 0) {
+				t := plot.Tick{Value: v}
+				if e%every == 0 {
+					t.Label = powerLabel(e)
+				}
+				ticks = append(ticks, t)
+			}
+			continue
+		}
 		for m := 1; m <= 9; m++ {
 			v := float64(m) * math.Pow(10, float64(e))
-			if v < lo*(1-1e-9) || v > hi*(1+1e-9) {
+			if !in(v) {
 				continue
 			}
 			t := plot.Tick{Value: v}
-			if labelled[m] && (m > 1 || e%every == 0) {
+			if labelled[m] {
 				t.Label = tickLabel(v)
 			}
 			ticks = append(ticks, t)
 		}
 	}
 	return ticks
+}
+
+// powerLabel writes 10^e for an axis of many decades: 0.01, 1, 100, and
+// 1e+03, 1e-05 beyond, as tickLabel writes them from a million on.
+func powerLabel(e int) string {
+	if e > -3 && e < 3 {
+		return tickLabel(math.Pow(10, float64(e)))
+	}
+	return fmt.Sprintf("1e%+03d", e)
 }
 
 // tickLabel writes v briefly: 0.01, 200, 1e-05.
@@ -365,8 +258,9 @@ func setRange(a *plot.Axis, lo, hi float64, log bool) {
 		if hi <= lo {
 			lo, hi = lo/2, hi*2
 		}
-		f := math.Pow(hi/lo, 0.03)
-		a.Min, a.Max = lo/f, hi*f
+		l0, l1 := math.Log10(lo), math.Log10(hi) // in decades: hi/lo may overflow
+		d := (l1 - l0) * 0.03
+		a.Min, a.Max = math.Pow(10, l0-d), math.Min(math.Pow(10, l1+d), math.MaxFloat64)
 		return
 	}
 	if hi <= lo {
@@ -377,30 +271,212 @@ func setRange(a *plot.Axis, lo, hi float64, log bool) {
 	a.Min, a.Max = lo-d, hi+d
 }
 
-// edgeMarks draws glyphs at given x values on the top (or bottom) edge of
-// the data area: the points that are off the chart (diverged runs).
-// dx shifts them sideways, so that the marks of several lines at one x
-// stay apart.
-type edgeMarks struct {
-	xs    []float64
+// headroom widens an axis at the top (or bottom) so that a share frac of
+// it is left free there: room for the × of diverged runs on that edge.
+func headroom(a *plot.Axis, top, log bool, frac float64) {
+	frac = math.Min(frac, 0.5)
+	if log {
+		d := math.Log10(a.Max/a.Min) * frac / (1 - frac)
+		if top {
+			a.Max = math.Min(a.Max*math.Pow(10, d), math.MaxFloat64)
+		} else {
+			a.Min /= math.Pow(10, d)
+		}
+		return
+	}
+	d := (a.Max - a.Min) * frac / (1 - frac)
+	if top {
+		a.Max += d
+	} else {
+		a.Min -= d
+	}
+}
+
+// divergeMark is the × of one diverged run at (x, y): on the chart, or on
+// its top or bottom edge when y is off it; when y is not a number, on the
+// top edge if top, else on the bottom one.
+type divergeMark struct {
+	x, y  float64
 	top   bool
-	dx    vg.Length
-	style draw.GlyphStyle
+	color color.Color
+	dx    vg.Length // a column's offset from x (columns)
 }
 
-func (e *edgeMarks) Plot(c draw.Canvas, p *plot.Plot) {
-	trX, _ := p.Transforms(&c)
-	y := c.Min.Y
-	if e.top {
-		y = c.Max.Y
+// divergeMarks draws the × of diverged runs, each wholly inside the data
+// area (on its edge when off the chart, never clipped). A mark that would
+// fall on one placed before it moves to the nearest free place, with no
+// jitter: with stack, marks on an edge go one below the other (above, on
+// the bottom edge), so that each keeps its x; else, and on the chart, they
+// go side by side, right then left. Every run's cross shows.
+type divergeMarks struct {
+	marks []divergeMark
+	stack bool
+}
+
+// markRadius is the radius of a diverged run's ×, markStep the distance
+// between the centres of crosses set side by side.
+var (
+	markRadius = vg.Points(4.5)
+	markStep   = 2*markRadius + vg.Points(0.5)
+)
+
+// edge returns +1 (top edge), -1 (bottom edge) or 0 (on the chart) for m.
+func (m divergeMark) edge(p *plot.Plot) int {
+	_, ylog := p.Y.Scale.(plot.LogScale)
+	switch {
+	case !finite(m.y) && m.top, finite(m.y) && m.y > p.Y.Max:
+		return 1
+	case !finite(m.y), m.y < p.Y.Min, ylog && m.y <= 0:
+		return -1
 	}
-	for _, x := range e.xs {
-		c.DrawGlyphNoClip(e.style, vg.Point{X: trX(x) + e.dx, Y: y})
+	return 0
+}
+
+// positions returns where the marks are drawn on the data area c.
+func (d *divergeMarks) positions(c draw.Canvas, p *plot.Plot) []vg.Point {
+	trX, trY := p.Transforms(&c)
+	r := markRadius
+	inside := func(q vg.Point) vg.Point {
+		return vg.Point{X: max(c.Min.X+r, min(c.Max.X-r, q.X)), Y: max(c.Min.Y+r, min(c.Max.Y-r, q.Y))}
+	}
+	var placed []vg.Point
+	free := func(q vg.Point) bool {
+		for _, o := range placed {
+			if vg.Length(math.Abs(float64(q.X-o.X))) < markStep-vg.Points(0.01) && vg.Length(math.Abs(float64(q.Y-o.Y))) < markStep-vg.Points(0.01) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, m := range d.marks {
+		e := m.edge(p)
+		q := vg.Point{X: trX(m.x) + m.dx}
+		switch e {
+		case 1:
+			q.Y = c.Max.Y - r
+		case -1:
+			q.Y = c.Min.Y + r
+		default:
+			q.Y = trY(m.y)
+		}
+		q = inside(q)
+		for k := 1; !free(q) && k < 100; k++ {
+			if d.stack && e != 0 {
+				q = inside(vg.Point{X: q.X, Y: q.Y - vg.Length(e)*markStep})
+				continue
+			}
+			if s := inside(vg.Point{X: q.X + vg.Length((k+1)/2)*markStep*vg.Length(1-2*((k+1)%2)), Y: q.Y}); free(s) || k == 99 {
+				q = s
+			}
+		}
+		placed = append(placed, q)
+	}
+	return placed
+}
+
+// columns sets the edge marks that share an x in columns side by side, one
+// for each colour (group) there, centred on the x: stacked, the marks of a
+// group then go one below the other in its column.
+func (d *divergeMarks) columns() {
+	colours := map[float64][]color.Color{}
+	for _, m := range d.marks {
+		if !finite(m.y) && !slices.Contains(colours[m.x], m.color) {
+			colours[m.x] = append(colours[m.x], m.color)
+		}
+	}
+	for i, m := range d.marks {
+		if cs := colours[m.x]; !finite(m.y) && len(cs) > 1 {
+			j := slices.Index(cs, m.color)
+			d.marks[i].dx = markStep * vg.Length(float64(j)-float64(len(cs)-1)/2)
+		}
 	}
 }
 
-func (e *edgeMarks) Thumbnail(c *draw.Canvas) {
-	c.DrawGlyphNoClip(e.style, c.Center())
+// stackDepth is the largest number of marks stacked in one column on an
+// edge (1 without stacking).
+func (d *divergeMarks) stackDepth() int {
+	type column struct {
+		x  float64
+		dx vg.Length
+	}
+	n := map[column]int{}
+	depth := 0
+	for _, m := range d.marks {
+		if !finite(m.y) {
+			k := column{m.x, m.dx}
+			n[k]++
+			depth = max(depth, n[k])
+		}
+	}
+	if !d.stack {
+		return min(depth, 1)
+	}
+	return depth
+}
+
+// room widens the x-axis a, when marks sit near its ends, so that the
+// crosses set side by side at one place fit beside it and stay centred on
+// it: width is the figure's, of which the data area takes about 80%.
+func (d *divergeMarks) room(a *plot.Axis, log bool, width vg.Length) {
+	t := func(v float64) float64 {
+		if log {
+			return math.Log(v)
+		}
+		return v
+	}
+	inv := func(v float64) float64 {
+		if log {
+			return math.Exp(v)
+		}
+		return v
+	}
+	count := map[[2]float64]int{}     // marks by place: x, and value (+Inf: on an edge)
+	spread := map[float64]vg.Length{} // the widest column offset at an x
+	for _, m := range d.marks {
+		y := m.y
+		if !finite(y) {
+			y = math.Inf(1)
+		}
+		count[[2]float64{m.x, y}]++
+		spread[m.x] = max(spread[m.x], vg.Length(math.Abs(float64(m.dx))))
+	}
+	length := float64(0.8 * width)
+	step := float64(markStep)
+	for at, k := range count {
+		if log && at[0] <= 0 {
+			continue
+		}
+		half := float64(k-1) / 2 * step // crosses side by side
+		if d.stack && !finite(at[1]) {
+			half = float64(spread[at[0]]) // columns of stacked crosses
+		}
+		need := (half + float64(markRadius)) / length // of the axis, beside the place
+		if need >= 0.45 {
+			continue
+		}
+		lo, hi, x := t(a.Min), t(a.Max), t(at[0])
+		if (hi-x)/(hi-lo) < need {
+			hi = (x - need*lo) / (1 - need)
+		}
+		if (x-lo)/(hi-lo) < need {
+			lo = (x - need*hi) / (1 - need)
+		}
+		a.Min, a.Max = inv(lo), inv(hi)
+	}
+}
+
+func (d *divergeMarks) Plot(c draw.Canvas, p *plot.Plot) {
+	for i, pt := range d.positions(c, p) {
+		c.DrawGlyphNoClip(crossStyle(d.marks[i].color), pt)
+	}
+}
+
+func (d *divergeMarks) footprint(c draw.Canvas, p *plot.Plot) footprint {
+	var fp footprint
+	for _, pt := range d.positions(c, p) {
+		fp.boxes = append(fp.boxes, vg.Rectangle{Min: vg.Point{X: pt.X - markRadius, Y: pt.Y - markRadius}, Max: vg.Point{X: pt.X + markRadius, Y: pt.Y + markRadius}})
+	}
+	return fp
 }
 
 // glyphMark is a legend thumbnail of one glyph.
@@ -432,7 +508,7 @@ func (starGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
 
 // crossStyle marks a diverged run's last point.
 func crossStyle(c color.Color) draw.GlyphStyle {
-	return draw.GlyphStyle{Color: c, Radius: vg.Points(4.5), Shape: thickCross{}}
+	return draw.GlyphStyle{Color: c, Radius: markRadius, Shape: thickCross{}}
 }
 
 // thickCross is an × drawn with a 2 pt stroke.

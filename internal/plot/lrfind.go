@@ -103,15 +103,21 @@ func lrfindFigure(paths []string, o *Options) (*figure, error) {
 	return lp.f, nil
 }
 
-// readRangeTests reads the lrfind folders (or lrfind.csv files) of paths.
+// readRangeTests reads the lrfind folders (or lrfind.csv files) of paths,
+// each once: a folder given twice (or through another spelling or a
+// symbolic link) is one range test, at its first place.
 func readRangeTests(paths []string) ([]*RangeTest, error) {
 	var tests []*RangeTest
+	seen := map[string]bool{}
 	for _, p := range paths {
 		rt, err := ReadRangeTest(p)
 		if err != nil {
 			return nil, err
 		}
-		tests = append(tests, rt)
+		if where := resolve(rt.Dir); !seen[where] {
+			seen[where] = true
+			tests = append(tests, rt)
+		}
 	}
 	return tests, nil
 }
@@ -213,7 +219,6 @@ func (lp *lrfindPlan) drawTest(i int, rt *RangeTest) error {
 	}
 	l.LineStyle = lineStyle(i)
 	lp.f.addPlot(l)
-	lp.f.avoid = append(lp.f.avoid, sm)
 	lp.f.add(lp.label(rt), l)
 	if rt.Summary != nil && rt.Summary.Suggested > 0 {
 		lp.markSuggestion(rt, sm, col)
@@ -270,6 +275,12 @@ func (v *vline) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, _ := p.Transforms(&c)
 	x := trX(v.x)
 	c.StrokeLine2(v.style, x, c.Min.Y, x, c.Max.Y)
+}
+
+func (v *vline) footprint(c draw.Canvas, p *plot.Plot) footprint {
+	trX, _ := p.Transforms(&c)
+	x := trX(v.x)
+	return footprint{lines: [][]vg.Point{{{X: x, Y: c.Min.Y}, {X: x, Y: c.Max.Y}}}}
 }
 
 // lineThumb is a legend thumbnail of a line style.

@@ -11,21 +11,49 @@
 // the extension of the output file.
 //
 // Conventions shared by the figures:
-//   - Lines take the Okabe–Ito palette, colour-blind safe; beyond eight
-//     lines the colours repeat dashed.
+//   - Lines take the Okabe–Ito palette, colour-blind safe, without its
+//     yellow (faint on white): seven colours, then the colours repeat
+//     dashed, dotted and dash-dotted, so that no two lines look alike.
+//   - Runs are told apart by their folder (resolved: absolute, symbolic
+//     links followed): a run reached twice (plot R R, a sweep and one of its
+//     runs, ./R and R/) counts once.
 //   - Runs that differ only in their seed form one group, drawn as the mean
 //     on a common x-axis with a band (--band std|sem|minmax|none); the
-//     legend gives the number of runs, "adam (n=3)".
-//   - A diverged run's line ends in a ×; points off the chart are drawn on
-//     its edge.
-//   - Curves: when the first evaluation (before any update) would squash
-//     the rest of the curves into under a third of the height, the y-range
-//     leaves it out and its segment enters from the edge; the legend lists
-//     the best final value first.
+//     legend gives the number of runs and of those that diverged,
+//     "adam (n=3)", "adam (n=6, 2 diverged)".
+//   - A diverged run counts in its group's mean and band up to its
+//     divergence point, the row its run folder says it diverged at
+//     (Run.divergedAt: summary.json's status and the step of its reason, or
+//     the first row whose training loss is not finite or exceeds
+//     train.diverge_factor × the first row's). From there on it is out of
+//     them: it is drawn on its own thin line in its group's colour over the
+//     whole run, with a × at its divergence point. A × is drawn wholly inside
+//     the data area, on its edge when its value is off the chart; a cross
+//     that would fall on another is set beside it, in the runs' order and
+//     with no jitter.
+//   - Curves: the x-axis spans every row of every run (also rows whose
+//     metric is not finite). When the first evaluation (before any update)
+//     would squash the rest of the curves into under a third of the height,
+//     the y-range leaves it out and its segment enters from the edge; the
+//     legend lists the best final value first.
 //   - Log axes: --logx/--logy force them (--logy=false forbids); without the
 //     flag, a loss spanning two decades or more gets a log y-axis, and a
 //     learning-rate key (or any positive key spanning two decades) a log
-//     x-axis in sensitivity plots.
+//     x-axis in sensitivity plots. A log y-axis of curves reaches up to the
+//     divergence points; its labels thin out to every second, third… power
+//     of ten over many decades.
+//   - The legend never covers data: it goes in a corner of the data area
+//     (or the middle of its top or bottom edge) that no line, band or marker
+//     reaches, else beside the axes on the right or below them in columns,
+//     whichever leaves the plot more room (beside the panels of a schedule
+//     preview), the plot area shrunk to make room.
+//   - Schedule previews: every line lies within labelled ticks; a log
+//     batch-size axis is labelled at the batch sizes drawn.
+//   - Sensitivity: a diverged run has no value to draw; its × stands in a
+//     shaded strip along the top edge (bottom for accuracies) that the
+//     y-axis leaves unlabelled, in its group's column at its x. --x must be
+//     a key the runs differ in (a swept key): one that every run shares is
+//     an error naming the swept keys.
 package plot
 
 import (

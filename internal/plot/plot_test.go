@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
 
 	"github.com/optimbench/optimbench/internal/config"
 	"github.com/optimbench/optimbench/internal/report"
@@ -45,11 +44,11 @@ func TestCurvesFromSweep(t *testing.T) {
 	img := readPNG(t, out)
 	checkPicture(t, img, 2)
 	checkLegend(t, f, img, 2)
-	if f.entries != 3 { // adam (n=6), sgd (n=6), diverged
-		t.Errorf("%d legend entries, want 3", f.entries)
+	if len(f.items) != 3 { // adam (n=6), sgd (n=6), diverged
+		t.Errorf("%d legend entries, want 3", len(f.items))
 	}
-	if !strings.HasPrefix(f.p.Title.Text, "blobs: test loss") {
-		t.Errorf("title %q", f.p.Title.Text)
+	if !strings.HasPrefix(f.title, "blobs: test loss") {
+		t.Errorf("title %q", f.title)
 	}
 
 	// Default grouping: runs that differ only in the seed form one line,
@@ -116,13 +115,8 @@ func TestCurvesDivergedMarker(t *testing.T) {
 	}
 	crosses := 0
 	for _, pl := range f.plotters {
-		switch m := pl.(type) {
-		case *edgeMarks:
-			crosses += len(m.xs)
-		default:
-			if s, ok := scatterCross(pl); ok {
-				crosses += s
-			}
+		if m, ok := pl.(*divergeMarks); ok {
+			crosses += len(m.marks)
 		}
 	}
 	if crosses != 1 {
@@ -152,8 +146,12 @@ func TestSensitivity(t *testing.T) {
 	}
 	var top int
 	for _, pl := range f.plotters {
-		if m, ok := pl.(*edgeMarks); ok && m.top {
-			top += len(m.xs)
+		if m, ok := pl.(*divergeMarks); ok {
+			for _, mk := range m.marks {
+				if mk.edge(f.p) == 1 {
+					top++
+				}
+			}
 		}
 	}
 	if top != 4 { // sgd and adam at lr 50, two seeds each
@@ -188,7 +186,7 @@ func TestFormats(t *testing.T) {
 		if len(b) < 1000 || !bytes.HasPrefix(b, []byte(header)) {
 			t.Errorf("%s: %d bytes starting %q", ext, len(b), b[:min(len(b), 10)])
 		}
-		if ext == ".svg" && !bytes.Contains(b, []byte("adam (n=6)")) {
+		if ext == ".svg" && !bytes.Contains(b, []byte("adam (n=6, 2 diverged)")) {
 			t.Errorf("svg lacks the legend text")
 		}
 	}
@@ -371,6 +369,7 @@ func TestBadInput(t *testing.T) {
 		{"examples of a problem", probs, Options{Out: out, X: "examples"}, "no examples"},
 		{"unknown group", []string{sweep}, Options{Out: out, Group: "optimizer.nam"}, `did you mean "optimizer.name"`},
 		{"sensitivity x", []string{sweep}, Options{Out: out, Kind: KindSensitivity, X: "optimizer.momentum"}, "no run has this config key"},
+		{"sensitivity x not swept", []string{sweep}, Options{Out: out, Kind: KindSensitivity, X: "train.epochs"}, "not swept"},
 		{"sensitivity metric", []string{sweep}, Options{Out: out, Kind: KindSensitivity, Metric: "test_loss"}, "not a results column"},
 		{"animate kind", []string{sweep}, Options{Out: out, Animate: "a.gif"}, "only for trajectory figures"},
 		{"animate ext", probs, Options{Out: out, Kind: KindTrajectory, Animate: "a.png"}, ".gif"},
@@ -394,18 +393,6 @@ func TestBadInput(t *testing.T) {
 	if _, err := os.Stat(out); err == nil {
 		t.Error("a failed plot wrote its output")
 	}
-}
-
-// scatterCross returns the number of diverged crosses a plotter draws.
-func scatterCross(pl plot.Plotter) (int, bool) {
-	s, ok := pl.(*plotter.Scatter)
-	if !ok {
-		return 0, false
-	}
-	if _, ok := s.GlyphStyle.Shape.(thickCross); !ok {
-		return 0, false
-	}
-	return len(s.XYs), true
 }
 
 func isLog(s plot.Normalizer) bool {

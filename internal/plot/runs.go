@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -21,6 +22,7 @@ type Run struct {
 	ID     string // the run id in a sweep, else the folder's name
 	Name   string // the config's name
 	Status string // done | diverged | failed ("" if unknown)
+	Reason string // why the run diverged or failed, from summary.json or results.csv
 	// Params holds the resolved configuration flattened to dotted keys
 	// (optimizer.lr, model.hidden, seed, …), values as written in
 	// config.yaml; for a sweep run without config.yaml, the swept columns of
@@ -35,11 +37,81 @@ type Run struct {
 	Swept []string
 
 	metrics *report.Table
+	// where is the run's folder resolved (absolute, symbolic links
+	// followed), or, for a results.csv row without a folder, where its
+	// folder would be: the same run read twice has the same where.
+	where string
 }
 
 // Diverged reports whether the run was stopped (or marked) by the
 // divergence policy.
 func (r *Run) Diverged() bool { return r.Status == report.StatusDiverged }
+
+// divergeStep finds the step a divergence reason names: "… at step 12".
+var divergeStep = regexp.MustCompile(`at step (\d+)`)
+
+// defaultDivergeFactor is train.diverge_factor's default (SPEC §2).
+const defaultDivergeFactor = 1e4
+
+// divergedAt returns the row of the run's metrics table t from which the
+// run counts as diverged, or -1 if it did not diverge. It uses what the run
+// folder says:
+//   - a run marked diverged (summary.json or results.csv) diverged at the
+//     first row at or after the step its reason names ("… at step 12": the
+//     evaluation that closes the epoch of that update); without a step, at
+//     the first row whose training loss is not finite or exceeds
+//     train.diverge_factor (config.yaml, 10⁴ by default) × the first row's,
+//     the rule train applies; failing both, at its last row;
+//   - a run with no status (no summary.json: cut short or still running)
+//     diverged at the first such row, if there is one;
+//   - a finished run (done, failed) did not diverge.
+func (r *Run) divergedAt(t *report.Table) int {
+	if t.Rows == 0 || (r.Status != "" && !r.Diverged()) {
+		return -1
+	}
+	if r.Diverged() {
+		steps := t.Cols["step"]
+		if m := divergeStep.FindAllStringSubmatch(r.Reason, -1); m != nil && len(steps) == t.Rows {
+			n, _ := strconv.Atoi(m[len(m)-1][1])
+			for i, s := range steps {
+				if s >= float64(n) {
+					return i
+				}
+			}
+			return t.Rows - 1
+		}
+	}
+	if i := lossDiverged(t, r.divergeFactor()); i >= 0 {
+		return i
+	}
+	if r.Diverged() {
+		return t.Rows - 1
+	}
+	return -1
+}
+
+// divergeFactor is the run's train.diverge_factor.
+func (r *Run) divergeFactor() float64 {
+	if f, err := strconv.ParseFloat(r.Params["train.diverge_factor"], 64); err == nil && f > 1 {
+		return f
+	}
+	return defaultDivergeFactor
+}
+
+// lossDiverged returns the first row of t whose training loss is not finite
+// or exceeds factor × the first row's (when that is positive), or -1.
+func lossDiverged(t *report.Table, factor float64) int {
+	loss := t.Cols["train_loss"]
+	if len(loss) == 0 {
+		return -1
+	}
+	for i, v := range loss {
+		if !finite(v) || (loss[0] > 0 && v > factor*loss[0]) {
+			return i
+		}
+	}
+	return -1
+}
 
 // Metrics reads the run's metrics.csv (once).
 func (r *Run) Metrics() (*report.Table, error) {
@@ -77,6 +149,11 @@ func readTable(path string) (*report.Table, error) {
 // folders (results.csv and/or runs/<run_id>/), or folders whose immediate
 // subfolders are such folders (runs/<name>/ holding several timestamped
 // runs). Runs come in the order given, a sweep's in results.csv order.
+//
+// A run reached twice (the same folder given twice, a sweep and one of its
+// run folders, the same folder through another spelling or a symbolic
+// link) is counted once, at its first place: runs are told apart by their
+// folder, resolved to an absolute path with symbolic links followed.
 func Collect(paths []string) ([]*Run, error) {
 	if len(paths) == 0 {
 		return nil, report.BadInput(errors.New("plot: no PATH given (run folders or sweep folders)"))
@@ -99,7 +176,63 @@ func Collect(paths []string) ([]*Run, error) {
 		}
 		runs = append(runs, rs...)
 	}
-	return runs, nil
+	return dedupRuns(runs), nil
+}
+
+// dedupRuns drops the runs read a second time, keeping the first of each
+// in its place; what only the later reading knew (a sweep's swept keys and
+// results) completes the first.
+func dedupRuns(runs []*Run) []*Run {
+	first := map[string]*Run{}
+	out := runs[:0:0]
+	for _, r := range runs {
+		if r.where == "" {
+			out = append(out, r)
+			continue
+		}
+		if f := first[r.where]; f != nil {
+			f.absorb(r)
+			continue
+		}
+		first[r.where] = r
+		out = append(out, r)
+	}
+	return out
+}
+
+// absorb completes r with what o, another reading of the same run, knows
+// and r does not.
+func (r *Run) absorb(o *Run) {
+	if len(r.Swept) == 0 && len(o.Swept) > 0 {
+		r.Swept = o.Swept
+		r.ID = o.ID
+	}
+	for k, v := range o.Params {
+		if _, ok := r.Params[k]; !ok {
+			r.Params[k] = v
+		}
+	}
+	for k, v := range o.Results {
+		if _, ok := r.Results[k]; !ok {
+			r.Results[k] = v
+		}
+	}
+	if r.Status == "" {
+		r.Status, r.Reason = o.Status, o.Reason
+	}
+}
+
+// resolve returns path made absolute and clean, with symbolic links
+// followed when it exists.
+func resolve(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.Clean(path)
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	return filepath.Clean(abs)
 }
 
 func isFile(path string) bool {
@@ -146,7 +279,8 @@ func collectDir(dir string, top bool) ([]*Run, error) {
 // readRun reads a run folder's config.yaml and summary.json (either may be
 // missing in a run that is still going or was cut short).
 func readRun(dir string) (*Run, error) {
-	r := &Run{Dir: dir, ID: filepath.Base(filepath.Clean(dir)), Params: map[string]string{}, Results: map[string]float64{}}
+	r := &Run{Dir: dir, ID: filepath.Base(filepath.Clean(dir)), Params: map[string]string{}, Results: map[string]float64{},
+		where: resolve(dir)}
 	if cp := filepath.Join(dir, "config.yaml"); isFile(cp) {
 		params, err := report.ReadConfigParams(cp)
 		if err != nil {
@@ -164,7 +298,7 @@ func readRun(dir string) (*Run, error) {
 		if err != nil {
 			return nil, report.BadInput(err)
 		}
-		r.Status = s.Status
+		r.Status, r.Reason = s.Status, s.Reason
 		summaryResults(s, r.Results)
 	}
 	return r, nil
@@ -214,6 +348,9 @@ func readSweep(dir string) ([]*Run, error) {
 			}
 			r := &Run{ID: id, Name: id, Status: row["status"], Params: map[string]string{}, Results: map[string]float64{}}
 			rd := filepath.Join(dir, "runs", id)
+			if id != "" {
+				r.where = filepath.Join(resolve(dir), "runs", id)
+			}
 			if id != "" && isFile(filepath.Join(rd, "metrics.csv")) {
 				var err error
 				if r, err = readRun(rd); err != nil {
@@ -227,6 +364,10 @@ func readSweep(dir string) ([]*Run, error) {
 				case k == "status":
 					if v != "" {
 						r.Status = v
+					}
+				case k == "reason":
+					if v != "" {
+						r.Reason = v
 					}
 				case k == "seed" || swept[k]:
 					if k != "seed" {

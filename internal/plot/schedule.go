@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -78,10 +79,11 @@ type schedulePlan struct {
 	logY        bool           // log learning-rate axis
 	top, bottom *figure
 	mom         *figure
-	lrLo, lrHi  float64 // the range of the learning rates
-	bLo, bHi    float64 // the range of the batch sizes
-	mLo, mHi    float64 // the range of the momenta
-	xmax        float64 // the last x of every learning-rate curve
+	lrLo, lrHi  float64          // the range of the learning rates
+	bLo, bHi    float64          // the range of the batch sizes
+	sizes       map[float64]bool // the batch sizes drawn
+	mLo, mHi    float64          // the range of the momenta
+	xmax        float64          // the last x of every learning-rate curve
 }
 
 // renderSchedule draws the learning rate (top) and batch size (bottom) of
@@ -115,7 +117,7 @@ func renderSchedule(o *Options) error {
 // (epoch by default) and checks that every preview has it.
 func newSchedulePlan(o *Options) (*schedulePlan, error) {
 	sp := &schedulePlan{o: o, x: o.X, names: map[string]int{}, bLo: math.Inf(1), bHi: math.Inf(-1),
-		mLo: math.Inf(1), mHi: math.Inf(-1)}
+		mLo: math.Inf(1), mHi: math.Inf(-1), sizes: map[float64]bool{}}
 	for _, s := range o.Schedules {
 		sp.pvs = append(sp.pvs, s.Preview)
 		sp.files = append(sp.files, s.File)
@@ -229,7 +231,6 @@ func (sp *schedulePlan) drawPreview(i int, pv *report.SchedulePreview) error {
 	}
 	l.LineStyle = lineStyle(i)
 	sp.top.addPlot(l)
-	sp.top.avoid = append(sp.top.avoid, lr)
 	sp.top.add(label, l)
 	if lr.Len() > 0 {
 		sp.xmax = math.Max(sp.xmax, lr.X[lr.Len()-1])
@@ -256,6 +257,7 @@ func (sp *schedulePlan) drawPreview(i int, pv *report.SchedulePreview) error {
 	sp.bottom.addPlot(b)
 	for _, v := range batch.Y {
 		sp.bLo, sp.bHi = math.Min(sp.bLo, v), math.Max(sp.bHi, v)
+		sp.sizes[v] = true
 	}
 	return nil
 }
@@ -263,10 +265,13 @@ func (sp *schedulePlan) drawPreview(i int, pv *report.SchedulePreview) error {
 // setRanges sets the panels' ranges: the shared x-axis from the first
 // update (0 on an epoch axis) to xmax, ticks labelled on the lowest panel
 // only, the momenta with a margin, and the batch sizes from 0, or on a log
-// axis when they grow 16-fold or more.
+// axis when they grow 16-fold or more. The learning rates and batch sizes
+// lie within labelled ticks: no line runs above the highest label or below
+// the lowest.
 func (sp *schedulePlan) setRanges() {
 	top, bottom := sp.top, sp.bottom
 	setRange(&top.p.Y, sp.lrLo, sp.lrHi, sp.logY)
+	withinLabels(&top.p.Y, sp.lrLo, sp.lrHi, sp.logY)
 	lo := 0.0
 	if sp.x == "step" || sp.x == "examples" {
 		lo = 1
@@ -289,23 +294,111 @@ func (sp *schedulePlan) setRanges() {
 	}
 	if sp.showBatch {
 		bottom.p.Y.Min, bottom.p.Y.Max = 0, sp.bHi*1.08
-		if sp.bLo > 0 && sp.bHi/sp.bLo >= 16 {
+		log := sp.bLo > 0 && sp.bHi/sp.bLo >= 16
+		if log {
 			setLog(&bottom.p.Y)
 			setRange(&bottom.p.Y, sp.bLo, sp.bHi, true)
+			if ticks := sizeTicks(sp.sizes, sp.bLo, sp.bHi); ticks != nil {
+				bottom.p.Y.Tick.Marker = ticks
+			}
+		}
+		withinLabels(&bottom.p.Y, sp.bLo, sp.bHi, log)
+	}
+}
+
+// withinLabels widens an axis, whose range holds [lo, hi], until it has a
+// labelled tick at or below lo and one at or above hi, so that every line
+// lies within labelled ticks.
+func withinLabels(a *plot.Axis, lo, hi float64, log bool) {
+	for range 40 {
+		first, last := math.Inf(1), math.Inf(-1)
+		for _, t := range a.Tick.Marker.Ticks(a.Min, a.Max) {
+			if t.Label != "" {
+				first, last = math.Min(first, t.Value), math.Max(last, t.Value)
+			}
+		}
+		tol := 1e-9 * math.Max(math.Abs(lo), math.Abs(hi))
+		okLo, okHi := first <= lo+tol, last >= hi-tol
+		if okLo && okHi {
+			return
+		}
+		step := (a.Max - a.Min) * 0.05
+		if log {
+			f := math.Pow(a.Max/a.Min, 0.05)
+			if !okLo {
+				a.Min /= f
+			}
+			if !okHi {
+				a.Max *= f
+			}
+			continue
+		}
+		if !okLo {
+			a.Min -= step
+		}
+		if !okHi {
+			a.Max += step
 		}
 	}
 }
 
+// sizeTicks labels a log batch-size axis at the batch sizes drawn (sizes),
+// when there are at most eight of them and they lie far enough apart for
+// their labels, else nil (the default ticks).
+func sizeTicks(sizes map[float64]bool, lo, hi float64) plot.Ticker {
+	if len(sizes) > 8 || !(hi > lo) || !(lo > 0) {
+		return nil
+	}
+	vals := make([]float64, 0, len(sizes))
+	for v := range sizes {
+		vals = append(vals, v)
+	}
+	slices.Sort(vals)
+	span := math.Log(hi / lo)
+	ticks := make([]plot.Tick, len(vals))
+	for i, v := range vals {
+		if i > 0 && math.Log(v/vals[i-1]) < span/8 {
+			return nil
+		}
+		ticks[i] = plot.Tick{Value: v, Label: tickLabel(v)}
+	}
+	return plot.ConstantTicks(ticks)
+}
+
 // draw draws the figure onto c: the panels stacked, the learning rate's
-// (with the title and legend) the tallest, their data areas aligned.
+// (with the title and legend) the tallest, their data areas aligned. The
+// legend goes inside the top panel where it covers no line, else beside
+// the panels (or below them), every panel giving up the same room so that
+// their x-axes stay aligned.
 func (sp *schedulePlan) draw(c draw.Canvas) {
 	panels := sp.panels()
 	if len(panels) == 1 {
 		sp.top.draw(c)
 		return
 	}
+	canvases := stack(c, len(panels))
+	alignAll(panels, canvases)
+	lay, ok := sp.top.insideLegend(canvases[0])
+	if !ok {
+		rest, l, beside := sp.top.outsideLegend(c, true)
+		lay = l
+		canvases = stack(rest, len(panels))
+		alignAll(panels, canvases)
+		if beside {
+			lay.alignTop(sp.top.dataCanvas(canvases[0]).Max.Y, c.Min.Y)
+		}
+	}
+	sp.top.drawTitle(c)
+	for i, f := range panels {
+		f.drawPlot(canvases[i])
+	}
+	sp.top.drawLegend(c, lay)
+}
+
+// stack splits c into n panels, top to bottom: the first the tallest.
+func stack(c draw.Canvas, n int) []draw.Canvas {
 	weights := []vg.Length{0.64, 0.36} // shares of the height
-	if len(panels) == 3 {
+	if n == 3 {
 		weights = []vg.Length{0.5, 0.25, 0.25}
 	}
 	var total vg.Length
@@ -313,7 +406,7 @@ func (sp *schedulePlan) draw(c draw.Canvas) {
 		total += w
 	}
 	h := c.Max.Y - c.Min.Y
-	canvases := make([]draw.Canvas, len(panels))
+	canvases := make([]draw.Canvas, n)
 	top := c.Max.Y
 	for i, w := range weights {
 		bottom := top - h*w/total
@@ -323,21 +416,24 @@ func (sp *schedulePlan) draw(c draw.Canvas) {
 		canvases[i] = draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{Min: vg.Point{X: c.Min.X, Y: bottom}, Max: vg.Point{X: c.Max.X, Y: top}}}
 		top = bottom
 	}
-	alignAll(panels, canvases)
-	for i, f := range panels {
-		f.draw(canvases[i])
-	}
+	return canvases
 }
 
-// alignAll narrows the canvases of the panels whose y-axes are narrower so that every data
-// area starts at the same x.
+// alignAll narrows the canvases of the panels so that every data area starts and ends at
+// the same x: a panel's y-axis may be narrower, and only the lowest panel's x tick labels
+// reach past its data area's right end.
 func alignAll(panels []*figure, cs []draw.Canvas) {
-	var left vg.Length
-	for i, f := range panels {
-		left = max(left, f.dataCanvas(cs[i]).Min.X)
-	}
-	for i, f := range panels {
-		cs[i].Min.X += left - f.dataCanvas(cs[i]).Min.X
+	for range 3 { // the data area follows its canvas nearly one for one
+		left, right := vg.Length(math.Inf(-1)), vg.Length(math.Inf(1))
+		for i, f := range panels {
+			dc := f.dataCanvas(cs[i])
+			left, right = max(left, dc.Min.X), min(right, dc.Max.X)
+		}
+		for i, f := range panels {
+			dc := f.dataCanvas(cs[i])
+			cs[i].Min.X += left - dc.Min.X
+			cs[i].Max.X -= dc.Max.X - right
+		}
 	}
 }
 

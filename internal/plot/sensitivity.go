@@ -49,8 +49,10 @@ type sensPlan struct {
 }
 
 // sensitivityFigure draws the final or best metric of each run against a
-// swept config key, one line per group with a band over the seeds; a
-// diverged run is a × on the top edge (the bottom edge for accuracies).
+// swept config key, one line per group with a band over the seeds. Each
+// diverged run is a × in a shaded strip along the top edge (the bottom edge
+// for accuracies), off the chart's scale: at its x, in its group's column,
+// the runs of one group one below the other.
 func sensitivityFigure(runs []*Run, o *Options) (*figure, error) {
 	sp, err := newSensPlan(runs, o)
 	if err != nil {
@@ -70,24 +72,34 @@ func sensitivityFigure(runs []*Run, o *Options) (*figure, error) {
 	if sp.logY {
 		setLog(&f.p.Y)
 	}
-	anyDiverged := false
+	marks := &divergeMarks{stack: true}
 	var lines []plot.Plotter
 	for i, sg := range sgs {
-		ls, diverged, err := sp.drawGroup(f, i, sg, len(sgs))
+		ls, err := sp.drawGroup(f, i, sg, marks)
 		if err != nil {
 			return nil, err
 		}
 		lines = append(lines, ls...) // over every band
-		anyDiverged = anyDiverged || diverged
+	}
+	marks.columns()
+	strip := &offStrip{top: sp.top()}
+	if len(marks.marks) > 0 {
+		f.addPlot(strip) // under the lines and marks
 	}
 	f.addPlot(lines...)
-	sp.setRanges(f.p)
-	if anyDiverged {
+	if len(marks.marks) > 0 {
+		f.addPlot(marks)
+	}
+	sp.setRanges(f.p, marks, strip, o.Height)
+	if !sp.categorical {
+		marks.room(&f.p.X, sp.logX, o.Width)
+	}
+	if len(marks.marks) > 0 {
 		edge := "top"
 		if !sp.top() {
 			edge = "bottom"
 		}
-		f.add("diverged (on the "+edge+" edge)", glyphMark{crossStyle(colorAt(6))})
+		f.add("diverged (in the "+edge+" strip)", glyphMark{crossStyle(colorAt(6))})
 	}
 	return f, nil
 }
@@ -99,6 +111,9 @@ func newSensPlan(runs []*Run, o *Options) (*sensPlan, error) {
 		return nil, err
 	}
 	if err := checkKey("X", key, runs); err != nil {
+		return nil, err
+	}
+	if err := checkSwept(key, runs); err != nil {
 		return nil, err
 	}
 	metric, err := sensitivityMetric(runs, o.Metric)
@@ -133,6 +148,35 @@ func sensitivityKey(runs []*Run, key string) (string, error) {
 	default:
 		return "", optErr("X", "KEY is needed for a sensitivity plot, one of the keys the runs differ in: %s", strings.Join(keys, ", "))
 	}
+}
+
+// checkSwept reports a key on the x-axis that was not swept: every run has
+// the same value of it, so the figure would be one column of points. The
+// error names the keys that were swept (the sweeps' swept keys, or those
+// the runs differ in).
+func checkSwept(key string, runs []*Run) error {
+	v := runs[0].Params[key]
+	for _, r := range runs[1:] {
+		if r.Params[key] != v {
+			return nil
+		}
+	}
+	if v == "" {
+		v = "no value"
+	}
+	if swept := sweptKeys(runs); len(swept) > 0 {
+		keys := make([]string, 0, len(swept))
+		for k := range swept {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return optErr("X", "%s: not swept (every run has %s); the swept keys are %s", key, v, strings.Join(keys, ", "))
+	}
+	keys := differingKeys(runs, map[string]bool{"seed": true, "name": true})
+	if len(keys) == 0 {
+		return optErr("X", "%s: not swept (every run has %s), and the runs differ in no config key but the seed", key, v)
+	}
+	return optErr("X", "%s: not swept (every run has %s); the runs differ in %s", key, v, strings.Join(keys, ", "))
 }
 
 // sensitivityMetric returns the results column on the y-axis: metric when
@@ -306,18 +350,17 @@ func (sp *sensPlan) title() string {
 // higher is better).
 func (sp *sensPlan) top() bool { return !higherBetter(sp.metric) }
 
-// drawGroup adds group i of n to f: its band and the edge marks of its
-// diverged runs now, its legend entry, and returns its mean line and points
-// for the caller to draw over every band. It tells whether the group has
-// diverged runs.
-func (sp *sensPlan) drawGroup(f *figure, i int, sg sensGroup, n int) ([]plot.Plotter, bool, error) {
+// drawGroup adds group i to f: its band now, the × of its diverged runs
+// to marks, its legend entry, and returns its mean line and points for the
+// caller to draw over every band.
+func (sp *sensPlan) drawGroup(f *figure, i int, sg sensGroup, marks *divergeMarks) ([]plot.Plotter, error) {
 	col := colorAt(i)
 	mean, upper, lower, off := sp.series(sg)
 	var thumbs []plot.Thumbnailer
 	if sp.o.Band != BandNone && sp.maxN > 1 && mean.Len() > 0 {
 		poly, err := bandBetween(upper, lower, col)
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
 		f.addPlot(poly)
 		thumbs = append(thumbs, poly)
@@ -326,29 +369,62 @@ func (sp *sensPlan) drawGroup(f *figure, i int, sg sensGroup, n int) ([]plot.Plo
 	if mean.Len() > 0 {
 		line, pts, err := plotter.NewLinePoints(mean)
 		if err != nil {
-			return nil, false, fmt.Errorf("plot: %w", err)
+			return nil, fmt.Errorf("plot: %w", err)
 		}
 		line.LineStyle = lineStyle(i)
 		pts.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
 		lines = append(lines, line, pts)
 		thumbs = append(thumbs, line, pts)
-		f.avoid = append(f.avoid, mean)
 	}
-	diverged := len(off) > 0
-	if diverged {
-		dx := vg.Points(9) * vg.Length(float64(i)-float64(n-1)/2)
-		em := &edgeMarks{xs: off, top: sp.top(), dx: dx, style: crossStyle(col)}
-		f.addPlot(em)
-		if len(thumbs) == 0 {
-			thumbs = append(thumbs, em)
-		}
+	for _, x := range off {
+		marks.marks = append(marks.marks, divergeMark{x: x, y: math.NaN(), top: sp.top(), color: col})
+	}
+	if len(thumbs) == 0 {
+		thumbs = append(thumbs, glyphMark{crossStyle(col)})
 	}
 	label := sg.label
 	if sp.maxN > 1 {
 		label = fmt.Sprintf("%s (n=%d)", label, sp.maxN)
 	}
 	f.add(label, thumbs...)
-	return lines, diverged, nil
+	return lines, nil
+}
+
+// offStrip shades the strip beyond at, on the top (or bottom) edge of the
+// data area, where the × of diverged runs stand off the chart's scale.
+type offStrip struct {
+	at  float64
+	top bool
+}
+
+func (s *offStrip) Plot(c draw.Canvas, p *plot.Plot) {
+	_, trY := p.Transforms(&c)
+	y := max(c.Min.Y, min(c.Max.Y, trY(s.at)))
+	r := vg.Rectangle{Min: vg.Point{X: c.Min.X, Y: y}, Max: c.Max}
+	if !s.top {
+		r = vg.Rectangle{Min: c.Min, Max: vg.Point{X: c.Max.X, Y: y}}
+	}
+	c.SetColor(color.Gray{Y: 242})
+	c.Fill(r.Path())
+	c.StrokeLine2(draw.LineStyle{Color: color.Gray{Y: 170}, Width: vg.Points(0.5), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}},
+		c.Min.X, y, c.Max.X, y)
+}
+
+// ticksWithin keeps a ticker's ticks between lo and hi (the chart's scale,
+// not the strip beyond it).
+type ticksWithin struct {
+	t      plot.Ticker
+	lo, hi float64
+}
+
+func (w ticksWithin) Ticks(lo, hi float64) []plot.Tick {
+	var out []plot.Tick
+	for _, t := range w.t.Ticks(lo, hi) {
+		if t.Value >= w.lo && t.Value <= w.hi {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // series returns a group's mean and band edges at the x values with
@@ -389,10 +465,22 @@ func bandBetween(upper, lower Curve, col color.RGBA) (*plotter.Polygon, error) {
 	return poly, nil
 }
 
-// setRanges sets the axes' ranges, and the ticks of a categorical x-axis
+// setRanges sets the axes' ranges, with room on the edge for the stacked
+// × of diverged runs when there are any (height is the figure's, of which
+// the data area takes about 70%), and the ticks of a categorical x-axis
 // (one per value, labelled by it).
-func (sp *sensPlan) setRanges(p *plot.Plot) {
+func (sp *sensPlan) setRanges(p *plot.Plot, marks *divergeMarks, strip *offStrip, height vg.Length) {
 	setRange(&p.Y, sp.lo, sp.hi, sp.logY)
+	if n := marks.stackDepth(); n > 0 {
+		lo, hi := p.Y.Min, p.Y.Max
+		strip.at = hi
+		if !sp.top() {
+			strip.at = lo
+		}
+		need := float64(vg.Length(n)*markStep+vg.Points(4)) / float64(0.7*height)
+		headroom(&p.Y, sp.top(), sp.logY, math.Max(0.1, need))
+		p.Y.Tick.Marker = ticksWithin{p.Y.Tick.Marker, lo, hi}
+	}
 	if !sp.categorical {
 		setRange(&p.X, sp.xmin, sp.xmax, sp.logX)
 		return

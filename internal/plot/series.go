@@ -353,8 +353,12 @@ func lessValues(a, b []string) bool {
 	return len(a) < len(b)
 }
 
-// withCount appends the number of runs to a legend label: "adam (n=3)".
-func withCount(label string, n int) string {
+// withCount appends the number of runs, and of those that diverged, to a
+// legend label: "adam (n=3)", "adam (n=6, 2 diverged)".
+func withCount(label string, n, diverged int) string {
+	if diverged > 0 {
+		return fmt.Sprintf("%s (n=%d, %d diverged)", label, n, diverged)
+	}
 	return fmt.Sprintf("%s (n=%d)", label, n)
 }
 

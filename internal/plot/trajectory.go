@@ -249,7 +249,9 @@ func (s *trajectoryScene) plot(o *Options, withPaths bool) (*figure, error) {
 			}
 			f.addPlot(sc)
 		}
-		f.avoid = append(f.avoid, path.Curve)
+		if !withPaths { // drawn later, frame by frame
+			f.avoid = append(f.avoid, path.Curve)
+		}
 		f.add(path.Label, l)
 	}
 	startStyle := draw.GlyphStyle{Color: color.Black, Radius: vg.Points(4.5), Shape: draw.RingGlyph{}}
