@@ -418,3 +418,35 @@ func TestTrajectoryWritesAllOrNone(t *testing.T) {
 		t.Error("t.png was written although the animation failed")
 	}
 }
+
+// A schedule that drives momentum gets a momentum panel, and reduce-on-plateau says that the
+// preview shows it before any reduction.
+func TestSchedulePreviewMomentumPanel(t *testing.T) {
+	dir := t.TempDir()
+	oc := filepath.Join(dir, "oc.yaml")
+	os.WriteFile(oc, []byte("name: oc\ndata: {source: synthetic, n: 100}\nmodel: {kind: linear}\noptimizer: {name: momentum, lr: 0.1}\nschedule: {name: onecycle}\ntrain: {epochs: 6, batch_size: 20}\n"), 0o644)
+	pl := filepath.Join(dir, "pl.yaml")
+	os.WriteFile(pl, []byte("name: pl\ndata: {source: synthetic, n: 100}\nmodel: {kind: linear}\noptimizer: {name: sgd, lr: 0.1}\nschedule: {name: plateau}\ntrain: {epochs: 6, batch_size: 20}\n"), 0o644)
+	o := Options{Out: filepath.Join(dir, "s.png"), Kind: KindSchedule, Schedules: previews(t, oc, pl)}
+	if err := o.Check(); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := newSchedulePlan(&o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp.newPanels()
+	if !sp.showMom || len(sp.panels()) != 3 || sp.title() != "Learning rate, momentum and batch size" {
+		t.Errorf("momentum panel %v, %d panels, title %q", sp.showMom, len(sp.panels()), sp.title())
+	}
+	if err := Render(nil, o); err != nil && !strings.Contains(err.Error(), "PATH") {
+		t.Fatal(err)
+	}
+	if err := Render([]string{oc, pl}, o); err != nil {
+		t.Fatal(err)
+	}
+	checkPicture(t, readPNG(t, o.Out), 2)
+	if !o.Schedules[1].Preview.Observes || o.Schedules[0].Preview.Observes {
+		t.Error("only the plateau preview observes evaluations")
+	}
+}

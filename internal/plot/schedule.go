@@ -164,8 +164,13 @@ func (sp *schedulePlan) title() string {
 		return sp.o.Title
 	}
 	title := "Learning-rate schedule"
-	if sp.problems < len(sp.pvs) {
+	switch batch := sp.problems < len(sp.pvs); {
+	case batch && sp.showMom:
+		title = "Learning rate, momentum and batch size"
+	case batch:
 		title = "Learning rate and batch size"
+	case sp.showMom:
+		title = "Learning rate and momentum"
 	}
 	if len(sp.pvs) == 1 {
 		title += ": " + sp.pvs[0].Name
@@ -222,6 +227,9 @@ func (sp *schedulePlan) lrScale() error {
 func (sp *schedulePlan) drawPreview(i int, pv *report.SchedulePreview) error {
 	lr, batch, mom := previewCurves(pv, sp.x)
 	label := pv.Name
+	if pv.Observes {
+		label += " (shown at lr₀: evaluations lower it)"
+	}
 	if sp.names[pv.Name] > 1 {
 		label = filepath.Base(sp.files[i])
 	}

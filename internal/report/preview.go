@@ -17,6 +17,9 @@ type SchedulePreview struct {
 	Name    string
 	Unit    string // schedule.unit: epoch or step
 	Problem bool   // a test function: one update per "epoch", no batches
+	// Observes tells that the schedule reads evaluations (reduce-on-plateau): without them, the
+	// preview shows its rate before any reduction.
+	Observes bool
 	// Steps has one entry per update, in order.
 	Steps []ScheduleStep
 	// Epochs has one entry per epoch with the values of that epoch's last update, the lr and

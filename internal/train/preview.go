@@ -18,6 +18,7 @@ func Preview(ctx context.Context, c *config.Config, n int) (*report.SchedulePrev
 		return nil, err
 	}
 	p := &report.SchedulePreview{Name: c.Name, Unit: c.Schedule.Unit, Problem: n == 0}
+	_, p.Observes = plan.Observes(false)
 	l := &Loop{Objective: newCounter(n), Epochs: plan.Epochs, Batch: plan.Batch, LR: plan.LR,
 		Momentum: plan.Momentum(), Hooks: (*previewHooks)(p)}
 	if _, err := l.Run(ctx, nil, nil); err != nil {
