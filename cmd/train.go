@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -22,6 +23,7 @@ import (
 type trainOptions struct {
 	Config  string
 	Out     string
+	Resume  string // a run folder to go on with, instead of Config
 	Sets    []string
 	Seed    uint64
 	SeedSet bool
@@ -43,8 +45,11 @@ The run folder's path is printed on stdout when the run ends.`,
   optimbench train --config configs/adam.yaml --set optimizer.lr=0.01 --seed 3 --out runs/try`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.Config == "" {
-				return usageError("train: --config FILE is required")
+			switch {
+			case opts.Resume != "" && (opts.Config != "" || opts.Out != "" || len(opts.Sets) > 0 || cmd.Flags().Changed("seed")):
+				return usageError("train: --resume DIR takes the run's own config.yaml and folder: give no --config, --out, --set or --seed")
+			case opts.Config == "" && opts.Resume == "":
+				return usageError("train: --config FILE is required (or --resume DIR)")
 			}
 			opts.SeedSet = cmd.Flags().Changed("seed")
 			if runF != nil {
@@ -56,6 +61,7 @@ The run folder's path is printed on stdout when the run ends.`,
 	f := cmd.Flags()
 	f.StringVarP(&opts.Config, "config", "c", "", "experiment config `FILE` (YAML)")
 	f.StringVarP(&opts.Out, "out", "o", "", "run folder (default runs/<name>/<UTC timestamp>)")
+	f.StringVar(&opts.Resume, "resume", "", "go on with the killed run in `DIR` from its last checkpoint (train.checkpoint_every)")
 	f.StringArrayVar(&opts.Sets, "set", nil, "override a config key, e.g. --set optimizer.lr=0.1 (repeatable)")
 	f.Uint64Var(&opts.Seed, "seed", 0, "override the config's seed")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors and the run folder")
@@ -99,19 +105,25 @@ func setupRun(file string, sets []string, seed uint64, seedSet bool) (*config.Co
 }
 
 func runTrain(ctx context.Context, opts *trainOptions, stdout, stderr io.Writer) error {
-	cfg, run, err := setupRun(opts.Config, opts.Sets, opts.Seed, opts.SeedSet)
+	file, dir := opts.Config, opts.Out
+	if opts.Resume != "" {
+		dir, file = opts.Resume, filepath.Join(opts.Resume, "config.yaml")
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return usageError("train: --resume %s: not a run folder", dir)
+		}
+	}
+	cfg, run, err := setupRun(file, opts.Sets, opts.Seed, opts.SeedSet)
 	if err != nil {
 		return err
 	}
-	dir := opts.Out
 	if dir == "" {
 		dir = defaultOut("runs", cfg.Name, time.Now())
 	}
 	if err := checkOutDir(dir); err != nil {
 		return err
 	}
-	if f := train.HoldsRun(dir); f != "" {
-		return usageError("output folder %s already holds a run (%s); choose another --out", dir, f)
+	if f := train.HoldsRun(dir); f != "" && opts.Resume == "" {
+		return usageError("output folder %s already holds a run (%s); choose another --out, or go on with it with --resume %s", dir, f, dir)
 	}
 	var p train.Recorder
 	if !opts.Quiet {
@@ -120,7 +132,14 @@ func runTrain(ctx context.Context, opts *trainOptions, stdout, stderr io.Writer)
 		}
 		p = newRunProgress(stderr, cfg.Name, isTerminal(stderr))
 	}
-	s, err := run.Execute(ctx, dir, p)
+	execute := run.Execute
+	if opts.Resume != "" {
+		execute = run.Resume
+	}
+	s, err := execute(ctx, dir, p)
+	if errors.Is(err, train.ErrNothingToResume) {
+		return usageError("train: --resume %s: %v", dir, err)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("interrupted; partial results kept in %s", dir)

@@ -211,6 +211,8 @@ var (
 			Doc: "scale the gradient to this global L2 norm when above it (torch.nn.utils.clip_grad_norm_); 0 = off"},
 		{Key: "clip_grad_value", Type: param.Float, Default: 0.0, Range: param.AtLeast(0), OmitIfDefault: true,
 			Doc: "clamp each gradient component to [−c, c] (clip_grad_value_), after clip_grad_norm; 0 = off"},
+		{Key: "checkpoint_every", Type: param.Int, Default: 0, Range: param.AtLeast(0), OmitIfDefault: true,
+			Doc: "write checkpoint.safetensors every this many epochs, to resume from after a kill; 0 = never"},
 	}
 	// batchOnly are the train keys of a data run only.
 	batchOnly = []string{"batch_size", "batch_schedule", "shuffle"}

@@ -160,6 +160,18 @@ func equalValue(a, b any) bool {
 	return a == b
 }
 
+// ResolvedHash is the SHA-256 of the resolved configuration of a run of length units
+// (YAML) with its name left out: the same for a configuration and for the config.yaml its
+// run wrote, decoded again, which a checkpoint compares.
+func (c *Config) ResolvedHash(length int) string {
+	p, err := sched.Resolve(c.Schedule, length)
+	if err != nil {
+		panic(fmt.Sprintf("config: resolving a validated schedule: %v", err))
+	}
+	sum := sha256.Sum256(c.encode("", p))
+	return hex.EncodeToString(sum[:])
+}
+
 // Hash is the content hash of a configuration: SHA-256 of its canonical YAML with the name
 // left out (it does not change the result) and the learning-rate schedule unresolved — each
 // of its keys written as the zero value of its type, then the keys the file sets listed

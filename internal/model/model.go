@@ -9,6 +9,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 )
 
@@ -201,4 +202,48 @@ func New(s Spec, in, classes, maxBatch int) (Model, error) {
 		}
 	}
 	return m, nil
+}
+
+// Footprint returns, without allocating anything, the number of parameters of the model New
+// would build for s with in features, classes classes and batches of up to maxBatch rows, and
+// the bytes of scratch it would allocate (activations and their gradients for maxBatch rows,
+// the packing space of the matrix kernel). The caller estimates a run's memory with it before
+// building anything. Overflow saturates at math.MaxInt64.
+func Footprint(s Spec, in, classes, maxBatch int) (params int64, scratch int64) {
+	out := int64(1)
+	if s.Loss == "cross_entropy" {
+		out = int64(max(classes, 2))
+	}
+	widths := []int64{int64(in)}
+	for _, h := range s.Hidden {
+		widths = append(widths, int64(h))
+	}
+	widths = append(widths, out)
+	mb := int64(max(maxBatch, 1))
+	var floats, maxHidden int64
+	for l := 0; l+1 < len(widths); l++ {
+		li, lo := widths[l], widths[l+1]
+		params = satAdd(params, satMul(lo, li+1))
+		floats = satAdd(floats, satMul(mb, lo))
+		if l+1 < len(widths)-1 {
+			maxHidden = max(maxHidden, lo)
+		}
+	}
+	floats = satAdd(floats, satMul(mb, maxHidden))
+	floats = satAdd(floats, smallLayer+mcBlock*kcBlock+kcBlock*ncBlock+maxTile)
+	return params, satMul(floats, 8)
+}
+
+func satMul(a, b int64) int64 {
+	if a != 0 && b > math.MaxInt64/a {
+		return math.MaxInt64
+	}
+	return a * b
+}
+
+func satAdd(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }

@@ -537,3 +537,21 @@ func TestTensors(t *testing.T) {
 		t.Errorf("tensors end at %d, NumParams %d", last.Offset+last.Rows*last.Cols, m.NumParams())
 	}
 }
+
+// Footprint counts the parameters New allocates, without allocating, and saturates.
+func TestFootprint(t *testing.T) {
+	for _, s := range []Spec{{Kind: "linear", Loss: "cross_entropy"}, {Kind: "mlp", Hidden: []int{7, 5}, Loss: "mse", Activation: "tanh"}} {
+		m, err := New(s, 4, 3, 16)
+		if err != nil {
+			t.Fatal(err)
+		}
+		params, scratch := Footprint(s, 4, 3, 16)
+		if params != int64(m.NumParams()) || scratch <= 0 {
+			t.Errorf("%+v: Footprint %d params, %d bytes; New has %d params", s, params, scratch, m.NumParams())
+		}
+	}
+	params, scratch := Footprint(Spec{Kind: "mlp", Hidden: []int{100000000, 100000000}, Loss: "mse"}, 784, 0, 1<<40)
+	if params < 1e16 || scratch < 1e18 {
+		t.Errorf("a huge MLP: %d params, %d bytes", params, scratch)
+	}
+}

@@ -30,6 +30,7 @@ import (
 // m, s and s_max start at zero. The package caches (ρ_t, r) per step; they depend only on t, so
 // they are recomputed here. β₁ is read at every step (SetMomentum).
 type adaBelief struct {
+	entry
 	beta1, beta2, eps, wd                    float64
 	decoupled, fixedDecay, rectify, sgd, ams bool
 	m, s                                     []float64 // first moment, belief (second moment of g − m)
@@ -45,6 +46,9 @@ func newAdaBelief(v param.Values, n int) *adaBelief {
 	}
 	return o
 }
+
+// State is the first moment m, the belief s, then s_max (of length 0 without amsgrad).
+func (o *adaBelief) State() []any { return []any{o.m, o.s, o.smax} }
 
 // SetMomentum sets β₁ for the next steps, as PyTorch's schedulers set group["betas"][0].
 func (o *adaBelief) SetMomentum(m float64) { o.beta1 = m }

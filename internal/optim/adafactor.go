@@ -29,6 +29,7 @@ import (
 // relative step ρ and scales the decoupled weight decay, as in PyTorch (the paper uses 0.01 as
 // the cap), so a schedule lowers the step only once lr < 1/√t.
 type adafactor struct {
+	entry
 	beta2Decay, eps1, eps2, d, wd float64
 	n                             int
 	tensors                       []Tensor
@@ -54,6 +55,10 @@ func newAdafactor(v param.Values, l Layout) *adafactor {
 	o.rc = make([]float64, size)
 	return o
 }
+
+// State is the step count, V of the vectors (over the whole vector; the matrices' entries stay
+// zero) and the row and column factors of the matrices.
+func (o *adafactor) State() []any { return []any{&o.step, o.variance, o.rc} }
 
 func (o *adafactor) Step(params, grad []float64, t int, lr float64) {
 	checkStep(params, grad, o.n, t)

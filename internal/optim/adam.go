@@ -22,6 +22,7 @@ import (
 // read at every step (the bias correction 1−β₁ᵗ takes the β₁ of step t), so a schedule may drive
 // it through SetMomentum. PyTorch: torch.optim.Adam, Adam(amsgrad=True), AdamW.
 type adam struct {
+	entry
 	beta1, beta2, eps, wd float64
 	amsgrad, decoupled    bool
 	m, v                  []float64 // first and second moments
@@ -36,6 +37,9 @@ func newAdam(v param.Values, n int, amsgrad, decoupled bool) *adam {
 	}
 	return o
 }
+
+// State is the moments m and v, then v_max (of length 0 without amsgrad).
+func (o *adam) State() []any { return []any{o.m, o.v, o.vmax} }
 
 // SetMomentum sets β₁ for the next steps, as PyTorch's schedulers set group["betas"][0].
 func (o *adam) SetMomentum(m float64) { o.beta1 = m }
@@ -92,6 +96,7 @@ func decayWeights(params []float64, lr, lambda float64) {
 //
 // m and u start at zero; β₁ is read at every step (SetMomentum). PyTorch: torch.optim.Adamax.
 type adamax struct {
+	entry
 	beta1, beta2, eps, wd float64
 	m, u                  []float64 // first moment, exponentially weighted infinity norm
 }
@@ -100,6 +105,9 @@ func newAdamax(v param.Values, n int) *adamax {
 	return &adamax{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
 		m: make([]float64, n), u: make([]float64, n)}
 }
+
+// State is the first moment m and the infinity norm u.
+func (o *adamax) State() []any { return []any{o.m, o.u} }
 
 // SetMomentum sets β₁ for the next steps, as PyTorch's schedulers set group["betas"][0].
 func (o *adamax) SetMomentum(m float64) { o.beta1 = m }
@@ -137,6 +145,7 @@ func (o *adamax) Step(params, grad []float64, t int, lr float64) {
 // in the lerp, while P_t keeps the product of the earlier μ_i, each formed with the β₁ of its
 // own step, and so does this. PyTorch: torch.optim.NAdam (2.x's decoupled_weight_decay).
 type nadam struct {
+	entry
 	beta1, beta2, eps, psi, wd float64
 	decoupled                  bool
 	muProd                     float64   // P_t
@@ -148,6 +157,9 @@ func newNAdam(v param.Values, n int) *nadam {
 		wd: v.Float("weight_decay"), decoupled: v.Bool("decoupled_weight_decay"), muProd: 1,
 		m: make([]float64, n), v: make([]float64, n)}
 }
+
+// State is the running product P_t of the momenta μ_t, then the moments m and v.
+func (o *nadam) State() []any { return []any{&o.muProd, o.m, o.v} }
 
 // SetMomentum sets β₁ for the next steps, as PyTorch's schedulers set group["betas"][0].
 func (o *nadam) SetMomentum(m float64) { o.beta1 = m }

@@ -16,6 +16,7 @@ import (
 //
 // PyTorch: torch.optim.Adagrad (initial_accumulator_value = initial_accumulator).
 type adagrad struct {
+	entry
 	lrDecay, eps, wd float64
 	s                []float64 // sum of squared gradients
 }
@@ -27,6 +28,9 @@ func newAdagrad(v param.Values, n int) *adagrad {
 	}
 	return &adagrad{lrDecay: v.Float("lr_decay"), eps: v.Float("eps"), wd: v.Float("weight_decay"), s: s}
 }
+
+// State is the sum of squared gradients s.
+func (o *adagrad) State() []any { return []any{o.s} }
 
 func (o *adagrad) Step(params, grad []float64, t int, lr float64) {
 	checkStep(params, grad, len(o.s), t)
@@ -54,6 +58,7 @@ func (o *adagrad) Step(params, grad []float64, t int, lr float64) {
 // schedule may drive it (SetMomentum, as PyTorch's schedulers set group["momentum"]); a step
 // with μ = 0 leaves b as it was. PyTorch: torch.optim.RMSprop.
 type rmsprop struct {
+	entry
 	rho, eps, mu, wd float64
 	centered         bool
 	v                []float64 // mean square
@@ -69,6 +74,10 @@ func newRMSprop(v param.Values, n int) *rmsprop {
 	}
 	return o
 }
+
+// State is the mean square v, the mean gradient a (of length 0 unless centered) and the
+// momentum buffer b.
+func (o *rmsprop) State() []any { return []any{o.v, o.a, o.b} }
 
 // SetMomentum sets μ of the heavy-ball term for the next steps, as PyTorch's schedulers set
 // group["momentum"].
@@ -109,6 +118,7 @@ func (o *rmsprop) Step(params, grad []float64, t int, lr float64) {
 //
 // v and u start at zero. PyTorch: torch.optim.Adadelta.
 type adadelta struct {
+	entry
 	rho, eps, wd float64
 	v            []float64 // mean squared gradient
 	u            []float64 // mean squared update
@@ -118,6 +128,9 @@ func newAdadelta(v param.Values, n int) *adadelta {
 	return &adadelta{rho: v.Float("rho"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
 		v: make([]float64, n), u: make([]float64, n)}
 }
+
+// State is the mean squared gradient v and the mean squared update u.
+func (o *adadelta) State() []any { return []any{o.v, o.u} }
 
 func (o *adadelta) Step(params, grad []float64, t int, lr float64) {
 	checkStep(params, grad, len(o.v), t)

@@ -25,6 +25,7 @@ import (
 // There is no bias correction. m and v start at zero. β₁ is read at every step (SetMomentum).
 // Defaults as the reference: lr 1e-3, β 0.9/0.9999, ε 1e-6.
 type adopt struct {
+	entry
 	beta1, beta2, eps, wd float64
 	decoupled, clip       bool
 	clipExp               float64
@@ -36,6 +37,9 @@ func newADOPT(v param.Values, n int) *adopt {
 		decoupled: v.Bool("decoupled_weight_decay"), clip: v.Bool("clip"), clipExp: v.Float("clip_exponent"),
 		m: make([]float64, n), v: make([]float64, n)}
 }
+
+// State is the first moment m (of the normalized gradient) and the second moment v.
+func (o *adopt) State() []any { return []any{o.m, o.v} }
 
 // SetMomentum sets β₁ for the next steps, as PyTorch's schedulers set group["betas"][0].
 func (o *adopt) SetMomentum(m float64) { o.beta1 = m }

@@ -27,6 +27,7 @@ import (
 // shrinking into the step, θ − η(g + λθ), and some 2.x releases computed η there as
 // lr/(1 + λ·lr·t^α)); this follows the single-tensor path.
 type asgd struct {
+	entry
 	lambd, alpha, t0, wd float64
 	eta, mu              float64   // η and μ of the next update
 	started              bool      // η has been set from the first rate
@@ -37,6 +38,10 @@ func newASGD(v param.Values, n int) *asgd {
 	return &asgd{lambd: v.Float("lambd"), alpha: v.Float("alpha"), t0: v.Float("t0"), wd: v.Float("weight_decay"),
 		mu: 1, ax: make([]float64, n)}
 }
+
+// State is η and μ of the next update, whether η has been set from the first rate, and the
+// average a (PyTorch's eta, mu and ax; its step count is the t of Step).
+func (o *asgd) State() []any { return []any{&o.eta, &o.mu, &o.started, o.ax} }
 
 func (o *asgd) Step(params, grad []float64, t int, lr float64) {
 	checkStep(params, grad, len(o.ax), t)

@@ -24,6 +24,7 @@ import (
 // LAMB excludes "bias". m and v start at zero. β₁ is read at every step (SetMomentum).
 // Defaults as TFA: lr 1e-3, β 0.9/0.999, ε 1e-6.
 type lamb struct {
+	entry
 	beta1, beta2, eps, wd float64
 	exclude               bool
 	spans                 []span
@@ -34,6 +35,9 @@ func newLAMB(v param.Values, l Layout) *lamb {
 	return &lamb{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
 		exclude: v.Bool("exclude_bias"), spans: spansOf(l), m: make([]float64, l.Size), v: make([]float64, l.Size)}
 }
+
+// State is the moments m and v (the trust ratios are recomputed at every step).
+func (o *lamb) State() []any { return []any{o.m, o.v} }
 
 // SetMomentum sets β₁ for the next steps, as PyTorch's schedulers set group["betas"][0].
 func (o *lamb) SetMomentum(m float64) { o.beta1 = m }

@@ -25,6 +25,7 @@ import (
 // SimCLR, BYOL and Barlow Twins train so. Defaults: η 0.001 (the paper's), ε 1e-8, μ 0.9,
 // lr 0.1 (torchlars' example SGD). μ is read at every step (SetMomentum).
 type lars struct {
+	entry
 	mu, wd, eta, eps float64
 	exclude          bool
 	spans            []span
@@ -35,6 +36,9 @@ func newLARS(v param.Values, l Layout) *lars {
 	return &lars{mu: v.Float("momentum"), wd: v.Float("weight_decay"), eta: v.Float("trust_coefficient"),
 		eps: v.Float("eps"), exclude: v.Bool("exclude_bias"), spans: spansOf(l), b: make([]float64, l.Size)}
 }
+
+// State is the momentum buffer b (the trust ratios are recomputed at every step).
+func (o *lars) State() []any { return []any{o.b} }
 
 // SetMomentum sets μ for the next steps, as PyTorch's schedulers set group["momentum"].
 func (o *lars) SetMomentum(m float64) { o.mu = m }

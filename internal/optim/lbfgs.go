@@ -57,6 +57,7 @@ import (
 // optimization", Math. Programming 45 (1989); the line search: Nocedal & Wright, Numerical
 // Optimization (2006), Algorithms 3.5 and 3.6. PyTorch: torch.optim.LBFGS (1.13).
 type lbfgs struct {
+	entry
 	maxIter, maxEval   int
 	tolGrad, tolChange float64
 	wolfe              bool
@@ -115,6 +116,24 @@ func newLBFGS(v param.Values, n int) *lbfgs {
 		o.x, o.g0, o.gNew, o.gOld, o.bg[0], o.bg[1] = next(), next(), next(), next(), next(), next()
 	}
 	return o
+}
+
+// State is PyTorch's state: the counts n_iter and func_evals, d, t, g_prev, loss_prev (which
+// an update sets before it reads it: saved for completeness), H, then the history as a ring
+// buffer: the slot of its oldest pair, the number of pairs, ρ of every slot, and the y and
+// then the s of every slot (history_size each, the unused ones included, so the lengths
+// depend on the values only). The line search's vectors and the candidate pair are scratch.
+// The vectors of the history move between the slots and the scratch as pairs are pushed, so
+// a State is valid until the next update.
+func (o *lbfgs) State() []any {
+	st := []any{&o.nIter, &o.funcEvals, o.d, &o.t, o.prevGrad, &o.prevLoss, &o.hDiag, &o.head, &o.count, o.ro}
+	for _, y := range o.dirs {
+		st = append(st, y)
+	}
+	for _, s := range o.stps {
+		st = append(st, s)
+	}
+	return st
 }
 
 // Step makes one L-BFGS iteration of a fixed step lr from grad, without evaluating again

@@ -16,6 +16,7 @@ import "github.com/optimbench/optimbench/internal/param"
 // 6a54c8741e7c3265d4547c4f35f47a0391122dc5 (the file as of b21d6ced9bc9); defaults lr 1e-4,
 // betas (0.9, 0.99), weight_decay 0.
 type lion struct {
+	entry
 	beta1, beta2, wd float64
 	m                []float64 // momentum
 }
@@ -23,6 +24,9 @@ type lion struct {
 func newLion(v param.Values, n int) *lion {
 	return &lion{beta1: v.Float("beta1"), beta2: v.Float("beta2"), wd: v.Float("weight_decay"), m: make([]float64, n)}
 }
+
+// State is the momentum m.
+func (o *lion) State() []any { return []any{o.m} }
 
 // SetMomentum sets β₁ for the next steps, as PyTorch's schedulers set group["betas"][0].
 func (o *lion) SetMomentum(m float64) { o.beta1 = m }

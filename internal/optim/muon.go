@@ -47,6 +47,7 @@ const muonDefaultLR = 0.001
 // and follows the schedule with the matrices' rate. On a test function every coordinate is
 // one vector and muon is this AdamW.
 type muon struct {
+	entry
 	mu, wd, eps                 float64
 	nesterov, matchRMS          bool
 	nsSteps                     int
@@ -77,6 +78,12 @@ func newMuon(v param.Values, l Layout) *muon {
 	o.gram, o.gram2 = make([]float64, side*side), make([]float64, side*side)
 	return o
 }
+
+// State is the momentum of the matrices, then the moments m and v of the auxiliary AdamW
+// (each over the whole vector, used on the tensors of its kind). The base rate lr₀ is not
+// state: the loop sets it through SetBaseLR before the first Step and Step never changes it
+// (see Stateful); the Newton–Schulz buffers are scratch.
+func (o *muon) State() []any { return []any{o.buf, o.m, o.v} }
 
 // SetBaseLR sets lr₀, the rate at which the other tensors' rate is aux_lr.
 func (o *muon) SetBaseLR(lr0 float64) {

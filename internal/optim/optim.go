@@ -27,7 +27,9 @@
 //	...
 //	opt.Step(params, grad, t, lr)
 //
-// Each optimizer allocates its state once in New; Step allocates nothing.
+// Each optimizer allocates its state once in New; Step allocates nothing. Every optimizer is
+// Stateful: SaveState copies its state for a checkpoint and RestoreState writes it back into
+// an optimizer built alike, so that a resumed run takes the same steps, bit for bit.
 package optim
 
 import (
@@ -310,7 +312,11 @@ func New(name string, v param.Values, l Layout) (Optimizer, error) {
 	if l.Size < 0 {
 		panic(fmt.Sprintf("optim: negative parameter count %d", l.Size))
 	}
-	return e.Build(full, l), nil
+	opt := e.Build(full, l)
+	if n, ok := opt.(named); ok { // its checkpoints name it (SaveState)
+		n.setEntry(e.Name, l)
+	}
+	return opt, nil
 }
 
 // checkStep panics when the lengths of params, grad and the state (n) differ or t < 1.

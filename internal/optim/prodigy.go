@@ -35,6 +35,7 @@ const prodigyNoGrowth = math.MaxFloat64
 // one; it multiplies D both in the step and in the estimate's weights (the reference's group
 // lr, which its authors keep at 1 or warm up).
 type prodigy struct {
+	entry
 	beta1, beta2, beta3, eps, wd   float64
 	d0, dCoef, growth              float64
 	decouple, biasCorrection, safe bool
@@ -55,6 +56,12 @@ func newProdigy(v param.Values, n int) *prodigy {
 	}
 	o.d, o.dMax = o.d0, o.d0
 	return o
+}
+
+// State is d, d_max, the numerator r of the estimate, the update count k, whether θ₀ has been
+// taken, then θ₀, s, m and v.
+func (o *prodigy) State() []any {
+	return []any{&o.d, &o.dMax, &o.dNumerator, &o.k, &o.started, o.p0, o.s, o.m, o.v}
 }
 
 func (o *prodigy) Step(params, grad []float64, t int, lr float64) {

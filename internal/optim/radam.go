@@ -26,6 +26,7 @@ import (
 // torch.optim.RAdam is the same update computed as β₁m + (1−β₁)g and without
 // decoupled_weight_decay, which 2.0 added. PyTorch: torch.optim.RAdam.
 type radam struct {
+	entry
 	beta1, beta2, eps, wd float64
 	decoupled             bool
 	m, v                  []float64 // first and second moments
@@ -35,6 +36,9 @@ func newRAdam(v param.Values, n int) *radam {
 	return &radam{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
 		decoupled: v.Bool("decoupled_weight_decay"), m: make([]float64, n), v: make([]float64, n)}
 }
+
+// State is the moments m and v.
+func (o *radam) State() []any { return []any{o.m, o.v} }
 
 // SetMomentum sets β₁ for the next steps, as PyTorch's schedulers set group["betas"][0].
 func (o *radam) SetMomentum(m float64) { o.beta1 = m }

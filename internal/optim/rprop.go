@@ -28,6 +28,7 @@ import "github.com/optimbench/optimbench/internal/param"
 // it does for every other optimizer, and lr = 0 moves nothing. PyTorch: torch.optim.Rprop
 // (etas = (eta_minus, eta_plus), step_sizes = (step_min, step_max)).
 type rprop struct {
+	entry
 	etaMinus, etaPlus, stepMin, stepMax float64
 	wd                                  float64
 	lr0                                 float64   // the base rate: the start of s and the unit of lr
@@ -40,6 +41,10 @@ func newRprop(v param.Values, n int) *rprop {
 		stepMin: v.Float("step_min"), stepMax: v.Float("step_max"), wd: v.Float("weight_decay"),
 		prev: make([]float64, n), s: make([]float64, n)}
 }
+
+// State is lr₀ (which the first Step sets when SetBaseLR has not), whether s has been filled
+// with it, the previous gradients and the step sizes s.
+func (o *rprop) State() []any { return []any{&o.lr0, &o.started, o.prev, o.s} }
 
 // SetBaseLR sets lr₀, the rate the step sizes start from and the unit of the schedule's factor.
 func (o *rprop) SetBaseLR(lr0 float64) { o.lr0 = lr0 }

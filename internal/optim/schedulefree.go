@@ -40,6 +40,7 @@ import (
 // weights of the average, so a decaying schedule leaves the weights constant while a warm-up
 // schedule raises them as lr_max².
 type scheduleFree struct {
+	entry
 	adam                 bool
 	beta, beta2, eps, wd float64 // beta: momentum (sgd) or beta1 (adamw)
 	warmup               int
@@ -62,6 +63,12 @@ func newScheduleFree(v param.Values, n int, adam bool) *scheduleFree {
 		o.beta = v.Float("momentum")
 	}
 	return o
+}
+
+// State is the step count k, the weight sum W, lr_max, whether z and x have been set from the
+// parameters, then z, x and v (of length 0 for sgd). y is the parameters themselves.
+func (o *scheduleFree) State() []any {
+	return []any{&o.k, &o.weightSum, &o.lrMax, &o.started, o.z, o.x, o.v}
 }
 
 func (o *scheduleFree) Step(params, grad []float64, t int, lr float64) {

@@ -10,6 +10,7 @@ import "github.com/optimbench/optimbench/internal/param"
 // With a full batch it is gradient descent. It has no state. PyTorch: torch.optim.SGD with
 // momentum 0.
 type sgd struct {
+	entry
 	n  int
 	wd float64
 }
@@ -17,6 +18,9 @@ type sgd struct {
 func newSGD(v param.Values, n int) *sgd {
 	return &sgd{n: n, wd: v.Float("weight_decay")}
 }
+
+// State is empty: sgd keeps nothing between steps.
+func (o *sgd) State() []any { return nil }
 
 func (o *sgd) Step(params, grad []float64, t int, lr float64) {
 	checkStep(params, grad, o.n, t)
@@ -44,6 +48,7 @@ func (o *sgd) Step(params, grad []float64, t int, lr float64) {
 // is the same trajectory as m ← μm + lr·g, θ ← θ − m. PyTorch: torch.optim.SGD(momentum=μ,
 // dampening=τ, nesterov=...), identical in 1.13 and 2.x.
 type heavyBall struct {
+	entry
 	mu, wd   float64
 	w        float64 // 1 − τ, the weight of g in the buffer after the first step
 	nesterov bool
@@ -55,6 +60,9 @@ func newHeavyBall(v param.Values, n int, nesterov bool) *heavyBall {
 	return &heavyBall{mu: v.Float("momentum"), wd: v.Float("weight_decay"), w: 1 - v.Float("dampening"),
 		nesterov: nesterov, b: make([]float64, n)}
 }
+
+// State is whether the buffer has started, then the buffer b.
+func (o *heavyBall) State() []any { return []any{&o.started, o.b} }
 
 // SetMomentum sets μ for the next steps, as PyTorch's schedulers set group["momentum"].
 func (o *heavyBall) SetMomentum(m float64) { o.mu = m }

@@ -19,6 +19,7 @@ import "github.com/optimbench/optimbench/internal/param"
 // drive μ (SetMomentum); a step with μ = 0 leaves m as it was. MXNet's defaults: lr 0.01,
 // momentum 0.9.
 type signum struct {
+	entry
 	mu, wd float64
 	m      []float64 // averaged momentum
 }
@@ -26,6 +27,9 @@ type signum struct {
 func newSignum(v param.Values, n int) *signum {
 	return &signum{mu: v.Float("momentum"), wd: v.Float("weight_decay"), m: make([]float64, n)}
 }
+
+// State is the averaged momentum m.
+func (o *signum) State() []any { return []any{o.m} }
 
 // SetMomentum sets μ for the next steps, as PyTorch's schedulers set group["momentum"].
 func (o *signum) SetMomentum(m float64) { o.mu = m }

@@ -25,6 +25,7 @@ import (
 // paper's v₀); m starts at zero (optax.yogi starts m at 1e-6 too). TFA's β₁ = 0 branch, which
 // uses g for m, gives the same numbers. β₁ is read at every step (SetMomentum).
 type yogi struct {
+	entry
 	beta1, beta2, eps, wd float64
 	m, v                  []float64 // first and second moments
 }
@@ -37,6 +38,9 @@ func newYogi(v param.Values, n int) *yogi {
 	}
 	return o
 }
+
+// State is the moments m and v.
+func (o *yogi) State() []any { return []any{o.m, o.v} }
 
 // SetMomentum sets β₁ for the next steps, as PyTorch's schedulers set group["betas"][0].
 func (o *yogi) SetMomentum(m float64) { o.beta1 = m }

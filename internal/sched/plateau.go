@@ -57,7 +57,7 @@ func plateauRates(p param.Values, r run) Rates {
 		pl.best = math.Inf(-1)
 	}
 	monitor, _ := p["monitor"].(string)
-	return Rates{LR: func(int) float64 { return pl.lr }, Observe: pl.observe, Monitor: monitor}
+	return Rates{LR: func(int) float64 { return pl.lr }, Observe: pl.observe, Monitor: monitor, State: pl.state}
 }
 
 // plateau is the state of reduce-on-plateau.
@@ -68,6 +68,11 @@ type plateau struct {
 	patience, cooldown            int
 	max, abs                      bool // mode max; threshold_mode abs
 }
+
+// state is what Observe changes: the current rate, the best value so far, the count of bad
+// evaluations and the evaluations of cooldown left (PyTorch's group["lr"], best,
+// num_bad_epochs and cooldown_counter).
+func (pl *plateau) state() []any { return []any{&pl.lr, &pl.best, &pl.bad, &pl.cool} }
 
 func (pl *plateau) better(a float64) bool {
 	switch {

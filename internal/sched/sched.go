@@ -45,6 +45,12 @@ type Rates struct {
 	// and LR reads the state it leaves. It never changes the rate between two evaluations.
 	Observe func(metric float64)
 	Monitor string
+	// State is nil unless the schedule has state of its own (reduce-on-plateau, whose state
+	// Observe changes): it returns that state as pointers into it (*float64, *int, *bool or
+	// []float64), always in the same order, for a checkpoint to save and write back
+	// (SaveState, RestoreState), as optim.Stateful does. The keys the schedule was built
+	// from are not part of it; a stateless schedule's rate is a function of t alone.
+	State func() []any
 }
 
 // Config describes a learning-rate schedule: the YAML `schedule:` block and the base rate.

@@ -340,6 +340,13 @@ func runPoint(ctx context.Context, runDir string, p *Point, r *train.Run) (*repo
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if _, err := os.Stat(filepath.Join(runDir, train.CheckpointFile)); err == nil {
+		// A run killed after a checkpoint goes on from it; a checkpoint that does not fit
+		// (another configuration, a torn file) is dropped and the run starts over.
+		if s, err := resumePoint(ctx, runDir, p, r); !errors.Is(err, report.ErrBadInput) {
+			return s, err
+		}
+	}
 	if err := os.RemoveAll(runDir); err != nil {
 		return nil, err
 	}
@@ -355,8 +362,18 @@ func runPoint(ctx context.Context, runDir string, p *Point, r *train.Run) (*repo
 	return r.Execute(ctx, runDir, nil)
 }
 
-func oneLineErr(err error) string {
-	return strings.Join(strings.Fields(err.Error()), " ")
+// resumePoint goes on with the point's run in runDir from its checkpoint.
+func resumePoint(ctx context.Context, runDir string, p *Point, r *train.Run) (*report.Summary, error) {
+	if r == nil {
+		c, err := p.Config()
+		if err != nil {
+			return nil, err
+		}
+		if r, err = train.Setup(c); err != nil {
+			return nil, err
+		}
+	}
+	return r.Resume(ctx, runDir, nil)
 }
 
 // recordFailure writes the folder of a point that could not be set up: its config.yaml (the
@@ -377,4 +394,8 @@ func recordFailure(runDir string, p *Point, c *config.Config, err error) (*repor
 		return nil, werr
 	}
 	return s, err
+}
+
+func oneLineErr(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
 }

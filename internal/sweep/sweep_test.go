@@ -277,12 +277,53 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// A point killed after a checkpoint goes on from it: the rows written before the checkpoint
+// are kept (here: a marked row survives), those after it are computed again.
+func TestSweepResumeFromCheckpoint(t *testing.T) {
+	s := loadSweep(t, strings.Replace(sweep18, "epochs: 3,", "epochs: 3, checkpoint_every: 2,", 1))
+	dir := t.TempDir()
+	execSweep(t, s, dir, Options{Workers: 2})
+	want := sweepState(t, s, dir, filepath.Join(dir, "results.csv"))
+
+	a := RunDir(dir, s.Points[0])
+	metrics := filepath.Join(a, "metrics.csv")
+	b, err := os.ReadFile(metrics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n") // header, epochs 0..3
+	lines[1] = strings.TrimSuffix(lines[1], lines[1][strings.LastIndex(lines[1], ","):]) + ",12345"
+	lines[4] = "torn"
+	writeFile(t, a, "metrics.csv", strings.Join(lines[:5], "\n"))
+	os.Remove(filepath.Join(a, "summary.json"))
+
+	if out := execSweep(t, s, dir, Options{Workers: 2}); out.Ran != 1 {
+		t.Errorf("resume ran %d points, want 1", out.Ran)
+	}
+	b, _ = os.ReadFile(metrics)
+	got := strings.Split(string(b), "\n")
+	if !strings.HasSuffix(got[1], ",12345") {
+		t.Errorf("the point started over instead of going on from its checkpoint: row 1 %q", got[1])
+	}
+	if got := sweepState(t, s, dir, filepath.Join(dir, "results.csv")); got != want {
+		t.Errorf("the point resumed from its checkpoint differs from the uninterrupted one")
+	}
+}
+
 func TestSweepSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns processes")
 	}
-	body := strings.NewReplacer("epochs: 3", "epochs: 300", "n: 120", "n: 1000",
-		"{kind: linear}", "{kind: mlp, hidden: [16]}").Replace(sweep18)
+	for _, every := range []int{0, 7} {
+		t.Run(fmt.Sprintf("checkpoint_every=%d", every), func(t *testing.T) { sweepSIGKILL(t, every) })
+	}
+}
+
+// sweepSIGKILL kills a sweep (whose runs write a checkpoint every so many epochs) 4 times,
+// then finishes it, and compares it with one never stopped.
+func sweepSIGKILL(t *testing.T, every int) {
+	body := strings.NewReplacer("epochs: 3,", fmt.Sprintf("epochs: 300, checkpoint_every: %d,", every),
+		"n: 120", "n: 1000", "{kind: linear}", "{kind: mlp, hidden: [16]}").Replace(sweep18)
 	file := writeFile(t, t.TempDir(), "kill.yaml", body)
 	s, err := Load(context.Background(), file, nil, nil)
 	if err != nil {

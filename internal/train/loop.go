@@ -44,6 +44,10 @@ type Objective interface {
 	Evaluate(params []float64) Metrics
 	// HasTest reports whether Evaluate has test metrics.
 	HasTest() bool
+	// SaveRNG returns the binary states of the objective's random streams, by purpose;
+	// RestoreRNG sets them back (a checkpoint, taken between epochs).
+	SaveRNG() map[string][]byte
+	RestoreRNG(map[string][]byte) error
 }
 
 // Metrics are the evaluation of a point: data losses over the whole training and test sets,
@@ -107,7 +111,10 @@ type Loop struct {
 	After func(step int, params []float64)
 	// MaxSteps, when > 0, ends the run once that many updates are made.
 	MaxSteps int
-	Hooks    Hooks
+	// Resume, when set, is the progress of a run restored from a checkpoint taken after its
+	// epoch Resume.Epoch: the loop goes on from the next epoch, without the first EpochEnd.
+	Resume *Progress
+	Hooks  Hooks
 }
 
 func (l *Loop) batch(e int) (int, float64) {
@@ -144,10 +151,14 @@ func (l *Loop) Run(ctx context.Context, params, grad []float64) (Progress, error
 		p.Momentum = l.Momentum(0, 0)
 	}
 	p.Eval = evalAt()
-	if ok, err := l.Hooks.EpochEnd(p); err != nil || !ok {
+	first := 0
+	if r := l.Resume; r != nil {
+		p.Epoch, p.Step, p.Examples, p.LR, p.Momentum = r.Epoch, r.Step, r.Examples, r.LR, r.Momentum
+		first = r.Epoch
+	} else if ok, err := l.Hooks.EpochEnd(p); err != nil || !ok {
 		return p, err
 	}
-	for e := 0; e < l.Epochs; e++ {
+	for e := first; e < l.Epochs; e++ {
 		size, scale := l.batch(e)
 		p.Batch = size
 		obj.StartEpoch(size)

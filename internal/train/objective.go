@@ -1,6 +1,7 @@
 package train
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -21,6 +22,7 @@ type Data struct {
 	classify    bool
 	shuffle     bool
 	seed        uint64
+	perm        *rand.PCG // the stream of the permutations (with shuffle)
 	batcher     *data.Batcher
 	xb, yb      []float64 // the minibatch, when it cannot be read in place
 	x, y        []float64 // the current minibatch
@@ -60,9 +62,34 @@ func (d *Data) Init(params []float64) {
 	d.Model.Init(params, rng(d.seed, streamInit))
 	var perm *rand.Rand
 	if d.shuffle {
-		perm = rng(d.seed, streamShuffle)
+		d.perm = rand.NewPCG(d.seed, streamShuffle)
+		perm = rand.New(d.perm)
 	}
 	d.batcher = data.NewBatcher(d.Train.N, d.shuffle, perm)
+}
+
+func (d *Data) SaveRNG() map[string][]byte { return savePCG("shuffle", d.perm) }
+
+func (d *Data) RestoreRNG(m map[string][]byte) error { return restorePCG(m, "shuffle", d.perm) }
+
+// savePCG is the state of a stream (none when it is nil), restorePCG its inverse.
+func savePCG(name string, p *rand.PCG) map[string][]byte {
+	if p == nil {
+		return map[string][]byte{}
+	}
+	b, _ := p.MarshalBinary() // a PCG always marshals
+	return map[string][]byte{name: b}
+}
+
+func restorePCG(m map[string][]byte, name string, p *rand.PCG) error {
+	b, ok := m[name]
+	if p == nil || !ok {
+		if p != nil || ok {
+			return fmt.Errorf("the checkpoint's random streams do not match the run's (%s)", name)
+		}
+		return nil
+	}
+	return p.UnmarshalBinary(b)
 }
 func (d *Data) Batched() bool       { return true }
 func (d *Data) Cheap() bool         { return false }
@@ -123,6 +150,7 @@ type Function struct {
 	Start []float64
 	noise float64
 	seed  uint64
+	pcg   *rand.PCG
 	rng   *rand.Rand
 	done  bool
 }
@@ -139,12 +167,17 @@ func (f *Function) Layout() optim.Layout { return optim.Flat(f.Fn.Dim()) }
 // Init writes the start and restarts the noise stream.
 func (f *Function) Init(params []float64) {
 	copy(params, f.Start)
-	f.rng = rng(f.seed, streamNoise)
+	f.pcg = rand.NewPCG(f.seed, streamNoise)
+	f.rng = rand.New(f.pcg)
 }
-func (f *Function) Batched() bool  { return false }
-func (f *Function) Cheap() bool    { return true }
-func (f *Function) HasTest() bool  { return false }
-func (f *Function) StartEpoch(int) { f.done = false }
+
+func (f *Function) SaveRNG() map[string][]byte { return savePCG("noise", f.pcg) }
+
+func (f *Function) RestoreRNG(m map[string][]byte) error { return restorePCG(m, "noise", f.pcg) }
+func (f *Function) Batched() bool                        { return false }
+func (f *Function) Cheap() bool                          { return true }
+func (f *Function) HasTest() bool                        { return false }
+func (f *Function) StartEpoch(int)                       { f.done = false }
 
 func (f *Function) NextBatch() (int, bool) {
 	if f.done {
@@ -183,14 +216,16 @@ func newCounter(n int) *counter {
 	return &counter{batcher: data.NewBatcher(n, false, nil)}
 }
 
-func (c *counter) NumParams() int                  { return 0 }
-func (c *counter) Layout() optim.Layout            { return optim.Layout{} }
-func (c *counter) Init([]float64)                  {}
-func (c *counter) Batched() bool                   { return c.batcher != nil }
-func (c *counter) Cheap() bool                     { return false }
-func (c *counter) HasTest() bool                   { return false }
-func (c *counter) LossGrad(_, _ []float64) float64 { return 0 }
-func (c *counter) Evaluate([]float64) Metrics      { return Metrics{} }
+func (c *counter) NumParams() int                     { return 0 }
+func (c *counter) Layout() optim.Layout               { return optim.Layout{} }
+func (c *counter) Init([]float64)                     {}
+func (c *counter) Batched() bool                      { return c.batcher != nil }
+func (c *counter) Cheap() bool                        { return false }
+func (c *counter) HasTest() bool                      { return false }
+func (c *counter) LossGrad(_, _ []float64) float64    { return 0 }
+func (c *counter) Evaluate([]float64) Metrics         { return Metrics{} }
+func (c *counter) SaveRNG() map[string][]byte         { return nil }
+func (c *counter) RestoreRNG(map[string][]byte) error { return nil }
 
 func (c *counter) StartEpoch(size int) {
 	if c.batcher != nil {

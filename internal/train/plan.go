@@ -102,3 +102,12 @@ func (p *Plan) Observe(metric float64) {
 		p.rates.Observe(metric)
 	}
 }
+
+// SaveState copies the schedule's state (reduce-on-plateau's), nil when it has none.
+func (p *Plan) SaveState() [][]float64 {
+	out, _ := sched.SaveState(p.rates) // the schedule's own state elements always save
+	return out
+}
+
+// RestoreState writes a saved schedule state back.
+func (p *Plan) RestoreState(saved [][]float64) error { return sched.RestoreState(p.rates, saved) }

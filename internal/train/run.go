@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -169,26 +170,102 @@ func HoldsRun(dir string) string {
 	return ""
 }
 
-// Execute trains and writes config.yaml, metrics.csv, summary.json (and trajectory.csv for a
-// test function) into dir. A diverged run is a result, not an error; an error means the run
-// could not be carried out or recorded. When ctx is cancelled the run stops before the next
-// update and is recorded as failed.
+// Execute trains and writes config.yaml, metrics.csv, summary.json, params.safetensors (and
+// trajectory.csv for a test function) into dir; with train.checkpoint_every, also
+// checkpoint.safetensors every so many epochs (Resume goes on from it). A diverged run is a
+// result, not an error; an error means the run could not be carried out or recorded. When ctx
+// is cancelled the run stops before the next update and is recorded as failed.
 func (r *Run) Execute(ctx context.Context, dir string, rec Recorder) (*report.Summary, error) {
+	return r.execute(ctx, dir, rec, nil)
+}
+
+// Checkpoint file names.
+const (
+	CheckpointFile = "checkpoint.safetensors"
+	summaryFile    = "summary.json"
+)
+
+// ErrNothingToResume is returned by Resume for a folder whose run finished.
+var ErrNothingToResume = errors.New("the run finished: nothing to resume")
+
+// Resume goes on with the run in dir, whose config.yaml r was set up from, from its last
+// checkpoint: the rows of metrics.csv (and points of trajectory.csv) written after the
+// checkpoint are dropped and written again, so the finished files are those of a run that was
+// never stopped, apart from seconds. Without a checkpoint the run starts over. A run that
+// finished (summary.json says done or diverged) is ErrNothingToResume.
+func (r *Run) Resume(ctx context.Context, dir string, rec Recorder) (*report.Summary, error) {
+	if s, err := report.ReadSummary(filepath.Join(dir, summaryFile)); err == nil &&
+		(s.Status == report.StatusDone || s.Status == report.StatusDiverged) {
+		return s, fmt.Errorf("%s: %w (status %s)", dir, ErrNothingToResume, s.Status)
+	}
+	ck, err := report.ReadCheckpoint(filepath.Join(dir, CheckpointFile))
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		os.Remove(filepath.Join(dir, summaryFile)) // a failed attempt's
+		return r.execute(ctx, dir, rec, nil)
+	case err != nil:
+		return nil, report.BadInput(err)
+	}
+	if ck.ConfigHash != r.Config.ResolvedHash(r.Plan.Length) {
+		return nil, report.BadInput(fmt.Errorf("%s: the checkpoint is of another configuration than config.yaml", dir))
+	}
+	os.Remove(filepath.Join(dir, summaryFile))
+	return r.execute(ctx, dir, rec, ck)
+}
+
+// execute runs r into dir, from the start or from checkpoint ck.
+func (r *Run) execute(ctx context.Context, dir string, rec Recorder, ck *report.Checkpoint) (*report.Summary, error) {
 	c := r.Config
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	if err := report.WriteFileAtomic(filepath.Join(dir, "config.yaml"), c.YAML(r.Plan.Length)); err != nil {
-		return nil, err
+	if ck == nil {
+		if err := report.WriteFileAtomic(filepath.Join(dir, "config.yaml"), c.YAML(r.Plan.Length)); err != nil {
+			return nil, err
+		}
 	}
-	_, subopt := r.ReferenceOptimum()
-	plan, err := NewPlan(c, r.Plan.N) // a fresh plan: a plateau schedule's state starts anew
+	h, err := r.newHooks(dir, rec)
 	if err != nil {
 		return nil, err
 	}
-	h := &runHooks{run: r, plan: plan, rec: rec, subopt: subopt, epochs: plan.Epochs,
+	if err := h.open(dir, ck); err != nil {
+		return nil, err
+	}
+	defer h.close()
+	if rec != nil {
+		rec.Start(r.Plan.Epochs)
+	}
+	final, err := r.train(ctx, h, ck)
+	s := h.s
+	s.Seconds = time.Since(h.start).Seconds()
+	if err == nil {
+		err = writeParams(filepath.Join(dir, "params.safetensors"), r.obj.Layout(), final)
+	}
+	if err != nil {
+		s.Status, s.Reason = report.StatusFailed, err.Error()
+	}
+	if werr := report.WriteJSON(filepath.Join(dir, summaryFile), s); werr != nil && err == nil {
+		err = werr
+	}
+	if rec != nil {
+		rec.Finish(s)
+	}
+	return s, err
+}
+
+// newHooks builds the hooks of one execution: a fresh plan (a plateau schedule's state starts
+// anew), the averager, the summary.
+func (r *Run) newHooks(dir string, rec Recorder) (*runHooks, error) {
+	c := r.Config
+	_, subopt := r.ReferenceOptimum()
+	plan, err := NewPlan(c, r.Plan.N)
+	if err != nil {
+		return nil, err
+	}
+	h := &runHooks{run: r, plan: plan, rec: rec, subopt: subopt, epochs: plan.Epochs, dir: dir,
 		evalEvery: c.Train.Values.Int("eval_every"), factor: c.Train.Values.Float("diverge_factor"),
 		stop: c.Train.Values.String("on_diverge") == "stop", cycles: plan.Momentum() != nil}
+	h.every, _ = c.Train.Values["checkpoint_every"].(int)
 	h.monitor, h.observes = plan.Observes(r.obj.HasTest())
 	if a := c.Average; a != nil {
 		h.avg = &averager{ema: a.Name == "ema", avg: make([]float64, r.obj.NumParams())}
@@ -198,46 +275,57 @@ func (r *Run) Execute(ctx context.Context, dir string, rec Recorder) (*report.Su
 			h.avg.start = a.Values.Int("start")
 		}
 	}
-	mw, err := report.CreateMetrics(filepath.Join(dir, "metrics.csv"), h.columns()...)
-	if err != nil {
-		return nil, err
-	}
-	defer mw.Close()
-	s := &report.Summary{Name: c.Name, Seed: c.Seed, Version: version.String(), GoVersion: version.Go(),
+	h.s = &report.Summary{Name: c.Name, Seed: c.Seed, Version: version.String(), GoVersion: version.Go(),
 		Status: report.StatusDone}
 	if subopt {
-		s.ReferenceOptimum = report.Value(r.fstar)
+		h.s.ReferenceOptimum = report.Value(r.fstar)
 	}
-	h.mw, h.s, h.start = mw, s, time.Now()
-	if !r.obj.Batched() {
-		if h.tw, err = report.CreateTrajectory(filepath.Join(dir, "trajectory.csv"), r.obj.NumParams()); err != nil {
-			return nil, err
-		}
-		defer h.tw.Close()
-	}
-	if rec != nil {
-		rec.Start(r.Plan.Epochs)
-	}
-	final, err := r.train(ctx, h)
-	s.Seconds = time.Since(h.start).Seconds()
-	if err == nil {
-		err = writeParams(filepath.Join(dir, "params.safetensors"), r.obj.Layout(), final)
-	}
-	if err != nil {
-		s.Status, s.Reason = report.StatusFailed, err.Error()
-	}
-	if werr := report.WriteJSON(filepath.Join(dir, "summary.json"), s); werr != nil && err == nil {
-		err = werr
-	}
-	if rec != nil {
-		rec.Finish(s)
-	}
-	return s, err
+	return h, nil
 }
 
-// train runs the loop with the run's optimizer, plan and hooks, and returns the final
-// parameters at the point the metrics evaluate.
-func (r *Run) train(ctx context.Context, h *runHooks) ([]float64, error) {
+// open creates metrics.csv (and trajectory.csv), or reopens them after the rows a checkpoint
+// counts, and restores the hooks' own state from it.
+func (h *runHooks) open(dir string, ck *report.Checkpoint) error {
+	var err error
+	metrics, traj := filepath.Join(dir, "metrics.csv"), filepath.Join(dir, "trajectory.csv")
+	dim := h.run.obj.NumParams()
+	h.start = time.Now()
+	if ck == nil {
+		if h.mw, err = report.CreateMetrics(metrics, h.columns()...); err != nil {
+			return err
+		}
+		if !h.run.obj.Batched() {
+			h.tw, err = report.CreateTrajectory(traj, dim)
+		}
+		return err
+	}
+	if h.mw, err = report.ResumeMetrics(metrics, ck.Rows, h.columns()...); err != nil {
+		return report.BadInput(err)
+	}
+	if !h.run.obj.Batched() {
+		if h.tw, err = report.ResumeTrajectory(traj, ck.Points, dim); err != nil {
+			return report.BadInput(err)
+		}
+	}
+	h.rows, h.points, h.initial = ck.Rows, ck.Points, ck.Initial
+	h.bestTrain, h.bestTest, h.bestTrainAcc, h.bestTestAcc = ck.Best[0], ck.Best[1], ck.Best[2], ck.Best[3]
+	h.s.Status, h.s.Reason = ck.Status, ck.Reason
+	h.start = time.Now().Add(-time.Duration(ck.Seconds * float64(time.Second)))
+	return nil
+}
+
+func (h *runHooks) close() {
+	if h.mw != nil {
+		h.mw.Close()
+	}
+	if h.tw != nil {
+		h.tw.Close()
+	}
+}
+
+// train runs the loop with the run's optimizer, plan and hooks — from the start, or from
+// checkpoint ck — and returns the final parameters at the point the metrics evaluate.
+func (r *Run) train(ctx context.Context, h *runHooks, ck *report.Checkpoint) ([]float64, error) {
 	c := r.Config
 	obj := r.objective()
 	layout := obj.Layout()
@@ -256,8 +344,56 @@ func (r *Run) train(ctx context.Context, h *runHooks) ([]float64, error) {
 	if h.avg != nil && h.avg.ema {
 		l.After = func(_ int, params []float64) { h.avg.update(params) }
 	}
+	h.opt, h.obj = opt, obj
+	if ck != nil {
+		if l.Resume, err = h.restore(ck, params); err != nil {
+			return nil, report.BadInput(fmt.Errorf("%s: %w", filepath.Join(h.dir, CheckpointFile), err))
+		}
+	}
 	p, err := l.Run(ctx, params, grad)
 	return p.Eval, err
+}
+
+// checkpoint writes the state after epoch p.Epoch to checkpoint.safetensors, atomically.
+func (h *runHooks) checkpoint(p Progress) error {
+	st, err := optim.SaveState(h.opt)
+	if err != nil {
+		return err
+	}
+	ck := &report.Checkpoint{ConfigHash: h.run.Config.ResolvedHash(h.plan.Length), Epoch: p.Epoch, Step: p.Step,
+		Examples: p.Examples, Rows: h.rows, Points: h.points, Status: h.s.Status, Reason: h.s.Reason,
+		RNG: h.obj.SaveRNG(), LR: p.LR, Momentum: p.Momentum, Seconds: time.Since(h.start).Seconds(),
+		Initial: h.initial, Best: [4]float64{h.bestTrain, h.bestTest, h.bestTrainAcc, h.bestTestAcc},
+		Params: p.Params, Optimizer: st, Schedule: h.plan.SaveState()}
+	if h.avg != nil {
+		ck.Average, ck.AvgUpdates = h.avg.avg, h.avg.n
+	}
+	return report.WriteCheckpoint(filepath.Join(h.dir, CheckpointFile), ck)
+}
+
+// restore sets the run's state back to checkpoint ck and returns the progress to go on from.
+func (h *runHooks) restore(ck *report.Checkpoint, params []float64) (*Progress, error) {
+	if len(ck.Params) != len(params) {
+		return nil, fmt.Errorf("%d parameters, the run has %d", len(ck.Params), len(params))
+	}
+	copy(params, ck.Params)
+	if err := optim.RestoreState(h.opt, ck.Optimizer); err != nil {
+		return nil, err
+	}
+	if err := h.obj.RestoreRNG(ck.RNG); err != nil {
+		return nil, err
+	}
+	if err := h.plan.RestoreState(ck.Schedule); err != nil {
+		return nil, err
+	}
+	if h.avg != nil {
+		if len(ck.Average) != len(h.avg.avg) {
+			return nil, fmt.Errorf("no averaged weights of the run's size")
+		}
+		copy(h.avg.avg, ck.Average)
+		h.avg.n = ck.AvgUpdates
+	}
+	return &Progress{Epoch: ck.Epoch, Step: ck.Step, Examples: ck.Examples, LR: ck.LR, Momentum: ck.Momentum}, nil
 }
 
 // writeParams writes parameters as PyTorch names and shapes them (a weight [out, in], a bias
@@ -307,6 +443,11 @@ func (r *Run) objective() Objective {
 type runHooks struct {
 	run       *Run
 	plan      *Plan
+	dir       string
+	opt       optim.Optimizer
+	obj       Objective
+	every     int // train.checkpoint_every (0: none)
+	points    int // points of trajectory.csv written
 	mw        *report.MetricsWriter
 	tw        *report.TrajectoryWriter // test functions: the path
 	rec       Recorder
@@ -385,6 +526,16 @@ func (h *runHooks) EpochEnd(p Progress) (bool, error) {
 			return false, nil
 		}
 	}
+	if h.every > 0 && p.Epoch%h.every == 0 && p.Epoch < h.epochs {
+		if h.tw != nil {
+			if err := h.tw.Flush(); err != nil {
+				return false, err
+			}
+		}
+		if err := h.checkpoint(p); err != nil {
+			return false, fmt.Errorf("checkpoint after epoch %d: %w", p.Epoch, err)
+		}
+	}
 	return true, nil
 }
 
@@ -393,6 +544,7 @@ func (h *runHooks) point(p Progress, m Metrics) error {
 	if h.tw == nil {
 		return nil
 	}
+	h.points++
 	return h.tw.Write(p.Step, m.TrainLoss, p.Eval)
 }
 

@@ -1,0 +1,160 @@
+package optim
+
+import (
+	"fmt"
+	"github.com/optimbench/optimbench/internal/param"
+	"math"
+	"slices"
+)
+
+// Stateful is implemented by every optimizer of the registry: State returns the optimizer's
+// state — everything that changes from one Step to the next — as pointers and slices into it,
+// always in the same order and of the same lengths for the same layout and values, so that a
+// checkpoint can save it and write it back. Each element is a *float64, an *int, a *bool or
+// a []float64 (possibly of length 0: a buffer the values do not use); the hyperparameters,
+// which New sets, are not part of it, nor is the scratch an update writes before it reads it.
+//
+// Two values the loop sets from outside are not state either:
+//
+//   - The momentum a schedule drives (MomentumSetter): it changes at run time, but the loop
+//     calls SetMomentum before every Step, so the value the optimizer holds between two steps
+//     is never read before it is set again; a resumed run sets it from its schedule before its
+//     first Step, as the original run did. (What the momentum leaves behind, such as nadam's
+//     running product of μ_t, is state.) Without a momentum schedule the momentum is the
+//     hyperparameter New set.
+//   - The base rate lr₀ of SetBaseLR (BaseRater): the loop sets it once, from the run's
+//     optimizer.lr, before the first Step of a run, a resumed one included, and Step never
+//     changes it (muon's aux_lr scale). rprop is the exception: without SetBaseLR its Step
+//     takes lr₀ from the first rate it is given, so its lr₀ is state.
+//
+// Each optimizer's State documents what it holds. A State is valid until the next Step (lbfgs
+// moves the vectors of its history between slots): call it again rather than keep it.
+type Stateful interface {
+	State() []any
+}
+
+// Every optimizer type is Stateful and named (TestEveryOptimizerIsStateful checks the
+// registry).
+var (
+	_ = []Stateful{(*sgd)(nil), (*heavyBall)(nil), (*adagrad)(nil), (*rmsprop)(nil), (*adadelta)(nil),
+		(*adam)(nil), (*adamax)(nil), (*nadam)(nil), (*radam)(nil), (*rprop)(nil), (*asgd)(nil),
+		(*lbfgs)(nil), (*lion)(nil), (*signum)(nil), (*adaBelief)(nil), (*yogi)(nil), (*adopt)(nil),
+		(*lars)(nil), (*lamb)(nil), (*scheduleFree)(nil), (*muon)(nil), (*adafactor)(nil), (*prodigy)(nil)}
+	_ = []named{(*sgd)(nil), (*heavyBall)(nil), (*adagrad)(nil), (*rmsprop)(nil), (*adadelta)(nil),
+		(*adam)(nil), (*adamax)(nil), (*nadam)(nil), (*radam)(nil), (*rprop)(nil), (*asgd)(nil),
+		(*lbfgs)(nil), (*lion)(nil), (*signum)(nil), (*adaBelief)(nil), (*yogi)(nil), (*adopt)(nil),
+		(*lars)(nil), (*lamb)(nil), (*scheduleFree)(nil), (*muon)(nil), (*adafactor)(nil), (*prodigy)(nil)}
+)
+
+// stateFormat is the version of the layout SaveState writes, the first value of its header.
+const stateFormat = 1
+
+// entry records what New built an optimizer for, so that a checkpoint can say whose state it
+// holds: the header of its checkpoints. Every optimizer type embeds it.
+type entry struct{ header []float64 }
+
+func (e *entry) setEntry(name string, l Layout) { e.header = stateHeader(name, l) }
+
+// entryHeader is the header New recorded, or nil for an optimizer built outside New.
+func (e *entry) entryHeader() []float64 { return e.header }
+
+// named is implemented by the optimizers that embed entry.
+type named interface {
+	setEntry(name string, l Layout)
+	entryHeader() []float64
+}
+
+// stateHeader is the first row of a checkpoint of optimizer name for layout l: the format,
+// the parameter count, the length of the name and its code points, the number of tensors and
+// offset, rows, columns and matrix flag of each.
+func stateHeader(name string, l Layout) []float64 {
+	rs := []rune(name)
+	h := []float64{stateFormat, float64(l.Size), float64(len(rs))}
+	for _, r := range rs {
+		h = append(h, float64(r))
+	}
+	h = append(h, float64(len(l.Tensors)))
+	for _, t := range l.Tensors {
+		m := 0.0
+		if t.Matrix {
+			m = 1
+		}
+		h = append(h, float64(t.Offset), float64(t.Rows), float64(t.Cols), m)
+	}
+	return h
+}
+
+// headerOf is the header of opt's checkpoints: the one New recorded, or, for an optimizer
+// built outside New, its Go type with an unknown size (−1) and no tensors.
+func headerOf(opt Optimizer) []float64 {
+	if n, ok := opt.(named); ok && n.entryHeader() != nil {
+		return n.entryHeader()
+	}
+	return stateHeader(fmt.Sprintf("%T", opt), Layout{Size: -1})
+}
+
+// headerName reads the name and the parameter count back from a header; ok is false when h
+// is not one.
+func headerName(h []float64) (name string, size float64, ok bool) {
+	if len(h) < 3 || h[0] != stateFormat || h[2] < 0 || h[2] != math.Trunc(h[2]) || float64(len(h)-3) < h[2] {
+		return "", 0, false
+	}
+	rs := make([]rune, int(h[2]))
+	for i := range rs {
+		x := h[3+i]
+		if x != math.Trunc(x) || x < 0 || x > math.MaxInt32 {
+			return "", 0, false
+		}
+		rs[i] = rune(x)
+	}
+	return string(rs), h[1], true
+}
+
+// SaveState copies the state of opt into plain values. The first row is a header that names
+// the optimizer and its layout (the format, the parameter count, the registry name as code
+// points, the tensors: see stateHeader), which RestoreState checks; then comes one row per
+// element of State, in its order: a []float64 as it is, a number or a flag as one value (an
+// int exactly, a flag as 0 or 1). Nothing of it aliases opt.
+func SaveState(opt Optimizer) ([][]float64, error) {
+	st, ok := opt.(Stateful)
+	if !ok {
+		return nil, fmt.Errorf("optim: %T has no State", opt)
+	}
+	rows, err := param.SaveState(st.State())
+	if err != nil {
+		return nil, fmt.Errorf("optim: %T: %w", opt, err)
+	}
+	return append([][]float64{slices.Clone(headerOf(opt))}, rows...), nil
+}
+
+// RestoreState writes values saved by SaveState back into opt, built with the same name,
+// values and layout. A mismatch (another optimizer's checkpoint, another size, another
+// history length, a value an int or a flag cannot hold) is an error, and then opt is left
+// as it was.
+func RestoreState(opt Optimizer, saved [][]float64) error {
+	st, ok := opt.(Stateful)
+	if !ok {
+		return fmt.Errorf("optim: %T has no State", opt)
+	}
+	header := headerOf(opt)
+	want, size, _ := headerName(header)
+	if len(saved) == 0 {
+		return fmt.Errorf("optim: an empty checkpoint for %s", want)
+	}
+	if !slices.Equal(saved[0], header) {
+		got, gotSize, ok := headerName(saved[0])
+		switch {
+		case !ok:
+			return fmt.Errorf("optim: the checkpoint for %s has no optimizer header", want)
+		case got != want:
+			return fmt.Errorf("optim: the checkpoint holds the state of %s, not of %s", got, want)
+		case gotSize != size:
+			return fmt.Errorf("optim: the checkpoint holds the state of %s for %v parameters, not %v", got, gotSize, size)
+		}
+		return fmt.Errorf("optim: the checkpoint holds the state of %s for another layout of its %v parameters", got, size)
+	}
+	if err := param.RestoreState(st.State(), saved[1:]); err != nil {
+		return fmt.Errorf("optim: %s: %w", want, err)
+	}
+	return nil
+}
