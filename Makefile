@@ -60,8 +60,15 @@ data:
 # Regenerate the golden files from PyTorch (needs Debian's python3-torch).
 golden:
 	/usr/bin/python3 scripts/gen_optim_golden.py
-	/usr/bin/python3 scripts/gen_sched_golden.py
+	/usr/bin/python3 scripts/gen_optim_golden_torchzoo.py
+	/usr/bin/python3 scripts/gen_lbfgs_golden.py
+	/usr/bin/python3 scripts/gen_sched_golden.py > internal/sched/testdata/golden.json
+	/usr/bin/python3 scripts/gen_sched_golden_zoo.py > internal/sched/testdata/golden_zoo.json
 	/usr/bin/python3 scripts/gen_train_golden.py
+	/usr/bin/python3 scripts/gen_train_golden_torchzoo.py
+	/usr/bin/python3 scripts/gen_train_golden_lbfgs.py
+	/usr/bin/python3 scripts/gen_train_golden_sched.py
+	/usr/bin/python3 scripts/gen_mlp_golden.py
 
 clean:
 	rm -f $(BIN)

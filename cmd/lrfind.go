@@ -22,6 +22,7 @@ type lrfindOptions struct {
 	Seed    uint64
 	SeedSet bool
 	Range   train.LRFindOptions
+	Limits  train.Limits
 }
 
 // newCmdLRFind builds the lrfind command; runF replaces runLRFind in tests
@@ -61,13 +62,14 @@ with 'optimbench plot DIR --kind lrfind --out lr.png'.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&opts.Config, "config", "c", "", "experiment config `FILE` (YAML)")
+	configVar(cmd, &opts.Config, "experiment config `FILE` (YAML)")
 	f.StringVarP(&opts.Out, "out", "o", "", "output folder (default lrfind/<name>/<UTC timestamp>)")
 	f.StringArrayVar(&opts.Sets, "set", nil, "override a config key, e.g. --set optimizer.name=sgd (repeatable)")
 	f.Uint64Var(&opts.Seed, "seed", 0, "override the config's seed")
 	f.Float64Var(&opts.Range.Min, "min", 1e-7, "first learning rate of the ramp")
 	f.Float64Var(&opts.Range.Max, "max", 10, "last learning rate of the ramp")
 	f.IntVar(&opts.Range.Steps, "steps", 100, "number of updates (points of the ramp)")
+	memoryVar(cmd, &opts.Limits)
 	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
 	return cmd
 }
@@ -76,7 +78,7 @@ func runLRFind(ctx context.Context, opts *lrfindOptions, stdout, stderr io.Write
 	if err := opts.Range.Validate(); err != nil {
 		return err
 	}
-	cfg, run, err := setupRun(opts.Config, opts.Sets, opts.Seed, opts.SeedSet)
+	cfg, run, err := setupRun(ctx, stderr, false, opts.Limits, opts.Config, opts.Sets, opts.Seed, opts.SeedSet)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -13,10 +14,14 @@ import (
 	"time"
 )
 
-// TestMain runs the command line in a child process when asked to (the SIGKILL tests).
+// TestMain runs the command line in a child process when asked to (the SIGKILL and SIGINT
+// tests), with Main's signal handling.
 func TestMain(m *testing.M) {
 	if args := os.Getenv("OPTIMBENCH_TEST_CLI"); args != "" {
-		os.Exit(run(context.Background(), strings.Split(args, "\x1f"), os.Stdout, os.Stderr))
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := run(ctx, strings.Split(args, "\x1f"), os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
 	}
 	os.Exit(m.Run())
 }

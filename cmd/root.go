@@ -18,6 +18,7 @@ import (
 
 	"github.com/optimbench/optimbench/internal/datasets"
 	"github.com/optimbench/optimbench/internal/report"
+	"github.com/optimbench/optimbench/internal/train"
 	"github.com/optimbench/optimbench/internal/version"
 )
 
@@ -65,6 +66,10 @@ func message(err error) string {
 	var nf *datasets.NotFoundError
 	if errors.As(err, &nf) {
 		msg = strings.Replace(msg, nf.Error(), nf.Text("--dir"), 1)
+	}
+	var me *train.MemoryError
+	if errors.As(err, &me) {
+		msg = strings.Replace(msg, me.Error(), me.Text("--max-memory"), 1)
 	}
 	return msg
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/optimbench/optimbench/internal/report"
 	"github.com/optimbench/optimbench/internal/sweep"
+	"github.com/optimbench/optimbench/internal/train"
 )
 
 // sweepOptions are the flags of `optimbench sweep`.
@@ -27,6 +28,7 @@ type sweepOptions struct {
 	Sets       []string
 	Workers    int
 	WorkersSet bool
+	Limits     train.Limits
 	Shard      shardFlags
 	Force      bool
 	Quiet      bool
@@ -77,10 +79,11 @@ submission script (array job + merge job) or an Indexed Job manifest and runs no
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&opts.Config, "config", "c", "", "sweep config `FILE` (YAML)")
+	configVar(cmd, &opts.Config, "sweep config `FILE` (YAML)")
 	f.StringVarP(&opts.Out, "out", "o", "", "sweep folder (default sweeps/<name>/<UTC timestamp>); pass it again to resume")
 	f.StringArrayVar(&opts.Sets, "set", nil, "override a key of the base config, e.g. --set train.epochs=5 (repeatable)")
 	f.IntVarP(&opts.Workers, "workers", "w", 0, "runs in parallel (default SLURM_CPUS_PER_TASK, else the number of CPUs)")
+	memoryVar(cmd, &opts.Limits)
 	f.IntVar(&opts.Shard.Index, "shard-index", 0, "run only shard `I` (0-based) of --shard-count")
 	f.IntVar(&opts.Shard.Count, "shard-count", 0, "number of shards `N` the sweep is split into")
 	f.BoolVar(&opts.Force, "force", false, "reuse a folder that holds a different sweep")
@@ -153,7 +156,7 @@ func runSweep(ctx context.Context, opts *sweepOptions, stdout, stderr io.Writer)
 	if !opts.Quiet {
 		p = newSweepProgress(stderr, s.Name, isTerminal(stderr))
 	}
-	out, err := s.Execute(ctx, sweep.Options{Dir: dir, Workers: workers, Shard: shard, Force: opts.Force, Progress: p})
+	out, err := s.Execute(ctx, sweep.Options{Dir: dir, Workers: workers, Shard: shard, Force: opts.Force, Progress: p, Limits: opts.Limits})
 	if errors.Is(err, sweep.ErrChanged) {
 		return fmt.Errorf("%w; choose another --out, or pass --force to reuse it (finished runs whose configuration is unchanged are kept)", err)
 	}

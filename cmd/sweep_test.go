@@ -148,24 +148,34 @@ func TestSweepFailedRun(t *testing.T) {
 	noShardEnv(t)
 	dir := t.TempDir()
 	good := write(t, dir, "good.csv", "a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n")
-	cfg := write(t, dir, "s.yaml", `
+	// bad past the rows a sweep checks up front: found when its run loads it
+	late := write(t, dir, "late.csv", "a,b,y\n"+strings.Repeat("1,2,0\n3,4,1\n", 600)+"5,x,0\n")
+	sweep := func(bad string) string {
+		return write(t, dir, "s.yaml", `
 base:
   data: {source: csv, path: `+good+`, test_fraction: 0}
   model: {kind: linear}
   optimizer: {name: sgd, lr: 0.1}
   train: {epochs: 2, batch_size: 2}
 grid:
-  data.path: [`+good+`, `+filepath.Join(dir, "gone.csv")+`]
+  data.path: [`+good+`, `+bad+`]
   optimizer.lr: [0.1, 0.2]
 `)
+	}
 	out := filepath.Join(dir, "sw")
-	code, _, stderr := runCLI(t, "sweep", "--config", cfg, "--out", out, "--workers", "2")
+	code, _, stderr := runCLI(t, "sweep", "--config", sweep(late), "--out", out, "--workers", "2")
 	if code != 1 || !strings.Contains(stderr, "2 of 4 runs failed") {
 		t.Errorf("exit %d, want 1:\n%s", code, stderr)
 	}
 	b, _ := os.ReadFile(filepath.Join(out, "results.csv"))
-	if strings.Count(string(b), ",done,") != 2 || strings.Count(string(b), ",failed,") != 2 || !strings.Contains(string(b), "gone.csv") {
+	if strings.Count(string(b), ",done,") != 2 || strings.Count(string(b), ",failed,") != 2 || !strings.Contains(string(b), "late.csv:1202") {
 		t.Errorf("results.csv:\n%s", b)
+	}
+	// A file that is not there is found before anything runs: exit 2, nothing written.
+	out2 := filepath.Join(dir, "sw2")
+	code, _, stderr = runCLI(t, "sweep", "--config", sweep(filepath.Join(dir, "gone.csv")), "--out", out2, "--workers", "2")
+	if _, err := os.Stat(out2); code != 2 || !strings.Contains(stderr, "point 2 (") || !strings.Contains(stderr, "gone.csv") || !os.IsNotExist(err) {
+		t.Errorf("a missing data file: exit %d (want 2), %v:\n%s", code, err, stderr)
 	}
 }
 

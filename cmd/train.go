@@ -28,6 +28,7 @@ type trainOptions struct {
 	Seed    uint64
 	SeedSet bool
 	Quiet   bool
+	Limits  train.Limits
 }
 
 // newCmdTrain builds the train command; runF replaces runTrain in tests
@@ -59,12 +60,13 @@ The run folder's path is printed on stdout when the run ends.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&opts.Config, "config", "c", "", "experiment config `FILE` (YAML)")
+	configVar(cmd, &opts.Config, "experiment config `FILE` (YAML)")
 	f.StringVarP(&opts.Out, "out", "o", "", "run folder (default runs/<name>/<UTC timestamp>)")
 	f.StringVar(&opts.Resume, "resume", "", "go on with the killed run in `DIR` from its last checkpoint (train.checkpoint_every)")
 	f.StringArrayVar(&opts.Sets, "set", nil, "override a config key, e.g. --set optimizer.lr=0.1 (repeatable)")
 	f.Uint64Var(&opts.Seed, "seed", 0, "override the config's seed")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors and the run folder")
+	memoryVar(cmd, &opts.Limits)
 	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
 	return cmd
 }
@@ -92,13 +94,21 @@ func checkSets(sets []string) error {
 
 // setupRun reads a train config with its --set and --seed overrides and
 // prepares the run: every input error surfaces here, before anything is written.
-func setupRun(file string, sets []string, seed uint64, seedSet bool) (*config.Config, *train.Run, error) {
+// A setup still running after a second says so on stderr (unless quiet).
+func setupRun(ctx context.Context, stderr io.Writer, quiet bool, lim train.Limits, file string, sets []string, seed uint64, seedSet bool) (*config.Config, *train.Run, error) {
 	cfg, err := loadConfig(file, sets, seed, seedSet)
 	if err != nil {
 		return nil, nil, err
 	}
-	run, err := train.Setup(cfg)
+	var run *train.Run
+	err = slowly(stderr, quiet, "reading the data and setting up the run", func() (err error) {
+		run, err = train.Setup(ctx, cfg, lim)
+		return err
+	})
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, nil, fmt.Errorf("interrupted while setting up; nothing written")
+		}
 		return nil, nil, err
 	}
 	return cfg, run, nil
@@ -112,7 +122,7 @@ func runTrain(ctx context.Context, opts *trainOptions, stdout, stderr io.Writer)
 			return usageError("train: --resume %s: not a run folder", dir)
 		}
 	}
-	cfg, run, err := setupRun(file, opts.Sets, opts.Seed, opts.SeedSet)
+	cfg, run, err := setupRun(ctx, stderr, opts.Quiet, opts.Limits, file, opts.Sets, opts.Seed, opts.SeedSet)
 	if err != nil {
 		return err
 	}

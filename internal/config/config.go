@@ -10,6 +10,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -26,7 +27,7 @@ type Config struct {
 	Name string
 	Seed uint64
 	// File is the configuration file the experiment came from ("" if inline); data paths are
-	// relative to the working directory, not to it.
+	// relative to the working directory, not to it; model.init's file is (InitFile).
 	File string
 
 	Data    *Block // data: (nil for a problem run); Name is the source
@@ -64,7 +65,10 @@ func (c *Config) Classify() bool {
 // ModelSpec is the model block as model.New takes it.
 func (c *Config) ModelSpec() model.Spec {
 	v := c.Model.Values
-	s := model.Spec{Kind: c.Model.Name, Loss: v.String("loss"), Init: v.String("init")}
+	s := model.Spec{Kind: c.Model.Name, Loss: v.String("loss"), Init: "zeros"} // zeros under an init file's values
+	if init, ok := v["init"].(string); ok {
+		s.Init = init
+	}
 	if h, ok := v["hidden"].([]int); ok {
 		s.Hidden = slices.Clone(h)
 	}
@@ -267,6 +271,10 @@ func decodeModel(top *Section, d *Block) (*Block, error) {
 	}
 	kind := modelKinds[slices.Index(choiceNames(modelKinds), name)]
 	others := allKeys(modelKinds)
+	s, initFile, err := decodeInitFile(s)
+	if err != nil {
+		return nil, err
+	}
 	specs, v, err := decodeKeys(s, kind.Params, []string{"kind"}, "kind "+name, func(k string) string {
 		if slices.Contains(others, k) {
 			return fmt.Sprintf("does not apply to kind %s (use kind: mlp)", name)
@@ -281,6 +289,9 @@ func decodeModel(top *Section, d *Block) (*Block, error) {
 	}
 	if v["loss"] == "cross_entropy" && d.Name == "synthetic" && d.Values.String("generator") == "linear" {
 		return nil, s.Errf("loss", "cross_entropy needs class labels, but generator linear makes regression targets")
+	}
+	if initFile != nil {
+		v["init"] = *initFile
 	}
 	return &Block{Name: name, Specs: specs, Values: v}, nil
 }
@@ -509,7 +520,7 @@ func decodeTrain(top *Section, c *Config) error {
 	if problem {
 		return nil
 	}
-	c.Batch, err = decodeBatchSchedule(s)
+	c.Batch, err = decodeBatchSchedule(s, c.BatchSize())
 	return err
 }
 
@@ -540,7 +551,9 @@ func decodeAverage(train *Section) (*Block, error) {
 	return &Block{Name: name, Specs: specs, Values: v}, nil
 }
 
-func decodeBatchSchedule(train *Section) (sched.BatchConfig, error) {
+// decodeBatchSchedule decodes train.batch_schedule and validates it for the batch size b0
+// (0 when full: it is the training-set size, checked when the data are known).
+func decodeBatchSchedule(train *Section, b0 int) (sched.BatchConfig, error) {
 	s, err := train.Sub("batch_schedule")
 	if err != nil {
 		return sched.BatchConfig{}, err
@@ -560,7 +573,11 @@ func decodeBatchSchedule(train *Section) (sched.BatchConfig, error) {
 		return sched.BatchConfig{}, err
 	}
 	b := sched.BatchConfig{Name: name, Params: v}
-	if _, err := sched.NewBatch(b, 1, 1<<30); err != nil {
+	if _, err := sched.NewBatch(b, max(b0, 1), 1<<30); err != nil {
+		var ke *sched.KeyError
+		if errors.As(err, &ke) {
+			return b, s.Errf(ke.Key, "%v", ke.Err)
+		}
 		return b, &ConfigError{File: s.file, Msg: s.path + "." + err.Error()}
 	}
 	return b, nil
@@ -581,4 +598,20 @@ func noReferenceOptimum(c *Config) string {
 		return fmt.Sprintf("needs a convex problem, but model.kind %s is not convex (use kind: linear with mse or cross_entropy)", c.Model.Name)
 	}
 	return ""
+}
+
+// DataKey identifies c's data section (source, its keys, and whether labels are classes), so
+// that points sharing their data check it once; "" for a test function.
+func DataKey(c *Config) string {
+	if c.IsProblem() {
+		return ""
+	}
+	v := c.Data.Values
+	keys := slices.Sorted(maps.Keys(v))
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s|%v", c.Data.Name, c.Classify())
+	for _, k := range keys {
+		fmt.Fprintf(&b, "|%s=%s", k, param.Format(v[k]))
+	}
+	return b.String()
 }

@@ -4,14 +4,35 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"strings"
 
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/optimbench/optimbench/internal/data"
 	"github.com/optimbench/optimbench/internal/report"
 )
+
+// maxConfigBytes bounds a configuration file (16 MiB). Tests lower it.
+//
+// Why 16 MiB: the largest configuration in configs/ is 1.1 KB, and a sweep whose grid lists
+// ten thousand values by hand or from a script is still well under 1 MiB, so the bound leaves
+// a factor of over 1000 for files of one's own. Reading is what the bound is about: a file of
+// 16 MiB (of comments) takes 1.7 s and 170 MB to read (its bytes, the node tree, Viper's
+// maps; EPYC Zen 3), so a mistaken path (a data file, a disk image, a stream) fails at once
+// instead of filling memory before it fails to parse.
+var maxConfigBytes int64 = 16 << 20
+
+// ErrSecondDocument is wrapped by the error for a configuration file that holds a second YAML
+// document (after ---), which would otherwise be dropped without a word.
+var ErrSecondDocument = errors.New("a second YAML document")
+
+// ErrNoValue is wrapped by the error for a key=value override whose value is empty or YAML's
+// null, which would otherwise keep the file's value or the default without a word.
+var ErrNoValue = errors.New("empty value")
 
 // Document is a YAML configuration file read into nested maps (keys lower-cased), with its
 // node tree, which keeps the order of the keys (a sweep's grid axes follow it).
@@ -25,22 +46,103 @@ type Document struct {
 // Viper (one viper.New per file), keys lower-cased as SPEC §2 writes them, with the empty
 // mappings Viper drops put back, so that a misspelt empty block is still reported, and the
 // node tree kept for the order of the keys.
+//
+// The file must be a regular file (a folder, a named pipe or a device such as /dev/zero is
+// refused before it is opened, wrapping data.ErrNotRegular) of at most maxConfigBytes (16 MiB,
+// checked by its size and again while reading, wrapping data.ErrTooLarge), holding one YAML
+// document.
 func Read(path string) (*Document, error) {
-	b, err := os.ReadFile(path)
+	b, err := readFile(path)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, report.BadInput(fmt.Errorf("config %s: no such file", path))
-		}
 		return nil, report.BadInput(fmt.Errorf("config %s: %w", path, err))
 	}
 	return Parse(path, b)
 }
 
-// Parse reads a configuration from b; file names it in errors.
+// readFile reads the configuration file path within the bounds of Read.
+func readFile(path string) ([]byte, error) {
+	st, err := os.Stat(path) // before opening: opening a named pipe blocks
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, errors.New("no such file")
+		}
+		return nil, err
+	}
+	if err := checkRegular(st); err != nil {
+		return nil, err
+	}
+	if st.Size() > maxConfigBytes {
+		return nil, tooLarge("is " + byteSize(st.Size()))
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readBounded(f) // the file may have grown since, or be a /proc file of size 0
+}
+
+// readBounded reads r to its end, but no more than maxConfigBytes and one byte.
+func readBounded(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxConfigBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > maxConfigBytes {
+		return nil, tooLarge("reads more than " + byteSize(maxConfigBytes))
+	}
+	return b, nil
+}
+
+// tooLargeError is a file beyond maxConfigBytes; it wraps data.ErrTooLarge.
+type tooLargeError struct{ size string }
+
+func (e *tooLargeError) Error() string {
+	return e.size + "; a configuration file is at most " + byteSize(maxConfigBytes)
+}
+func (e *tooLargeError) Unwrap() error { return data.ErrTooLarge }
+
+func tooLarge(size string) error { return &tooLargeError{size} }
+
+// checkRegular is nil for a regular file, else an error wrapping data.ErrNotRegular that says
+// what the file is instead.
+func checkRegular(st fs.FileInfo) error {
+	m := st.Mode()
+	var kind string
+	switch {
+	case m.IsRegular():
+		return nil
+	case m.IsDir():
+		kind = "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		kind = "a named pipe (FIFO)"
+	case m&fs.ModeCharDevice != 0:
+		kind = "a character device"
+	case m&fs.ModeDevice != 0:
+		kind = "a block device"
+	case m&fs.ModeSocket != 0:
+		kind = "a socket"
+	default:
+		kind = "a special file"
+	}
+	return fmt.Errorf("%s, %w (a configuration is read from a regular file only)", kind, data.ErrNotRegular)
+}
+
+// byteSize writes n as "16 MiB" when it is a whole number of MiB, else as "1000 bytes".
+func byteSize(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// Parse reads a configuration from b; file names it in errors. b holds one YAML document:
+// a second one is refused (wrapping ErrSecondDocument, naming its line), though empty ones
+// after the first (a lone --- at the end, or only comments after it) are accepted.
 func Parse(file string, b []byte) (*Document, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return nil, report.BadInput(fmt.Errorf("config %s: %s", file, report.YAMLMessage(err)))
+	doc, err := oneDocument(b)
+	if err != nil {
+		return nil, report.BadInput(fmt.Errorf("config %s: %w", file, err))
 	}
 	d := &Document{File: file}
 	if len(doc.Content) == 0 {
@@ -68,6 +170,29 @@ func Parse(file string, b []byte) (*Document, error) {
 	restoreEmpty(raw, lower.(map[string]any))
 	d.Raw, d.Root = raw, root
 	return d, nil
+}
+
+// oneDocument decodes the first YAML document of b, and refuses a later one that holds
+// anything: yaml.Unmarshal, like Viper, would read the first and drop the rest.
+func oneDocument(b []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	var first yaml.Node
+	if err := dec.Decode(&first); err != nil && err != io.EOF {
+		return nil, errors.New(report.YAMLMessage(err))
+	}
+	for {
+		var next yaml.Node
+		err := dec.Decode(&next)
+		if err == io.EOF {
+			return &first, nil
+		}
+		if err != nil {
+			return nil, errors.New(report.YAMLMessage(err))
+		}
+		if c := next.Content; len(c) != 1 || c[0].Kind != yaml.ScalarNode || c[0].Tag != "!!null" || c[0].Value != "" {
+			return nil, fmt.Errorf("line %d: %w starts here (after ---); a configuration file holds one", next.Line, ErrSecondDocument)
+		}
+	}
 }
 
 // restoreEmpty adds to dst the keys of src that dst lacks, recursing into mappings both hold:
@@ -140,7 +265,10 @@ func Load(path string, sets []string) (*Config, error) {
 }
 
 // ParseSet splits a `key=value` override; the value is read as a YAML scalar or flow list
-// (model.hidden=[256,128]). The key is lower-cased.
+// (model.hidden=[256,128]). The key is lower-cased. An empty value, or one that YAML reads as
+// null (null, ~, Null), is an error wrapping ErrNoValue: set in a file, null leaves a key at
+// its default, and an override that keeps the file's value or the default without a word is
+// always a mistake.
 func ParseSet(kv string) (key string, val any, err error) {
 	key, raw, ok := strings.Cut(kv, "=")
 	key = strings.TrimSpace(key)
@@ -149,6 +277,13 @@ func ParseSet(kv string) (key string, val any, err error) {
 	}
 	if err := yaml.Unmarshal([]byte(raw), &val); err != nil {
 		return "", nil, report.BadInput(fmt.Errorf("override %s: value %q: %s", key, raw, report.YAMLMessage(err)))
+	}
+	if val == nil {
+		const hint = " (give a value, or drop the override to keep the file's)"
+		if strings.TrimSpace(raw) == "" {
+			return "", nil, report.BadInput(fmt.Errorf("override %s=%s: %w"+hint, key, raw, ErrNoValue))
+		}
+		return "", nil, report.BadInput(fmt.Errorf("override %s=%s: %q reads as YAML's null, an %w"+hint, key, raw, raw, ErrNoValue))
 	}
 	return strings.ToLower(key), val, nil
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -35,10 +36,13 @@ type Source struct {
 	Choice
 	// Load reads or makes the data: the training set and, for sources with a test split of
 	// their own, the test set. rng is the run's data stream (synthetic data).
-	Load func(v param.Values, classify bool, rng *rand.Rand) (train, test *data.Set, err error)
+	Load func(ctx context.Context, v param.Values, classify bool, rng *rand.Rand) (train, test *data.Set, err error)
 	// Size is the number of samples Load gives for training before limit and the test
 	// split, found without loading them (a schedule preview needs only this).
 	Size func(v param.Values) (int, error)
+	// Check finds what Load would refuse cheaply, without reading all the data (the files
+	// exist, their headers and first rows parse); nil for a source that reads no file.
+	Check func(ctx context.Context, v param.Values, classify bool) error
 }
 
 // Keys shared by the data sources.
@@ -73,7 +77,7 @@ var sources = []Source{
 			}
 			return "", ""
 		}},
-		Load: func(v param.Values, _ bool, rng *rand.Rand) (*data.Set, *data.Set, error) {
+		Load: func(_ context.Context, v param.Values, _ bool, rng *rand.Rand) (*data.Set, *data.Set, error) {
 			g := v.String("generator")
 			classes := 0
 			switch g {
@@ -92,23 +96,29 @@ var sources = []Source{
 	{Choice: Choice{Name: "csv", Doc: "a csv file with a header row", Params: []param.Spec{pathKey,
 		{Key: "target", Type: param.String, Default: "", Doc: "name of the label column (default: the last)"},
 		limitKey, testFractionKey, standardizeKey}},
-		Load: func(v param.Values, classify bool, _ *rand.Rand) (*data.Set, *data.Set, error) {
-			set, err := data.ReadCSV(v.String("path"), v.String("target"), classify)
+		Load: func(ctx context.Context, v param.Values, classify bool, _ *rand.Rand) (*data.Set, *data.Set, error) {
+			set, err := data.ReadCSVContext(ctx, v.String("path"), v.String("target"), classify)
 			return set, nil, report.BadInput(err)
 		},
 		Size: func(v param.Values) (int, error) {
 			n, err := data.CountCSV(v.String("path"))
 			return n, report.BadInput(err)
+		},
+		Check: func(ctx context.Context, v param.Values, classify bool) error {
+			return report.BadInput(data.CheckCSV(ctx, v.String("path"), v.String("target"), classify))
 		}},
 	{Choice: Choice{Name: "libsvm", Doc: "a libsvm file (label idx:val …)", Params: []param.Spec{pathKey,
 		limitKey, testFractionKey, standardizeKey}},
-		Load: func(v param.Values, classify bool, _ *rand.Rand) (*data.Set, *data.Set, error) {
-			set, err := data.ReadLibSVM(v.String("path"), classify)
+		Load: func(ctx context.Context, v param.Values, classify bool, _ *rand.Rand) (*data.Set, *data.Set, error) {
+			set, err := data.ReadLibSVMContext(ctx, v.String("path"), classify)
 			return set, nil, report.BadInput(err)
 		},
 		Size: func(v param.Values) (int, error) {
 			n, err := data.CountLibSVM(v.String("path"))
 			return n, report.BadInput(err)
+		},
+		Check: func(ctx context.Context, v param.Values, classify bool) error {
+			return report.BadInput(data.CheckLibSVM(ctx, v.String("path"), classify))
 		}},
 	imageSource("mnist"),
 	imageSource("fashion-mnist"),
@@ -121,18 +131,31 @@ func imageSource(name string) Source {
 		Params: []param.Spec{
 			{Key: "path", Type: param.String, Default: "", Doc: "folder of the IDX files (default $OPTIMBENCH_DATA/" + name + ", then ./data/" + name + ")"},
 			limitKey}},
-		Load: func(v param.Values, _ bool, _ *rand.Rand) (*data.Set, *data.Set, error) {
+		Load: func(ctx context.Context, v param.Values, _ bool, _ *rand.Rand) (*data.Set, *data.Set, error) {
 			dir, err := datasets.Locate(name, v.String("path"))
 			if err != nil {
 				return nil, nil, report.BadInput(fmt.Errorf("data: %w", err))
 			}
-			train, test, err := data.ReadMNISTShared(dir)
+			train, test, err := data.ReadMNISTSharedContext(ctx, dir)
+			if err != nil && ctx.Err() != nil {
+				return nil, nil, ctx.Err()
+			}
 			if err != nil {
 				return nil, nil, report.BadInput(fmt.Errorf("%w (fetch it again with: optimbench data get %s)", err, name))
 			}
 			return train, test, nil
 		},
-		Size: func(param.Values) (int, error) { return imageTrainSize, nil }}
+		Size: func(param.Values) (int, error) { return imageTrainSize, nil },
+		Check: func(_ context.Context, v param.Values, _ bool) error {
+			dir, err := datasets.Locate(name, v.String("path"))
+			if err == nil {
+				err = data.CheckMNIST(dir)
+			}
+			if err != nil {
+				return report.BadInput(fmt.Errorf("data: %w (fetch it with: optimbench data get %s)", err, name))
+			}
+			return nil
+		}}
 }
 
 // imageTrainSize is the number of training images of the IDX image sets.
@@ -157,7 +180,7 @@ var (
 		Derived: "mse for synthetic linear data, cross_entropy otherwise", Doc: "the data loss"}
 	initKey = param.Spec{Key: "init", Type: param.Enum, Default: "auto",
 		Choices: []string{"auto", "zeros", "xavier", "he", "normal"},
-		Doc:     "auto = zeros for linear, he for relu, xavier otherwise; biases zero"}
+		Doc:     "auto = zeros for linear, he for relu, xavier otherwise; biases zero; or {file: PATH}: the tensors of a safetensors file (§10)"}
 )
 
 var modelKinds = []Choice{

@@ -22,11 +22,12 @@ func (c *Config) YAML(length int) []byte {
 	if err != nil {
 		panic(fmt.Sprintf("config: resolving a validated schedule: %v", err))
 	}
-	return c.encode(c.Name, p)
+	return c.encode(c.Name, p, false)
 }
 
-// encode writes the document with the schedule's keys taken from sp.
-func (c *Config) encode(name string, sp param.Values) []byte {
+// encode writes the document with the schedule's keys taken from sp; for a hash, an init
+// file by its content alone (InitFile.mapping).
+func (c *Config) encode(name string, sp param.Values, hash bool) []byte {
 	top := report.NewMapping(false)
 	top.Add("name", name)
 	top.Add("seed", c.Seed)
@@ -34,7 +35,7 @@ func (c *Config) encode(name string, sp param.Values) []byte {
 		top.Add("problem", blockMapping("function", c.Problem))
 	} else {
 		top.Add("data", blockMapping("source", c.Data))
-		top.Add("model", blockMapping("kind", c.Model))
+		top.Add("model", c.modelMapping(hash))
 	}
 	o := report.NewMapping(false)
 	o.Add("name", c.Optimizer.Name)
@@ -168,7 +169,7 @@ func (c *Config) ResolvedHash(length int) string {
 	if err != nil {
 		panic(fmt.Sprintf("config: resolving a validated schedule: %v", err))
 	}
-	sum := sha256.Sum256(c.encode("", p))
+	sum := sha256.Sum256(c.encode("", p, true))
 	return hex.EncodeToString(sum[:])
 }
 
@@ -176,11 +177,12 @@ func (c *Config) ResolvedHash(length int) string {
 // left out (it does not change the result) and the learning-rate schedule unresolved — each
 // of its keys written as the zero value of its type, then the keys the file sets listed
 // apart as schedule.KEY=VALUE lines — since the defaults that depend on the run's length are
-// only known once the data are. Two configurations have the same hash exactly when they
-// describe the same run.
+// only known once the data are. An init file (model.init.file) enters by the SHA-256 of its
+// bytes, not its path. Two configurations have the same hash exactly when they describe the
+// same run.
 func Hash(c *Config) string {
 	h := sha256.New()
-	h.Write(c.encode("", param.Values{}))
+	h.Write(c.encode("", param.Values{}, true))
 	keys := make([]string, 0, len(c.Schedule.Params))
 	for k := range c.Schedule.Params {
 		keys = append(keys, k)

@@ -83,18 +83,24 @@ func (p *libsvmReader) readLines(lr *lineReader) error {
 			return nil
 		}
 		p.line++
-		if i := bytes.IndexByte(b, '#'); i >= 0 {
-			b = b[:i]
-		}
-		if fields := strings.Fields(string(b)); len(fields) > 0 {
-			if rerr := p.addRow(fields); rerr != nil {
-				return rerr
-			}
+		if rerr := p.addLine(b); rerr != nil {
+			return rerr
 		}
 		if err == io.EOF {
 			return nil
 		}
 	}
+}
+
+// addLine adds the row of line b, unless it holds only white space and a comment.
+func (p *libsvmReader) addLine(b []byte) error {
+	if i := bytes.IndexByte(b, '#'); i >= 0 {
+		b = b[:i]
+	}
+	if fields := strings.Fields(string(b)); len(fields) > 0 {
+		return p.addRow(fields)
+	}
+	return nil
 }
 
 // addRow adds the row of one line, split in fields: the label, then `idx:val` tokens (and

@@ -204,12 +204,19 @@ func New(s Spec, in, classes, maxBatch int) (Model, error) {
 	return m, nil
 }
 
-// Footprint returns, without allocating anything, the number of parameters of the model New
-// would build for s with in features, classes classes and batches of up to maxBatch rows, and
-// the bytes of scratch it would allocate (activations and their gradients for maxBatch rows,
-// the packing space of the matrix kernel). The caller estimates a run's memory with it before
-// building anything. Overflow saturates at math.MaxInt64.
-func Footprint(s Spec, in, classes, maxBatch int) (params int64, scratch int64) {
+// Size is what New would allocate for a model: its parameters, their tensors, and the bytes of
+// scratch (activations and their gradients for the largest batch, the kernel's packing space).
+type Size struct {
+	Params  int64
+	Scratch int64    // bytes
+	Tensors []Tensor // as the model's Tensors; nil when Params saturated
+}
+
+// Footprint returns, without allocating anything large, the Size of the model New would build
+// for s with in features, classes classes and batches of up to maxBatch rows. The caller
+// estimates a run's memory with it before building anything. Overflow saturates at
+// math.MaxInt64.
+func Footprint(s Spec, in, classes, maxBatch int) Size {
 	out := int64(1)
 	if s.Loss == "cross_entropy" {
 		out = int64(max(classes, 2))
@@ -220,10 +227,11 @@ func Footprint(s Spec, in, classes, maxBatch int) (params int64, scratch int64) 
 	}
 	widths = append(widths, out)
 	mb := int64(max(maxBatch, 1))
+	var z Size
 	var floats, maxHidden int64
 	for l := 0; l+1 < len(widths); l++ {
 		li, lo := widths[l], widths[l+1]
-		params = satAdd(params, satMul(lo, li+1))
+		z.Params = satAdd(z.Params, satMul(lo, li+1))
 		floats = satAdd(floats, satMul(mb, lo))
 		if l+1 < len(widths)-1 {
 			maxHidden = max(maxHidden, lo)
@@ -231,7 +239,18 @@ func Footprint(s Spec, in, classes, maxBatch int) (params int64, scratch int64) 
 	}
 	floats = satAdd(floats, satMul(mb, maxHidden))
 	floats = satAdd(floats, smallLayer+mcBlock*kcBlock+kcBlock*ncBlock+maxTile)
-	return params, satMul(floats, 8)
+	z.Scratch = satMul(floats, 8)
+	if z.Params < math.MaxInt64 {
+		off := 0
+		for l := 0; l+1 < len(widths); l++ {
+			name := fmt.Sprintf("layers.%d.", l)
+			r, c := int(widths[l+1]), int(widths[l])
+			z.Tensors = append(z.Tensors, Tensor{Name: name + "weight", Offset: off, Rows: r, Cols: c, Weight: true},
+				Tensor{Name: name + "bias", Offset: off + r*c, Rows: r, Cols: 1})
+			off += r*c + r
+		}
+	}
+	return z
 }
 
 func satMul(a, b int64) int64 {

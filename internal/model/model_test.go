@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -538,20 +540,36 @@ func TestTensors(t *testing.T) {
 	}
 }
 
-// Footprint counts the parameters New allocates, without allocating, and saturates.
+// Footprint gives New's parameters and tensors, and the bytes New allocates, without
+// allocating, and saturates.
 func TestFootprint(t *testing.T) {
-	for _, s := range []Spec{{Kind: "linear", Loss: "cross_entropy"}, {Kind: "mlp", Hidden: []int{7, 5}, Loss: "mse", Activation: "tanh"}} {
-		m, err := New(s, 4, 3, 16)
-		if err != nil {
-			t.Fatal(err)
-		}
-		params, scratch := Footprint(s, 4, 3, 16)
-		if params != int64(m.NumParams()) || scratch <= 0 {
-			t.Errorf("%+v: Footprint %d params, %d bytes; New has %d params", s, params, scratch, m.NumParams())
+	for _, s := range []Spec{{Kind: "linear", Loss: "cross_entropy"}, {Kind: "mlp", Hidden: []int{7, 5}, Loss: "mse", Activation: "tanh"},
+		{Kind: "mlp", Hidden: []int{300, 100}, Loss: "cross_entropy"}, {Kind: "linear", Loss: "mse"}} {
+		for _, batch := range []int{16, 1024} {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			m, err := New(s, 784, 10, batch)
+			runtime.ReadMemStats(&after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := int64(after.TotalAlloc - before.TotalAlloc)
+			z := Footprint(s, 784, 10, batch)
+			if z.Params != int64(m.NumParams()) || !reflect.DeepEqual(z.Tensors, m.Tensors()) {
+				t.Errorf("%+v: Footprint %d params %v; New has %d params %v", s, z.Params, z.Tensors, m.NumParams(), m.Tensors())
+			}
+			// New allocates the scratch, and a few small slices besides.
+			if d := got - z.Scratch; d < -got/50 || d > got/50+16<<10 {
+				t.Errorf("%+v batch %d: New allocated %d bytes, Footprint says %d", s, batch, got, z.Scratch)
+			}
 		}
 	}
-	params, scratch := Footprint(Spec{Kind: "mlp", Hidden: []int{100000000, 100000000}, Loss: "mse"}, 784, 0, 1<<40)
-	if params < 1e16 || scratch < 1e18 {
-		t.Errorf("a huge MLP: %d params, %d bytes", params, scratch)
+	z := Footprint(Spec{Kind: "mlp", Hidden: []int{100000000, 100000000}, Loss: "mse"}, 784, 0, 1<<40)
+	if z.Params < 1e16 || z.Scratch < 1e18 {
+		t.Errorf("a huge MLP: %d params, %d bytes", z.Params, z.Scratch)
+	}
+	if z := Footprint(Spec{Kind: "mlp", Hidden: []int{1 << 40, 1 << 40}, Loss: "mse"}, 1<<40, 0, 1<<40); z.Params != math.MaxInt64 || z.Scratch != math.MaxInt64 || z.Tensors != nil {
+		t.Errorf("an overflowing MLP: %+v", z)
 	}
 }

@@ -104,6 +104,9 @@ type Entry struct {
 	Check func(v param.Values) error
 	// Build allocates the optimizer for the validated values and the parameter layout.
 	Build func(v param.Values, l Layout) Optimizer
+	// Floats is how many float64 values Build allocates for v and l (its state and scratch),
+	// found without allocating them: a run's memory is estimated before anything is built.
+	Floats func(v param.Values, l Layout) int64
 	// Cycles is the key a schedule that drives momentum sets (as PyTorch's schedulers set
 	// group["momentum"] or group["betas"][0]): "momentum", "beta1", or "" when the optimizer
 	// has neither. Its optimizer then implements MomentumSetter.
@@ -185,10 +188,12 @@ var registry = slices.Concat(classicEntries, torchEntries, lbfgsEntries, referen
 // classicEntries are the optimizers of the lecture.
 var classicEntries = []Entry{
 	{Name: "sgd", LR: 0.001, Params: []param.Spec{weightDecay},
-		Build: func(v param.Values, l Layout) Optimizer { return newSGD(v, l.Size) },
-		Doc:   "stochastic gradient descent (Robbins & Monro 1951); torch.optim.SGD"},
+		Build:  func(v param.Values, l Layout) Optimizer { return newSGD(v, l.Size) },
+		Floats: vectors(0),
+		Doc:    "stochastic gradient descent (Robbins & Monro 1951); torch.optim.SGD"},
 	{Name: "momentum", LR: 0.001, Params: []param.Spec{momentum, weightDecay, added(dampening)},
 		Build:  func(v param.Values, l Layout) Optimizer { return newHeavyBall(v, l.Size, false) },
+		Floats: vectors(1),
 		Cycles: "momentum",
 		Doc:    "heavy-ball momentum (Polyak 1964); torch.optim.SGD(momentum)"},
 	{Name: "nesterov", LR: 0.001, Params: []param.Spec{momentum, weightDecay, added(dampening)},
@@ -202,6 +207,7 @@ var classicEntries = []Entry{
 			return nil
 		},
 		Build:  func(v param.Values, l Layout) Optimizer { return newHeavyBall(v, l.Size, true) },
+		Floats: vectors(1),
 		Cycles: "momentum",
 		Doc:    "Nesterov momentum (Sutskever et al. 2013); torch.optim.SGD(nesterov=True)"},
 	{Name: "adagrad", LR: 0.01, Params: []param.Spec{eps(1e-10), weightDecay,
@@ -209,23 +215,28 @@ var classicEntries = []Entry{
 			Doc: "lr_t = lr/(1 + (t−1)·lr_decay)"},
 		{Key: "initial_accumulator", Type: param.Float, Default: 0.0, Range: param.AtLeast(0),
 			Doc: "the starting sum of squared gradients"}},
-		Build: func(v param.Values, l Layout) Optimizer { return newAdagrad(v, l.Size) },
-		Doc:   "AdaGrad (Duchi, Hazan & Singer 2011); torch.optim.Adagrad"},
+		Build:  func(v param.Values, l Layout) Optimizer { return newAdagrad(v, l.Size) },
+		Floats: vectors(1),
+		Doc:    "AdaGrad (Duchi, Hazan & Singer 2011); torch.optim.Adagrad"},
 	{Name: "rmsprop", LR: 0.01, Params: []param.Spec{
 		with(momentum, 0.0, "μ of the optional heavy-ball term"), eps(1e-8), rho(0.99), weightDecay,
 		{Key: "centered", Type: param.Bool, Default: false, Doc: "divide by a variance estimate"}},
 		Build:  func(v param.Values, l Layout) Optimizer { return newRMSprop(v, l.Size) },
+		Floats: func(v param.Values, l Layout) int64 { return int64(l.Size) * int64(2+b2i(v.Bool("centered"))) },
 		Cycles: "momentum",
 		Doc:    "RMSProp (Hinton 2012), centered (Graves 2013); torch.optim.RMSprop"},
 	{Name: "adadelta", LR: 1.0, Params: []param.Spec{eps(1e-6), rho(0.9), weightDecay},
-		Build: func(v param.Values, l Layout) Optimizer { return newAdadelta(v, l.Size) },
-		Doc:   "Adadelta (Zeiler 2012); torch.optim.Adadelta"},
+		Build:  func(v param.Values, l Layout) Optimizer { return newAdadelta(v, l.Size) },
+		Floats: vectors(2),
+		Doc:    "Adadelta (Zeiler 2012); torch.optim.Adadelta"},
 	{Name: "adam", LR: 0.001, Params: adamParams,
 		Build:  func(v param.Values, l Layout) Optimizer { return newAdam(v, l.Size, false, false) },
+		Floats: vectors(2),
 		Cycles: "beta1",
 		Doc:    "Adam (Kingma & Ba 2015); torch.optim.Adam"},
 	{Name: "amsgrad", LR: 0.001, Params: adamParams,
 		Build:  func(v param.Values, l Layout) Optimizer { return newAdam(v, l.Size, true, false) },
+		Floats: vectors(3),
 		Cycles: "beta1",
 		Doc:    "AMSGrad (Reddi, Kale & Kumar 2018); torch.optim.Adam(amsgrad=True)"},
 	{Name: "adamw", LR: 0.001, Params: []param.Spec{beta1, beta2, eps(1e-8),
@@ -233,10 +244,12 @@ var classicEntries = []Entry{
 		added(param.Spec{Key: "amsgrad", Type: param.Bool, Default: false,
 			Doc: "divide by the running maximum of v (AMSGrad, Reddi, Kale & Kumar 2018)"})},
 		Build:  func(v param.Values, l Layout) Optimizer { return newAdam(v, l.Size, v.Bool("amsgrad"), true) },
+		Floats: func(v param.Values, l Layout) int64 { return int64(l.Size) * int64(2+b2i(v.Bool("amsgrad"))) },
 		Cycles: "beta1",
 		Doc:    "AdamW (Loshchilov & Hutter 2019); torch.optim.AdamW"},
 	{Name: "adamax", LR: 0.002, Params: adamParams,
 		Build:  func(v param.Values, l Layout) Optimizer { return newAdamax(v, l.Size) },
+		Floats: vectors(2),
 		Cycles: "beta1",
 		Doc:    "AdaMax (Kingma & Ba 2015, Algorithm 2); torch.optim.Adamax"},
 	{Name: "nadam", LR: 0.002, Params: []param.Spec{beta1, beta2, eps(1e-8), weightDecay,
@@ -244,6 +257,7 @@ var classicEntries = []Entry{
 			Doc: "ψ of the momentum schedule μ_t = β₁(1 − ½·0.96^(tψ))"},
 		added(decoupledWeightDecay)},
 		Build:  func(v param.Values, l Layout) Optimizer { return newNAdam(v, l.Size) },
+		Floats: vectors(2),
 		Cycles: "beta1",
 		Doc:    "NAdam (Dozat 2016), PyTorch ≥ 2.0's form; torch.optim.NAdam"},
 }

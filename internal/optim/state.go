@@ -158,3 +158,50 @@ func RestoreState(opt Optimizer, saved [][]float64) error {
 	}
 	return nil
 }
+
+// vectors is an Entry.Floats of k vectors of the parameters' length.
+func vectors(k int) func(param.Values, Layout) int64 {
+	return func(_ param.Values, l Layout) int64 { return int64(k) * int64(l.Size) }
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// lbfgsFloats is L-BFGS's slab (newLBFGS): 2·history_size + 5 vectors, 6 more for the
+// strong-Wolfe search, and the history's scalars.
+func lbfgsFloats(v param.Values, l Layout) int64 {
+	h := int64(v.Int("history_size"))
+	k := 2*h + 5
+	if v.String("line_search") == "strong_wolfe" {
+		k += 6
+	}
+	return k*int64(l.Size) + 2*h
+}
+
+// muonFloats is Muon's momentum and auxiliary moments (3 vectors) and its Newton–Schulz
+// scratch, sized for the largest matrix (newMuon).
+func muonFloats(_ param.Values, l Layout) int64 {
+	var size, side int64
+	for _, t := range l.Tensors {
+		if t.Matrix {
+			size = max(size, int64(t.Rows)*int64(t.Cols))
+			side = max(side, int64(min(t.Rows, t.Cols)))
+		}
+	}
+	return 3*int64(l.Size) + 2*size + 2*side*side
+}
+
+// adafactorFloats is Adafactor's V (a vector) and the row and column factors of each matrix.
+func adafactorFloats(_ param.Values, l Layout) int64 {
+	f := int64(l.Size)
+	for _, t := range l.Tensors {
+		if t.Matrix {
+			f += int64(t.Rows) + int64(t.Cols)
+		}
+	}
+	return f
+}

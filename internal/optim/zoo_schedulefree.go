@@ -21,15 +21,17 @@ var scheduleFreeEntries = []Entry{
 		with(momentum, 0.9, "β, the interpolation y = βx + (1−β)z; 0 < β < 1"),
 		with(weightDecay, 0.0, "λ: L2 added to the gradient at y, g ← g + λy"),
 		warmupSteps, averageR, weightLRPower},
-		Check: func(v param.Values) error { return inOpen(v, "momentum") },
-		Build: func(v param.Values, l Layout) Optimizer { return newScheduleFree(v, l.Size, false) },
-		Doc:   "schedule-free SGD (Defazio et al. 2024); facebookresearch/schedule_free SGDScheduleFreeReference"},
+		Check:  func(v param.Values) error { return inOpen(v, "momentum") },
+		Build:  func(v param.Values, l Layout) Optimizer { return newScheduleFree(v, l.Size, false) },
+		Floats: vectors(2),
+		Doc:    "schedule-free SGD (Defazio et al. 2024); facebookresearch/schedule_free SGDScheduleFreeReference"},
 	{Name: "adamw_schedulefree", LR: 0.0025, Params: []param.Spec{
 		with(beta1, 0.9, "β₁, the interpolation y = β₁x + (1−β₁)z"), beta2, eps(1e-8),
 		with(weightDecay, 0.0, "λ, decoupled at y: z ← z − lr·λ·y"),
 		warmupSteps, averageR, weightLRPower},
-		Build: func(v param.Values, l Layout) Optimizer { return newScheduleFree(v, l.Size, true) },
-		Doc:   "schedule-free AdamW (Defazio et al. 2024); facebookresearch/schedule_free AdamWScheduleFreeReference"},
+		Build:  func(v param.Values, l Layout) Optimizer { return newScheduleFree(v, l.Size, true) },
+		Floats: vectors(3),
+		Doc:    "schedule-free AdamW (Defazio et al. 2024); facebookresearch/schedule_free AdamWScheduleFreeReference"},
 	{Name: "muon", LR: muonDefaultLR, Params: []param.Spec{
 		with(weightDecay, 0.1, "λ, decoupled, on the weight matrices: W ← W(1 − lr·λ)"),
 		with(momentum, 0.95, "μ of the matrices' momentum buffer B ← B + (1−μ)(g − B)"),
@@ -49,8 +51,9 @@ var scheduleFreeEntries = []Entry{
 			Doc: "ε of the other tensors' AdamW, outside the root"},
 		{Key: "aux_weight_decay", Type: param.Float, Default: 0.0, Range: param.AtLeast(0),
 			Doc: "λ of the other tensors' AdamW, decoupled: θ ← θ(1 − α·λ)"}},
-		Build: func(v param.Values, l Layout) Optimizer { return newMuon(v, l) },
-		Doc:   "Muon (Jordan et al. 2024), torch.optim.Muon of PyTorch 2.9, with KellerJordan/Muon's AdamW for the rest"},
+		Build:  func(v param.Values, l Layout) Optimizer { return newMuon(v, l) },
+		Floats: muonFloats,
+		Doc:    "Muon (Jordan et al. 2024), torch.optim.Muon of PyTorch 2.9, with KellerJordan/Muon's AdamW for the rest"},
 	{Name: "adafactor", LR: 0.01, Params: []param.Spec{
 		{Key: "beta2_decay", Type: param.Float, Default: -0.8, Range: param.Range{Hi: 0, HasHi: true},
 			Doc: "τ: the second moments' weight on the new g² is t^τ"},
@@ -61,8 +64,9 @@ var scheduleFreeEntries = []Entry{
 		{Key: "d", Type: param.Float, Default: 1.0, Range: param.AtLeast(1),
 			Doc: "the clipping threshold of the update's RMS"},
 		with(weightDecay, 0.0, "λ, decoupled: θ ← θ(1 − lr·λ)")},
-		Build: func(v param.Values, l Layout) Optimizer { return newAdafactor(v, l) },
-		Doc:   "Adafactor (Shazeer & Stern 2018); torch.optim.Adafactor of PyTorch 2.5"},
+		Build:  func(v param.Values, l Layout) Optimizer { return newAdafactor(v, l) },
+		Floats: adafactorFloats,
+		Doc:    "Adafactor (Shazeer & Stern 2018); torch.optim.Adafactor of PyTorch 2.5"},
 	{Name: "prodigy", LR: 1.0, Params: []param.Spec{beta1, beta2,
 		{Key: "beta3", Type: param.Float, Default: 0.0, Range: param.Interval(0, 1, false, true),
 			Doc: "β₃, the decay of D's sums; 0 means √β₂ (the reference's None)"},
@@ -81,8 +85,9 @@ var scheduleFreeEntries = []Entry{
 			}
 			return nil
 		},
-		Build: func(v param.Values, l Layout) Optimizer { return newProdigy(v, l.Size) },
-		Doc:   "Prodigy (Mishchenko & Defazio 2024); konstmish/prodigy"},
+		Build:  func(v param.Values, l Layout) Optimizer { return newProdigy(v, l.Size) },
+		Floats: vectors(4),
+		Doc:    "Prodigy (Mishchenko & Defazio 2024); konstmish/prodigy"},
 }
 
 // inOpen checks that the value of key lies in (0, 1): the references reject the ends.

@@ -8,6 +8,7 @@ var torchEntries = []Entry{
 		with(weightDecay, 0.0, "λ: L2 added to the gradient, g ← g + λθ (decoupled: θ ← θ(1 − lr·λ))"),
 		decoupledWeightDecay},
 		Build:  func(v param.Values, l Layout) Optimizer { return newRAdam(v, l.Size) },
+		Floats: vectors(2),
 		Cycles: "beta1",
 		Doc:    "RAdam, rectified Adam (Liu et al. 2020); torch.optim.RAdam"},
 	{Name: "rprop", LR: 0.01, Params: []param.Spec{
@@ -20,9 +21,10 @@ var torchEntries = []Entry{
 		{Key: "step_max", Type: param.Float, Default: 50.0, Range: param.Above(0),
 			Doc: "the largest step size"},
 		with(weightDecay, 0.0, "λ: L2 added to the gradient, g ← g + λθ (not in PyTorch's Rprop)")},
-		Check: checkRprop,
-		Build: func(v param.Values, l Layout) Optimizer { return newRprop(v, l.Size) },
-		Doc:   "Rprop, resilient backpropagation (Riedmiller & Braun 1993), iRprop−; torch.optim.Rprop"},
+		Check:  checkRprop,
+		Build:  func(v param.Values, l Layout) Optimizer { return newRprop(v, l.Size) },
+		Floats: vectors(2),
+		Doc:    "Rprop, resilient backpropagation (Riedmiller & Braun 1993), iRprop−; torch.optim.Rprop"},
 	{Name: "asgd", LR: 0.01, Params: []param.Spec{
 		{Key: "lambd", Type: param.Float, Default: 1e-4, Range: param.AtLeast(0),
 			Doc: "λ: the shrinking θ ← θ(1 − λη) and the decay of η = lr/(1 + λ·lr·t)^α"},
@@ -31,6 +33,7 @@ var torchEntries = []Entry{
 		{Key: "t0", Type: param.Float, Default: 1e6, Range: param.AtLeast(0),
 			Doc: "the update after which the average starts (μ = 1/max(1, t − t0))"},
 		weightDecay},
-		Build: func(v param.Values, l Layout) Optimizer { return newASGD(v, l.Size) },
-		Doc:   "ASGD, averaged SGD (Polyak & Juditsky 1992) with Bottou's rate decay; torch.optim.ASGD"},
+		Build:  func(v param.Values, l Layout) Optimizer { return newASGD(v, l.Size) },
+		Floats: vectors(1),
+		Doc:    "ASGD, averaged SGD (Polyak & Juditsky 1992) with Bottou's rate decay; torch.optim.ASGD"},
 }

@@ -73,7 +73,7 @@ func trainRun(t *testing.T, dir, doc string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := train.Setup(c)
+	r, err := train.Setup(context.Background(), c, train.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -170,7 +170,7 @@ func makeRangeTest(t *testing.T, opt string, lr float64) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := train.Setup(c)
+	r, err := train.Setup(context.Background(), c, train.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -309,7 +309,7 @@ func TestLRFindFigure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := train.Setup(c)
+	r, err := train.Setup(context.Background(), c, train.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -104,11 +104,13 @@ type BatchSchedule func(epoch int) (size int, lrScale float64)
 // boundary the batch size becomes round(size·factor), unless that exceeds the cap, in which case
 // the size stays and lrScale is divided by factor (the paper's hybrid). The cap is Max, or n when
 // Max is 0; it is never above n, since no batch can hold more than the training set. A b0 larger
-// than the cap is cut to it (also for constant).
+// than n is cut to it (also for constant); a b0 larger than a nonzero Max is an error, since
+// the run would train at Max from its first update.
 //
 // Errors are *KeyError values naming the key: `factor: must be > 1, got 1`,
 // `every: must be > 0, got 0`, `milestones: required for multistep`, `max: must be >= 0, got -1`,
-// `batch_size: must be > 0, got 0`, `name: unknown batch schedule "x"`.
+// `max: must be >= batch_size (128) or 0, got 64`, `batch_size: must be > 0, got 0`,
+// `name: unknown batch schedule "x"`.
 func NewBatch(c BatchConfig, b0, n int) (BatchSchedule, error) {
 	e, err := LookupBatch(c.Name)
 	if err != nil {
@@ -145,6 +147,9 @@ func NewBatch(c BatchConfig, b0, n int) (BatchSchedule, error) {
 			ms = slices.Clone(p.Ints("milestones"))
 		}
 		if m := p.Int("max"); m > 0 {
+			if m < b0 {
+				return nil, keyErr("max", "must be >= batch_size (%d) or 0, got %d", b0, m)
+			}
 			limit = min(m, n)
 		}
 	}
@@ -180,15 +185,47 @@ func NewBatch(c BatchConfig, b0, n int) (BatchSchedule, error) {
 
 // Steps returns the total number of updates of a run of the given epochs on n samples under bs:
 // ⌈n/size⌉ per epoch, the last partial batch included. It gives cosine's default period when the
-// schedule unit is step.
-func Steps(bs BatchSchedule, n, epochs int) int {
+// schedule unit is step. It does not loop over the epochs: the batch size only grows, and takes
+// at most log₂(n) + 1 values, so Steps finds where each value ends by bisection. A total
+// beyond MaxInt saturates at math.MaxInt (ok false).
+func Steps(bs BatchSchedule, n, epochs int) (total int, ok bool) {
 	if n <= 0 {
-		return 0
+		return 0, true
 	}
-	total := 0
-	for e := range max(epochs, 0) {
+	for e := 0; e < epochs; {
 		size, _ := bs(e)
-		total += (n + size - 1) / size
+		end := segmentEnd(bs, e, epochs, size) // epochs e..end-1 have this size
+		perEpoch := (n + size - 1) / size
+		span := end - e
+		if span > (math.MaxInt-total)/perEpoch {
+			return math.MaxInt, false
+		}
+		total += span * perEpoch
+		e = end
 	}
-	return total
+	return total, true
+}
+
+// segmentEnd returns the first epoch after e (at most epochs) whose batch size is not size,
+// by doubling then bisection over the nondecreasing sizes.
+func segmentEnd(bs BatchSchedule, e, epochs, size int) int {
+	lo, step := e, 1 // bs(lo) == size
+	hi := epochs
+	for lo+step < epochs {
+		if s, _ := bs(lo + step); s != size {
+			hi = lo + step
+			break
+		}
+		lo += step
+		step *= 2
+	}
+	for hi-lo > 1 { // bs(lo) == size, bs(hi) != size or hi == epochs
+		mid := lo + (hi-lo)/2
+		if s, _ := bs(mid); s == size {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
 }

@@ -3,10 +3,12 @@ package sched
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/optimbench/optimbench/internal/param"
 )
@@ -103,10 +105,10 @@ func TestBatchSchedule(t *testing.T) {
 			scales: []float64{1, 1, 0.5},
 		},
 		{
-			name:   "b0 above max is cut",
-			c:      BatchConfig{Name: "step", Params: param.Values{"factor": 2.0, "every": 1, "max": 64}},
+			name:   "b0 above n is cut",
+			c:      BatchConfig{Name: "step", Params: param.Values{"factor": 2.0, "every": 1}},
 			b0:     100,
-			n:      1000,
+			n:      64,
 			sizes:  []int{64, 64, 64},
 			scales: []float64{1, 0.5, 0.25},
 		},
@@ -210,13 +212,45 @@ func TestSteps(t *testing.T) {
 		{"no samples", constant(100), 0, 3, 0},
 		// sizes 128,128,256,256,512,512: 8+8+4+4+2+2
 		{"hybrid", hybrid, 1000, 6, 28},
+		// 2 boundaries of growth, then 1e12−4 epochs at 512: in closed form, not a loop
+		{"hybrid, 1e12 epochs", hybrid, 1000, 1e12, 8 + 8 + 4 + 4 + 2*(1e12-4)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Steps(tt.bs, tt.n, tt.epochs); got != tt.want {
-				t.Errorf("Steps = %d, want %d", got, tt.want)
+			start := time.Now()
+			if got, ok := Steps(tt.bs, tt.n, tt.epochs); got != tt.want || !ok {
+				t.Errorf("Steps = %d, %v; want %d, true", got, ok, tt.want)
+			}
+			if d := time.Since(start); d > 10*time.Millisecond {
+				t.Errorf("Steps took %v", d)
 			}
 		})
+	}
+	// Agrees with the sum over epochs on irregular multistep schedules.
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200 {
+		n, epochs := 1+rng.IntN(5000), rng.IntN(60)
+		ms := []int{1 + rng.IntN(20)}
+		for range rng.IntN(4) {
+			ms = append(ms, ms[len(ms)-1]+1+rng.IntN(15))
+		}
+		b0 := 1 + rng.IntN(n)
+		bs, err := NewBatch(BatchConfig{Name: "multistep", Params: param.Values{"factor": 1.1 + 3*rng.Float64(),
+			"milestones": ms, "max": b0 + rng.IntN(2*n)}}, b0, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		for e := range epochs {
+			size, _ := bs(e)
+			want += (n + size - 1) / size
+		}
+		if got, _ := Steps(bs, n, epochs); got != want {
+			t.Fatalf("n %d epochs %d milestones %v: Steps = %d, the sum over epochs %d", n, epochs, ms, got, want)
+		}
+	}
+	if got, ok := Steps(constant(1), 1000, math.MaxInt/100); ok || got != math.MaxInt {
+		t.Errorf("an overflowing total gave %d, %v; want MaxInt, false", got, ok)
 	}
 }
 
@@ -237,6 +271,8 @@ func TestNewBatchInvalid(t *testing.T) {
 		{"milestones order", BatchConfig{Name: "multistep", Params: param.Values{"factor": 2.0, "milestones": []int{4, 2}}}, 10, 100, "milestones",
 			"milestones: must be increasing, got [4 2]"},
 		{"max", BatchConfig{Name: "step", Params: param.Values{"factor": 2.0, "every": 1, "max": -1}}, 10, 100, "max", "max: must be >= 0, got -1"},
+		{"max below b0", BatchConfig{Name: "multistep", Params: param.Values{"factor": 2.0, "milestones": []int{3}, "max": 64}}, 100, 1000, "max",
+			"max: must be >= batch_size (100) or 0, got 64"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -54,7 +54,8 @@ func ExampleNewBatch() {
 		size, scale := bs(e)
 		fmt.Println(e, size, scale)
 	}
-	fmt.Println("steps:", sched.Steps(bs, 50000, 10))
+	steps, _ := sched.Steps(bs, 50000, 10)
+	fmt.Println("steps:", steps)
 	// Output:
 	// 0 128 1
 	// 1 128 1

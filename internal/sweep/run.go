@@ -46,6 +46,8 @@ type Options struct {
 	Shard    Shard  // Count 0: the whole sweep, which writes results.csv
 	Force    bool   // accept a folder that holds another sweep
 	Progress Progress
+	// Limits bound each run (its memory estimate); the runs in parallel share them.
+	Limits train.Limits
 }
 
 // StatusCounts counts runs by status; Pending counts points not run yet.
@@ -160,6 +162,9 @@ func (s *Sweep) Execute(ctx context.Context, opts Options) (*Outcome, error) {
 	if err := opts.Shard.Validate(); err != nil {
 		return nil, err
 	}
+	if err := s.checkData(ctx); err != nil {
+		return nil, err
+	}
 	unlock, err := s.claim(dir, opts)
 	if err != nil {
 		return nil, err
@@ -176,7 +181,8 @@ func (s *Sweep) Execute(ctx context.Context, opts Options) (*Outcome, error) {
 		if err != nil {
 			return nil, err
 		}
-		if first, err = train.Setup(c); err != nil {
+		opts.Limits.Share = min(opts.Workers, len(pending))
+		if first, err = train.Setup(ctx, c, opts.Limits); err != nil {
 			return nil, fmt.Errorf("sweep %s: point %d (%s): %w", s.File, p.Index, formatSet(p.Set), err)
 		}
 	}
@@ -191,6 +197,23 @@ func (s *Sweep) Execute(ctx context.Context, opts Options) (*Outcome, error) {
 		return out, err
 	}
 	return out, nil
+}
+
+// checkData checks the data of every distinct data section of the sweep, cheaply (files exist,
+// headers and first rows parse: train.CheckData), so that a bad path in a grid stops the sweep
+// with exit status 2 before anything is trained or written.
+func (s *Sweep) checkData(ctx context.Context) error {
+	for _, i := range s.dataPoints {
+		p := s.Points[i]
+		c, err := p.Config()
+		if err == nil {
+			err = train.CheckData(ctx, c)
+		}
+		if err != nil {
+			return fmt.Errorf("sweep %s: point %d (%s): %w", s.File, p.Index, formatSet(p.Set), err)
+		}
+	}
+	return nil
 }
 
 // claim makes the sweep folder, takes its locks and checks or writes sweep.yaml: one process
@@ -273,7 +296,7 @@ func (s *Sweep) runPending(ctx context.Context, dir string, opts Options, out *O
 				if i == pending[0] {
 					pre = first
 				}
-				sum, err := runPoint(ctx, RunDir(dir, p), p, pre)
+				sum, err := runPoint(ctx, RunDir(dir, p), p, pre, opts.Limits)
 				results <- done{i, sum, err}
 			}
 		}()
@@ -336,14 +359,14 @@ func (s *Sweep) writeResults(dir string, sh Shard, out *Outcome) error {
 // runPoint (re)runs one point into runDir, starting from an empty folder so
 // that nothing of a killed attempt survives. A setup failure is recorded in
 // summary.json like a training failure.
-func runPoint(ctx context.Context, runDir string, p *Point, r *train.Run) (*report.Summary, error) {
+func runPoint(ctx context.Context, runDir string, p *Point, r *train.Run, lim train.Limits) (*report.Summary, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if _, err := os.Stat(filepath.Join(runDir, train.CheckpointFile)); err == nil {
 		// A run killed after a checkpoint goes on from it; a checkpoint that does not fit
 		// (another configuration, a torn file) is dropped and the run starts over.
-		if s, err := resumePoint(ctx, runDir, p, r); !errors.Is(err, report.ErrBadInput) {
+		if s, err := resumePoint(ctx, runDir, p, r, lim); !errors.Is(err, report.ErrBadInput) {
 			return s, err
 		}
 	}
@@ -353,7 +376,7 @@ func runPoint(ctx context.Context, runDir string, p *Point, r *train.Run) (*repo
 	if r == nil {
 		c, err := p.Config()
 		if err == nil {
-			r, err = train.Setup(c)
+			r, err = train.Setup(ctx, c, lim)
 		}
 		if err != nil {
 			return recordFailure(runDir, p, c, err)
@@ -363,13 +386,13 @@ func runPoint(ctx context.Context, runDir string, p *Point, r *train.Run) (*repo
 }
 
 // resumePoint goes on with the point's run in runDir from its checkpoint.
-func resumePoint(ctx context.Context, runDir string, p *Point, r *train.Run) (*report.Summary, error) {
+func resumePoint(ctx context.Context, runDir string, p *Point, r *train.Run, lim train.Limits) (*report.Summary, error) {
 	if r == nil {
 		c, err := p.Config()
 		if err != nil {
 			return nil, err
 		}
-		if r, err = train.Setup(c); err != nil {
+		if r, err = train.Setup(ctx, c, lim); err != nil {
 			return nil, err
 		}
 	}

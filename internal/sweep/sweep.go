@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/bits"
 	"math/rand/v2"
@@ -56,6 +57,9 @@ type Sweep struct {
 	// Fingerprint identifies the expanded sweep: a hash of its swept keys
 	// and of its run ids, which hash each point's resolved configuration.
 	Fingerprint string
+	// dataPoints are the indexes of the first point of each distinct data section, in
+	// order: Execute checks their data before anything runs.
+	dataPoints []int
 }
 
 // Axis is one grid key and its values.
@@ -500,9 +504,11 @@ func (s *Sweep) validate(ctx context.Context, progress func(done, total int)) er
 	workers := min(runtime.GOMAXPROCS(0), max(n/64, 1))
 	var next, done atomic.Int64
 	errs := make([]error, workers)
+	firstOf := make([]map[string]int, workers) // per worker: data key → its lowest point
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
+		firstOf[w] = map[string]int{}
 		go func() {
 			defer wg.Done()
 			for {
@@ -521,6 +527,11 @@ func (s *Sweep) validate(ctx context.Context, progress func(done, total int)) er
 				}
 				p.Seed, p.Hash = c.Seed, config.Hash(c)
 				p.ID = runPrefix(p.Set, c.Name) + "-" + p.Hash[:8]
+				if k := config.DataKey(c); k != "" {
+					if j, ok := firstOf[w][k]; !ok || i < j {
+						firstOf[w][k] = i
+					}
+				}
 				done.Add(1)
 			}
 		}()
@@ -545,6 +556,7 @@ func (s *Sweep) validate(ctx context.Context, progress func(done, total int)) er
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sweep %s: interrupted while validating its points: %w", s.File, err)
 	}
+	s.dataPoints = mergeFirsts(firstOf)
 	var first error
 	firstIndex := n
 	for _, err := range errs {
@@ -554,6 +566,21 @@ func (s *Sweep) validate(ctx context.Context, progress func(done, total int)) er
 		}
 	}
 	return first
+}
+
+// mergeFirsts returns the lowest point of each key over the workers' maps, in increasing order.
+func mergeFirsts(firsts []map[string]int) []int {
+	all := map[string]int{}
+	for _, m := range firsts {
+		for k, i := range m {
+			if j, ok := all[k]; !ok || i < j {
+				all[k] = i
+			}
+		}
+	}
+	out := slices.Collect(maps.Values(all))
+	slices.Sort(out)
+	return out
 }
 
 // pointError is the failure of one point, keeping its index to report the lowest.

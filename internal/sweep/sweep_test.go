@@ -443,6 +443,40 @@ func TestSweepInvalid(t *testing.T) {
 	}
 }
 
+// A sweep whose grid names bad data files is refused, exit 2, before anything is trained or
+// written, wherever the bad points are (not only the first pending one); the message names
+// the point and the file.
+func TestSweepChecksEveryPointsData(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "a.csv", "x1,x2,y\n"+strings.Repeat("0.5,1,0\n1,0.5,1\n", 20))
+	writeFile(t, dir, "nan.csv", "x1,x2,y\n0.5,1,0\n1,nan,1\n")
+	writeFile(t, dir, "dup.csv", "x1,x1,y\n0.5,1,0\n")
+	for _, tc := range []struct{ paths, point, want string }{
+		{"[a.csv, missing.csv]", "point 2", "missing.csv"},
+		{"[a.csv, a.csv2, nan.csv]", "point 2", "a.csv2"},
+		{"[a.csv, nan.csv]", "point 2", `nan.csv:3: column "x2"`},
+		{"[a.csv, dup.csv]", "point 2", "appears twice"},
+	} {
+		t.Run(tc.paths, func(t *testing.T) {
+			paths := strings.ReplaceAll(strings.ReplaceAll(tc.paths, "[", "["+dir+"/"), ", ", ", "+dir+"/")
+			body := "base:\n  data: {source: csv, path: a.csv}\n  model: {kind: linear}\n  optimizer: {name: sgd}\n" +
+				"  train: {epochs: 1, batch_size: 8}\ngrid:\n  data.path: " + paths + "\n  optimizer.lr: [0.1, 0.2]\n"
+			s, err := Load(context.Background(), writeFile(t, dir, "s.yaml", body), nil, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(t.TempDir(), "out")
+			_, err = s.Execute(context.Background(), Options{Dir: out, Workers: 2})
+			if !errors.Is(err, report.ErrBadInput) || !strings.Contains(err.Error(), tc.point) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err %v; want bad input naming %s and %q", err, tc.point, tc.want)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("the refused sweep wrote %s (%v)", out, err)
+			}
+		})
+	}
+}
+
 // Each point's schedule is validated against the point's own optimizer.lr: a min_lr that
 // suits the first rate but lies above the second refuses the sweep at its second point.
 func TestSweepPointScheduleLR(t *testing.T) {

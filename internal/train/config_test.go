@@ -1,6 +1,7 @@
 package train
 
 import (
+	"context"
 	"errors"
 	"testing"
 
@@ -30,7 +31,7 @@ train: {epochs: 4, batch_size: full, batch_schedule: {name: multistep, milestone
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := Setup(c)
+		r, err := Setup(context.Background(), c, Limits{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,7 +40,7 @@ train: {epochs: 4, batch_size: full, batch_schedule: {name: multistep, milestone
 		if err != nil {
 			t.Fatalf("resolved config does not decode: %v\n%s", err, out)
 		}
-		r2, err := Setup(c2)
+		r2, err := Setup(context.Background(), c2, Limits{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,7 +75,7 @@ func FuzzSetup(f *testing.F) {
 		if c.Data != nil && c.Data.Values.Int("n") > 5000 {
 			return
 		}
-		if _, err := Setup(c); err != nil && !errors.Is(err, report.ErrBadInput) {
+		if _, err := Setup(context.Background(), c, Limits{}); err != nil && !errors.Is(err, report.ErrBadInput) {
 			t.Fatalf("Setup error %v is not ErrBadInput", err)
 		}
 	})

@@ -78,7 +78,7 @@ func execute(t *testing.T, raw map[string]any) string {
 	if err != nil {
 		t.Fatalf("Decode: %v", err)
 	}
-	r, err := Setup(c)
+	r, err := Setup(context.Background(), c, Limits{})
 	if err != nil {
 		t.Fatalf("Setup: %v", err)
 	}

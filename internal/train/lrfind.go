@@ -34,9 +34,15 @@ func (o LRFindOptions) Validate() error {
 		return bad("Max", "must be finite and greater than the first rate %v, got %v", o.Min, o.Max)
 	case o.Steps < 5:
 		return bad("Steps", "must be >= 5, got %d", o.Steps)
+	case o.Steps > MaxLRFindSteps:
+		return bad("Steps", "must be at most %d (a range test needs a few hundred), got %d", MaxLRFindSteps, o.Steps)
 	}
 	return nil
 }
+
+// MaxLRFindSteps bounds a range test's updates: its points are kept in memory (and written to
+// lrfind.csv), 24 bytes each.
+const MaxLRFindSteps = 1_000_000
 
 // LRFindResult is the outcome of a range test.
 type LRFindResult struct {

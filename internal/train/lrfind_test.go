@@ -145,7 +145,7 @@ func TestLRFindOptionsAndFiles(t *testing.T) {
 		field string
 	}{
 		{LRFindOptions{0, 1, 10}, "Min"}, {LRFindOptions{1, 1, 10}, "Max"}, {LRFindOptions{1e-3, math.Inf(1), 10}, "Max"},
-		{LRFindOptions{1e-3, 1, 4}, "Steps"}, {LRFindOptions{math.NaN(), 1, 10}, "Min"},
+		{LRFindOptions{1e-3, 1, 4}, "Steps"}, {LRFindOptions{1e-3, 1, MaxLRFindSteps + 1}, "Steps"}, {LRFindOptions{math.NaN(), 1, 10}, "Min"},
 	} {
 		err := tc.o.Validate()
 		if !errors.Is(err, report.ErrBadInput) {

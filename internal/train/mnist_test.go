@@ -1,6 +1,7 @@
 package train
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"math/rand/v2"
@@ -130,7 +131,7 @@ func TestMNISTLookup(t *testing.T) {
 		return c
 	}
 	noPath := decode("data: {source: mnist}\nmodel: {}\noptimizer: {name: adam}\ntrain: {epochs: 1}\n")
-	_, err := Setup(noPath)
+	_, err := Setup(context.Background(), noPath, Limits{})
 	if !errors.Is(err, report.ErrBadInput) || !strings.Contains(err.Error(), "optimbench data get mnist") {
 		t.Errorf("absent: %v", err)
 	}
@@ -138,7 +139,7 @@ func TestMNISTLookup(t *testing.T) {
 	os.MkdirAll(filepath.Join(env, "mnist"), 0o755)
 	writeTinyMNIST(t, filepath.Join(env, "mnist"), 30, 10)
 	t.Setenv("OPTIMBENCH_DATA", env)
-	r, err := Setup(noPath)
+	r, err := Setup(context.Background(), noPath, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,11 +148,11 @@ func TestMNISTLookup(t *testing.T) {
 	}
 	// A folder missing a file: bad input naming the file and the command to fetch it again.
 	os.Remove(filepath.Join(env, "mnist", "t10k-labels-idx1-ubyte"))
-	_, err = Setup(noPath)
+	_, err = Setup(context.Background(), noPath, Limits{})
 	if !errors.Is(err, report.ErrBadInput) || !strings.Contains(err.Error(), "t10k-labels-idx1-ubyte") || !strings.Contains(err.Error(), "optimbench data get mnist") {
 		t.Errorf("missing file: %v", err)
 	}
-	_, err = Setup(decode("data: {source: mnist, path: nowhere/mnist}\nmodel: {}\noptimizer: {name: adam}\n"))
+	_, err = Setup(context.Background(), decode("data: {source: mnist, path: nowhere/mnist}\nmodel: {}\noptimizer: {name: adam}\n"), Limits{})
 	if !errors.Is(err, report.ErrBadInput) || !strings.Contains(err.Error(), "nowhere/mnist") {
 		t.Errorf("absent path: %v", err)
 	}
@@ -231,11 +232,11 @@ func TestMNISTShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := Setup(c)
+	a, err := Setup(context.Background(), c, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Setup(c)
+	b, err := Setup(context.Background(), c, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +246,7 @@ func TestMNISTShared(t *testing.T) {
 		t.Error("two runs on the same files read two copies")
 	}
 	writeTinyMNIST(t, dir, 20, 10) // fetched again, different files
-	d, err := Setup(c)
+	d, err := Setup(context.Background(), c, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

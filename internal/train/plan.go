@@ -1,6 +1,9 @@
 package train
 
 import (
+	"fmt"
+	"math"
+
 	"github.com/optimbench/optimbench/internal/config"
 	"github.com/optimbench/optimbench/internal/sched"
 )
@@ -34,12 +37,17 @@ func NewPlan(c *config.Config, n int) (*Plan, error) {
 		if p.batch, err = sched.NewBatch(c.Batch, b0, n); err != nil {
 			return nil, &config.ConfigError{File: c.File, Msg: "train.batch_schedule." + err.Error()}
 		}
-		for e := 0; e < epochs; e++ {
-			size, _ := p.batch(e)
-			p.MaxBatch = max(p.MaxBatch, min(size, n))
+		if epochs > 0 {
+			size, _ := p.batch(epochs - 1) // batch sizes only grow
+			p.MaxBatch = min(size, n)
+		}
+		steps, ok := sched.Steps(p.batch, n, epochs)
+		if !ok {
+			return nil, &config.ConfigError{File: c.File, Msg: fmt.Sprintf(
+				"train.epochs: %d epochs of %d examples make more than %d updates", epochs, n, math.MaxInt)}
 		}
 		if c.Schedule.Unit == "step" {
-			p.Length = sched.Steps(p.batch, n, epochs)
+			p.Length = steps
 		}
 	}
 	rates, err := sched.NewRates(c.Schedule, p.Length)

@@ -132,7 +132,7 @@ optimizer: {name: sgd, lr: 0.1}
 schedule: {name: cosine, unit: step}
 train: {epochs: 2, batch_size: 128, reference_optimum: true}
 `)
-	if _, err := Setup(c); !errors.Is(err, report.ErrBadInput) {
+	if _, err := Setup(context.Background(), c, Limits{}); !errors.Is(err, report.ErrBadInput) {
 		t.Fatalf("Setup without the data: %v, want bad input", err)
 	}
 	n, err := TrainExamples(c)

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -43,18 +44,20 @@ const (
 )
 
 // referenceOptimum computes f* of a linear model with the given loss.
-func (d *Data) referenceOptimum(loss string) (float64, error) {
+// It stops soon after ctx is done, with ctx's error.
+func (d *Data) referenceOptimum(ctx context.Context, loss string) (float64, error) {
 	var params []float64
 	var err error
 	switch loss {
 	case "mse":
-		params = d.leastSquares()
+		params, err = d.leastSquares(ctx)
 	case "cross_entropy":
-		if params, err = d.softmaxMinimizer(); err != nil {
-			return 0, err
-		}
+		params, err = d.softmaxMinimizer(ctx)
 	default:
 		return 0, fmt.Errorf("reference optimum: no method for loss %s", loss)
+	}
+	if err != nil {
+		return 0, err
 	}
 	f, _ := d.evaluate(params, d.Train)
 	if math.IsNaN(f) || math.IsInf(f, 0) {
@@ -65,7 +68,7 @@ func (d *Data) referenceOptimum(loss string) (float64, error) {
 
 // leastSquares returns the parameters [w, b] (the linear model's layout: W
 // as a 1×d row, then the bias) minimizing the mean squared error.
-func (d *Data) leastSquares() []float64 {
+func (d *Data) leastSquares(ctx context.Context) ([]float64, error) {
 	set := d.Train
 	dim := set.D
 	p := dim + 1
@@ -74,6 +77,9 @@ func (d *Data) leastSquares() []float64 {
 	chunk := make([]float64, evalRows*p)
 	var part mat.SymDense
 	for i := 0; i < set.N; i += evalRows {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("reference optimum: %w", err)
+		}
 		n := min(evalRows, set.N-i)
 		x := set.Rows(i, n, d.evalBuf)
 		for k := range n { // A's rows: [x 1]
@@ -89,7 +95,7 @@ func (d *Data) leastSquares() []float64 {
 	var eig mat.EigenSym
 	if !eig.Factorize(gram, true) {
 		// Cannot happen for a finite symmetric matrix; fall back to zero.
-		return make([]float64, p)
+		return make([]float64, p), nil
 	}
 	vals := eig.Values(nil)
 	var vecs mat.Dense
@@ -129,7 +135,7 @@ func (d *Data) leastSquares() []float64 {
 		pinv(delta, res)
 		floats.Add(w, delta)
 	}
-	return w
+	return w, nil
 }
 
 // forRows calls f with each training row's features and target, in order.
@@ -147,7 +153,7 @@ func (d *Data) forRows(f func(x []float64, y float64)) {
 
 // softmaxMinimizer minimizes the mean cross-entropy of the linear model over
 // the training set by L-BFGS.
-func (d *Data) softmaxMinimizer() ([]float64, error) {
+func (d *Data) softmaxMinimizer(ctx context.Context) ([]float64, error) {
 	np := d.Model.NumParams()
 	var lastX, lastG []float64
 	var lastF float64
@@ -177,10 +183,13 @@ func (d *Data) softmaxMinimizer() ([]float64, error) {
 	}
 	settings := &optimize.Settings{
 		GradientThreshold: refGradTol,
-		Converger:         optimize.NeverTerminate{},
+		Converger:         untilDone{ctx},
 		MajorIterations:   refIterations,
 	}
 	res, err := optimize.Minimize(prob, make([]float64, np), settings, &optimize.LBFGS{})
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("reference optimum: %w", ctx.Err())
+	}
 	if res == nil {
 		return nil, fmt.Errorf("reference optimum: L-BFGS: %w", err)
 	}
@@ -196,4 +205,16 @@ func (d *Data) softmaxMinimizer() ([]float64, error) {
 	}
 	return nil, report.BadInput(fmt.Errorf("train.reference_optimum: L-BFGS stopped after %d iterations (%s) with gradient norm %.3g > %g: "+
 		"the softmax-regression minimum may not be attained (separable classes?)", res.Stats.MajorIterations, why, gnorm, refGradStall))
+}
+
+// untilDone is gonum's NeverTerminate converger that stops the minimization once ctx is done.
+type untilDone struct{ ctx context.Context }
+
+func (untilDone) Init(int) {}
+
+func (u untilDone) Converged(*optimize.Location) optimize.Status {
+	if u.ctx.Err() != nil {
+		return optimize.MethodConverge // the caller checks ctx and discards the result
+	}
+	return optimize.NotTerminated
 }

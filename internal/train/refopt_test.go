@@ -1,6 +1,7 @@
 package train
 
 import (
+	"context"
 	"errors"
 	"math"
 	"path/filepath"
@@ -64,7 +65,7 @@ func TestLeastSquaresOptimum(t *testing.T) {
 // and that f* is the loss there.
 func TestSoftmaxOptimum(t *testing.T) {
 	r := setup(t, softmaxDoc)
-	params, err := r.data.softmaxMinimizer()
+	params, err := r.data.softmaxMinimizer(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +167,7 @@ func TestReferenceOptimumYAML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Setup(c)
+	r, err := Setup(context.Background(), c, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,7 @@ func decodeRun(t *testing.T, doc string) *Run {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Setup(c)
+	r, err := Setup(context.Background(), c, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

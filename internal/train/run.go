@@ -46,8 +46,11 @@ type Recorder interface {
 func rng(seed, stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, stream)) }
 
 // Setup loads the data and builds everything a run needs, so that every input error is
-// reported before training starts or anything is written.
-func Setup(c *config.Config) (*Run, error) {
+// reported before training starts or anything is written. It stops soon after ctx is done
+// (reading data, computing f*), returning ctx's error. Before it builds the model it
+// estimates the run's memory and refuses a run that would need more than lim allows (a
+// *MemoryError).
+func Setup(ctx context.Context, c *config.Config, lim Limits) (*Run, error) {
 	r := &Run{Config: c, fstar: math.NaN()}
 	if c.IsProblem() {
 		v := c.Problem.Values
@@ -64,7 +67,7 @@ func Setup(c *config.Config) (*Run, error) {
 		r.Plan, err2 = NewPlan(c, 0)
 		return r, err2
 	}
-	train, test, err := LoadData(c)
+	train, test, err := LoadData(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -75,14 +78,19 @@ func Setup(c *config.Config) (*Run, error) {
 	if !c.Classify() {
 		classes = 0
 	}
+	if err := checkMemory(c, estimateMemory(c, train, test, classes, r.Plan.MaxBatch), lim); err != nil {
+		return nil, err
+	}
 	mdl, err := model.New(c.ModelSpec(), train.D, classes, max(r.Plan.MaxBatch, evalRows))
 	if err != nil {
 		return nil, &config.ConfigError{File: c.File, Msg: "model." + err.Error()}
 	}
 	r.data = NewData(mdl, train, test, r.Plan.MaxBatch, c.Classify(), c.Train.Values.Bool("shuffle"), c.Seed)
-	r.obj = r.data
+	if r.obj, err = startFrom(c, r.data); err != nil {
+		return nil, err
+	}
 	if c.Train.Values.Bool("reference_optimum") {
-		if r.fstar, err = r.data.referenceOptimum(c.Model.Values.String("loss")); err != nil {
+		if r.fstar, err = r.data.referenceOptimum(ctx, c.Model.Values.String("loss")); err != nil {
 			return nil, err
 		}
 	}
@@ -91,10 +99,13 @@ func Setup(c *config.Config) (*Run, error) {
 
 // LoadData reads c's data: the source's training set, limited to data.limit samples and
 // split by data.test_fraction, or with the source's own test set; standardized when asked.
-func LoadData(c *config.Config) (train, test *data.Set, err error) {
+func LoadData(ctx context.Context, c *config.Config) (train, test *data.Set, err error) {
 	v := c.Data.Values
 	src := config.LookupSource(c.Data.Name)
-	set, own, err := src.Load(v, c.Classify(), rng(c.Seed, streamData))
+	set, own, err := src.Load(ctx, v, c.Classify(), rng(c.Seed, streamData))
+	if err != nil && ctx.Err() != nil {
+		return nil, nil, fmt.Errorf("reading data: %w", ctx.Err())
+	}
 	if err != nil {
 		if ce, ok := err.(*config.ConfigError); ok && ce.File == "" {
 			ce.File = c.File
@@ -121,6 +132,23 @@ func LoadData(c *config.Config) (train, test *data.Set, err error) {
 		data.Standardize(train, test)
 	}
 	return train, test, nil
+}
+
+// CheckData finds, cheaply, what loading c's data would refuse: the files are there and their
+// headers and first rows parse (config.Source.Check). A test function has no data.
+func CheckData(ctx context.Context, c *config.Config) error {
+	if c.IsProblem() {
+		return nil
+	}
+	src := config.LookupSource(c.Data.Name)
+	if src.Check == nil {
+		return nil
+	}
+	err := src.Check(ctx, c.Data.Values, c.Classify())
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("checking data: %w", ctx.Err())
+	}
+	return err
 }
 
 // TrainExamples is the number of training examples of c, found without loading the data
@@ -401,11 +429,7 @@ func (h *runHooks) restore(ck *report.Checkpoint, params []float64) (*Progress, 
 func writeParams(path string, l optim.Layout, params []float64) error {
 	var ts []report.Tensor
 	for _, t := range l.Tensors {
-		shape := []int{t.Rows}
-		if t.Matrix {
-			shape = append(shape, t.Cols)
-		}
-		ts = append(ts, report.Tensor{Name: t.Name, Shape: shape, Data: params[t.Offset : t.Offset+t.Rows*t.Cols]})
+		ts = append(ts, report.Tensor{Name: t.Name, Shape: tensorShape(t), Data: params[t.Offset : t.Offset+t.Rows*t.Cols]})
 	}
 	return report.WriteSafetensors(path, ts, map[string]string{"format": "pt", "written_by": "optimbench " + version.String()})
 }

@@ -69,7 +69,7 @@ func setup(t *testing.T, doc string, sets ...string) *Run {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Setup(c)
+	r, err := Setup(context.Background(), c, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func TestEveryOptimizerTrainsAndRangeTests(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := Setup(c)
+			r, err := Setup(context.Background(), c, Limits{})
 			if err != nil {
 				t.Fatal(err)
 			}
