@@ -50,6 +50,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReadCSV -fuzztime 30s ./internal/data/
 	$(GO) test -run '^$$' -fuzz FuzzReadLibSVM -fuzztime 30s ./internal/data/
 	$(GO) test -run '^$$' -fuzz FuzzReadIDX -fuzztime 30s ./internal/data/
+	$(GO) test -run '^$$' -fuzz FuzzMemoryEstimate -fuzztime 60s ./internal/train/
 
 # Real datasets used by the tests and shipped configs: downloaded from their
 # usual homes, or taken from Go-module and Debian-package sources offline.

@@ -116,7 +116,7 @@ base:
   train: {epochs: 1, batch_size: 16}
 grid:
   optimizer.lr: [0.01, 0.1, 0.2, 0.3, 0.4]
-`), nil, nil)
+`), sweep.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

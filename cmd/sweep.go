@@ -110,7 +110,14 @@ func runSweep(ctx context.Context, opts *sweepOptions, stdout, stderr io.Writer)
 			fmt.Fprintf(stderr, "sweep: validating its points: %d of %d\n", done, total)
 		}
 	}
-	s, err := sweep.Load(ctx, opts.Config, opts.Sets, progress)
+	var shard sweep.Shard
+	if opts.Emit == "" {
+		var err error
+		if shard, err = detectShard(opts.Shard, os.Getenv); err != nil {
+			return err
+		}
+	}
+	s, err := sweep.Load(ctx, opts.Config, sweep.LoadOptions{Sets: opts.Sets, Progress: progress, Dir: opts.Out, Shard: shard})
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("interrupted while validating the sweep; nothing was run or written")
@@ -119,10 +126,6 @@ func runSweep(ctx context.Context, opts *sweepOptions, stdout, stderr io.Writer)
 	}
 	if opts.Emit != "" {
 		return emitSweep(opts, s, stdout)
-	}
-	shard, err := detectShard(opts.Shard, os.Getenv)
-	if err != nil {
-		return err
 	}
 	workers := opts.Workers
 	if !opts.WorkersSet {

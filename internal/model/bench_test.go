@@ -19,6 +19,7 @@ type benchCase struct {
 var benchCases = []benchCase{
 	{"softmax-784x10-b128", Spec{Kind: "linear", Loss: "cross_entropy"}, 784, 10, 128},
 	{"mlp-784-256-10-b128", Spec{Kind: "mlp", Hidden: []int{256}, Activation: "relu", Loss: "cross_entropy"}, 784, 10, 128},
+	{"mlp-784-1000-1000-10-b128", Spec{Kind: "mlp", Hidden: []int{1000, 1000}, Activation: "relu", Loss: "cross_entropy"}, 784, 10, 128},
 	{"mlp-2-16-1-b32", Spec{Kind: "mlp", Hidden: []int{16}, Activation: "tanh", Loss: "mse"}, 2, 0, 32},
 	{"mlp-2-16-1-relu-b32", Spec{Kind: "mlp", Hidden: []int{16}, Activation: "relu", Loss: "mse"}, 2, 0, 32},
 	{"mlp-2-16-1-relu-b1000", Spec{Kind: "mlp", Hidden: []int{16}, Activation: "relu", Loss: "mse"}, 2, 0, 1000},
@@ -49,6 +50,26 @@ func BenchmarkLossGrad(b *testing.B) {
 			}
 			reportSamples(b, bc.n)
 		})
+	}
+}
+
+// BenchmarkLossGradThreads times the training step of the MLPs with their products on 1 and 2
+// threads (SetThreads).
+func BenchmarkLossGradThreads(b *testing.B) {
+	for _, bc := range benchCases[1:3] {
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/threads=%d", bc.name, threads), func(b *testing.B) {
+				m, params, x, y, grad := benchSetup(b, bc)
+				if err := m.SetThreads(threads); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					m.LossGrad(params, x, y, bc.n, grad)
+				}
+				reportSamples(b, bc.n)
+			})
+		}
 	}
 }
 
@@ -110,7 +131,7 @@ func BenchmarkGemmTiles(b *testing.B) {
 	}
 	var variants []variant
 	for _, k := range kernels {
-		buf := &gemmBuf{kern: k}
+		buf := newGemmBufWith(k)
 		variants = append(variants, variant{"kernel-" + k.name, func() {
 			kernelGemm(buf, blas.NoTrans, blas.Trans, n, out, in, x, in, w, in, 1, z, out)
 			kernelGemm(buf, blas.Trans, blas.NoTrans, out, in, n, dz, out, x, in, 0, gw, in)
@@ -155,5 +176,47 @@ func BenchmarkLossGradStream(b *testing.B) {
 			}
 			reportSamples(b, n)
 		})
+	}
+}
+
+// convProducts are the tall and skinny products of im2col convolutions at batch 128, m×n×k:
+// the forward of a 3×3 convolution (rows: batch × pixels, k: in-channels × 9, n: out-channels)
+// and its weight gradient, the transposed one.
+var convProducts = []struct {
+	name    string
+	tA      blas.Transpose
+	m, n, k int
+}{
+	{"conv1x16-28x28", blas.NoTrans, 128 * 28 * 28, 16, 9},
+	{"conv16x32-14x14", blas.NoTrans, 128 * 14 * 14, 32, 144},
+	{"conv32x64-7x7", blas.NoTrans, 128 * 7 * 7, 64, 288},
+	{"dW-conv16x32-14x14", blas.Trans, 32, 144, 128 * 14 * 14},
+}
+
+// BenchmarkGemmSkinny times the im2col products with op(A) read in place (the default for C
+// with few columns) and packed.
+func BenchmarkGemmSkinny(b *testing.B) {
+	if len(kernels) == 0 || !kernels[0].inPlace {
+		b.Skip("no kernel that reads operands in place")
+	}
+	rng := rand.New(rand.NewPCG(3, 3))
+	for _, p := range convProducts {
+		a, bm, c := randomParams(rng, p.m*p.k), randomParams(rng, p.k*p.n), make([]float64, p.m*p.n)
+		lda := p.k
+		if p.tA == blas.Trans {
+			lda = p.m
+		}
+		for _, packed := range []bool{false, true} {
+			kern := kernels[0]
+			kern.inPlace = !packed
+			buf := newGemmBufWith(kern)
+			b.Run(fmt.Sprintf("%s/packed=%v", p.name, packed), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					kernelGemm(buf, p.tA, blas.NoTrans, p.m, p.n, p.k, a, lda, bm, p.n, 0, c, p.n)
+				}
+				b.ReportMetric(2*float64(p.m*p.n*p.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
 	}
 }

@@ -45,7 +45,7 @@ func TestBLASInfo(t *testing.T) {
 func TestGemmAgainstGonum(t *testing.T) {
 	// Every micro-kernel this CPU runs, the plain-Go one (whatever the CPU), and gonum's tiles.
 	for _, k := range append(append([]microKernel(nil), kernels...), goKernel) {
-		t.Run("kernel-"+k.name, func(t *testing.T) { testGemm(t, &gemmBuf{kern: k}) })
+		t.Run("kernel-"+k.name, func(t *testing.T) { testGemm(t, newGemmBufWith(k)) })
 	}
 	t.Run("gonum-tiles", func(t *testing.T) { testGemm(t, nil) })
 }
@@ -94,27 +94,56 @@ func testGemm(t *testing.T, buf *gemmBuf) {
 	}
 }
 
-// TestKernels checks the micro-kernels of this CPU against the plain-Go one.
+// refKernel is the gemmKernel rule computed plainly: an mr×nr tile of sums over k.
+func refKernel(mr, nr, k int, a []float64, rsa, csa int, b []float64, csb int, c []float64, ldc int, store bool) {
+	for i := range mr {
+		for j := range nr {
+			var t float64
+			for p := range k {
+				t += a[i*rsa+p*csa] * b[p*csb+j]
+			}
+			if store {
+				c[i*ldc+j] = t
+			} else {
+				c[i*ldc+j] += t
+			}
+		}
+	}
+}
+
+// TestKernels checks the micro-kernels of this CPU and the plain-Go one against refKernel, on
+// packed panels and, for the kernels that read operands in place, on strided ones, adding to
+// C and writing it.
 func TestKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, kern := range kernels {
-		for _, k := range []int{1, 2, 7, 256} {
-			ap, bp := make([]float64, k*kern.mr), make([]float64, k*kern.nr)
-			for i := range ap {
-				ap[i] = rng.NormFloat64()
-			}
-			for i := range bp {
-				bp[i] = rng.NormFloat64()
-			}
-			var got, want [maxTile]float64
-			for i := range got {
-				got[i] = 99 // the kernel overwrites the tile
-			}
-			kern.f(k, &ap[0], &bp[0], &got)
-			kernGo(kern.mr, kern.nr, k, &ap[0], &bp[0], &want)
-			for i := range kern.mr * kern.nr {
-				if d := got[i] - want[i]; d > 1e-13*float64(k) || d < -1e-13*float64(k) {
-					t.Fatalf("%s, k=%d: t[%d] = %v, want %v", kern.name, k, i, got[i], want[i])
+	var all []microKernel
+	for _, k := range append(append([]microKernel(nil), kernels...), goKernel) {
+		all = append(append(all, k), k.edges...)
+	}
+	for _, kern := range all {
+		type layout struct{ rsa, csa, csb, ldc int }
+		layouts := []layout{{1, kern.mr, kern.nr, kern.nr}}
+		if kern.inPlace {
+			layouts = append(layouts, layout{301, 1, kern.nr + 5, kern.nr + 3}, layout{1, kern.mr + 7, 40, 50})
+		}
+		for _, k := range []int{1, 2, 3, 4, 5, 7, 256} {
+			for _, l := range layouts {
+				for _, store := range []bool{false, true} {
+					a := randomParams(rng, (kern.mr-1)*l.rsa+(k-1)*l.csa+1)
+					b := randomParams(rng, (k-1)*l.csb+kern.nr)
+					got := randomParams(rng, (kern.mr-1)*l.ldc+kern.nr)
+					want := append([]float64(nil), got...)
+					st := 0
+					if store {
+						st = 1
+					}
+					kern.f(k, &a[0], l.rsa, l.csa, &b[0], l.csb, &got[0], l.ldc, st)
+					refKernel(kern.mr, kern.nr, k, a, l.rsa, l.csa, b, l.csb, want, l.ldc, store)
+					for i := range want {
+						if d := got[i] - want[i]; d > 1e-13*float64(k) || d < -1e-13*float64(k) {
+							t.Fatalf("%s, k=%d, %+v, store=%v: c[%d] = %v, want %v", kern.name, k, l, store, i, got[i], want[i])
+						}
+					}
 				}
 			}
 		}
@@ -123,9 +152,9 @@ func TestKernels(t *testing.T) {
 
 func TestKernelGemmAllocs(t *testing.T) {
 	a, b, c := make([]float64, 128*784), make([]float64, 784*256), make([]float64, 128*256)
-	buf := &gemmBuf{kern: goKernel}
+	buf := newGemmBufWith(goKernel)
 	if len(kernels) > 0 {
-		buf.kern = kernels[0]
+		buf = newGemmBufWith(kernels[0])
 	}
 	if n := testing.AllocsPerRun(5, func() {
 		kernelGemm(buf, blas.NoTrans, blas.Trans, 128, 256, 784, a, 784, b, 784, 1, c, 256)

@@ -2,9 +2,13 @@
 
 package model
 
-import "unsafe"
+// Without the assembly kernels gemm uses gonum's Dgemm, and sgemm the plain-Go kernel.
+var (
+	kernels   []microKernel
+	kernels32 []gemmKernel[float32]
 
-// kernels is empty without the assembly kernels: gemm uses gonum's Dgemm.
-var kernels []microKernel
-
-func unsafeSlice(p *float64, n int) []float64 { return unsafe.Slice(p, n) }
+	transpose4  func(kc int, src *float64, lds int, dst *float64, ldd int)
+	transpose12 func(kc int, src *float64, lds int, dst *float64)
+	copy4       func(kc int, src *float64, lds int, dst *float64)
+	copy12      func(kc int, src *float64, lds int, dst *float64)
+)

@@ -54,8 +54,9 @@ func TestSkinnyExact(t *testing.T) {
 			n, in, out := sh[0], sh[1], sh[2]
 			t.Run(fmt.Sprintf("%s/%dx%dx%d", kern.name, n, in, out), func(t *testing.T) {
 				x, w, b, dz := skinnyData(rng, n*in), skinnyData(rng, out*in), skinnyData(rng, out), skinnyData(rng, n*out)
-				packed := &gemmBuf{kern: kern}
-				skinny := &gemmBuf{kern: kern, skinny: true}
+				packed := newGemmBufWith(kern)
+				skinny := newGemmBufWith(kern)
+				skinny.skinny = true
 
 				want := make([]float64, n*out+1)
 				got := make([]float64, n*out+1)

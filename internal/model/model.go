@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"unsafe"
 )
 
 // Spec is the YAML `model:` block.
@@ -213,9 +214,9 @@ type Size struct {
 }
 
 // Footprint returns, without allocating anything large, the Size of the model New would build
-// for s with in features, classes classes and batches of up to maxBatch rows. The caller
-// estimates a run's memory with it before building anything. Overflow saturates at
-// math.MaxInt64.
+// for s with in features, classes classes and batches of up to maxBatch rows, on one thread
+// (SetThreads(n) adds n − 1 packing spaces of ThreadBytes each). The caller estimates a run's memory
+// with it before building anything. Overflow saturates at math.MaxInt64.
 func Footprint(s Spec, in, classes, maxBatch int) Size {
 	out := int64(1)
 	if s.Loss == "cross_entropy" {
@@ -238,8 +239,8 @@ func Footprint(s Spec, in, classes, maxBatch int) Size {
 		}
 	}
 	floats = satAdd(floats, satMul(mb, maxHidden))
-	floats = satAdd(floats, smallLayer+mcBlock*kcBlock+kcBlock*ncBlock+maxTile)
-	z.Scratch = satMul(floats, 8)
+	floats = satAdd(floats, smallLayer)
+	z.Scratch = satAdd(satMul(floats, 8), gemmBufBytes())
 	if z.Params < math.MaxInt64 {
 		off := 0
 		for l := 0; l+1 < len(widths); l++ {
@@ -251,6 +252,14 @@ func Footprint(s Spec, in, classes, maxBatch int) Size {
 		}
 	}
 	return z
+}
+
+// ThreadBytes is the packing space each thread beyond the first adds to a model (SetThreads).
+func ThreadBytes() int64 {
+	if gemmBufBytes() == 0 {
+		return 0
+	}
+	return int64(unsafe.Sizeof(gemmSpace[float64]{}))
 }
 
 func satMul(a, b int64) int64 {

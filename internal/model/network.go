@@ -37,6 +37,18 @@ type network struct {
 	buf *gemmBuf
 }
 
+// SetThreads runs the matrix products of m on n goroutines (see Threaded): the gradient is
+// bit-identical for every n.
+func (m *network) SetThreads(n int) error {
+	if m.buf == nil {
+		if n < 1 {
+			return fmt.Errorf("threads must be at least 1, got %d", n)
+		}
+		return nil
+	}
+	return m.buf.setThreads(n)
+}
+
 func (m *network) NumParams() int { return m.nparams }
 func (m *network) Inputs() int    { return m.in }
 

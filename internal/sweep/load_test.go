@@ -29,7 +29,7 @@ func TestLoadCancelAndProgress(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	start := time.Now()
-	_, err := Load(ctx, path, nil, nil)
+	_, err := Load(ctx, path, LoadOptions{})
 	if !errors.Is(err, context.Canceled) || time.Since(start) > time.Second {
 		t.Errorf("Load with a cancelled context: %v after %v, want context.Canceled at once", err, time.Since(start))
 	}
@@ -38,12 +38,12 @@ func TestLoadCancelAndProgress(t *testing.T) {
 	var calls atomic.Int32
 	go func() { time.Sleep(1500 * time.Millisecond); cancel() }()
 	start = time.Now()
-	s, err := Load(ctx, path, nil, func(done, total int) {
+	s, err := Load(ctx, path, LoadOptions{Progress: func(done, total int) {
 		calls.Add(1)
 		if total != 4000 || done < 0 || done > total {
 			t.Errorf("progress(%d, %d)", done, total)
 		}
-	})
+	}})
 	switch {
 	case err == nil && len(s.Points) == 4000: // finished before the cancellation
 	case errors.Is(err, context.Canceled) && time.Since(start) < 2500*time.Millisecond:
@@ -82,7 +82,7 @@ func TestSweepEveryOptimizer(t *testing.T) {
 	if len(s.Points) != len(names) {
 		t.Fatalf("%d points for %d optimizers", len(s.Points), len(names))
 	}
-	_, err := Load(context.Background(), writeFile(t, t.TempDir(), "s.yaml", body+"  optimizer.momentum: [0.5]\n"), nil, nil)
+	_, err := Load(context.Background(), writeFile(t, t.TempDir(), "s.yaml", body+"  optimizer.momentum: [0.5]\n"), LoadOptions{})
 	if err == nil || !strings.Contains(err.Error(), "point 0 (optimizer.name=sgd optimizer.momentum=0.5)") ||
 		!strings.Contains(err.Error(), "optimizer.momentum: does not apply to optimizer sgd") {
 		t.Errorf("error %v: want point 0 and optimizer.momentum named", err)

@@ -170,6 +170,9 @@ func (s *Sweep) Execute(ctx context.Context, opts Options) (*Outcome, error) {
 		return nil, err
 	}
 	defer unlock()
+	if err := s.writeCache(dir); err != nil {
+		return nil, err
+	}
 	out, pending := s.survey(dir, opts.Shard)
 
 	// Set up the first pending run before anything trains, so that an input

@@ -60,6 +60,21 @@ type Sweep struct {
 	// dataPoints are the indexes of the first point of each distinct data section, in
 	// order: Execute checks their data before anything runs.
 	dataPoints []int
+	// cacheKeyOf is the key of the points cache (when LoadOptions.Dir was given);
+	// validatedAll says whether every point was decoded (none taken from the cache).
+	cacheKeyOf   string
+	validatedAll bool
+}
+
+// LoadOptions are Load's options.
+type LoadOptions struct {
+	Sets     []string               // key=value overrides of the base configuration
+	Progress func(done, total int)  // called now and then during validation, when not nil
+	// Dir is the sweep's folder, whose points cache Load may use, and Shard the shard that
+	// will run: with a valid cache, a shard decodes only its own points (and checks them
+	// against the cache) and takes the others' seeds, hashes and run ids from it.
+	Dir   string
+	Shard Shard
 }
 
 // Axis is one grid key and its values.
@@ -110,12 +125,12 @@ var (
 // streamSweep is the random stream of a sweep's random search.
 const streamSweep = 0x5357454550 // "SWEEP"
 
-// Load reads a sweep configuration, applies the `key=value` overrides to its base, expands
-// it into points and validates every point (config.Decode), so that a bad point is reported
-// before anything runs. The points are decoded on every core; ctx stops the expansion within
-// a point's decoding, and progress, when not nil, is called now and then with the points
-// validated and their total.
-func Load(ctx context.Context, path string, sets []string, progress func(done, total int)) (*Sweep, error) {
+// Load reads a sweep configuration, applies the `key=value` overrides (o.Sets) to its base,
+// expands it into points and validates every point (config.Decode), so that a bad point is
+// reported before anything runs. The points are decoded on every core; ctx stops the
+// expansion within a point's decoding, and o.Progress, when not nil, is called now and then
+// with the points validated and their total. See LoadOptions for the points cache.
+func Load(ctx context.Context, path string, o LoadOptions) (*Sweep, error) {
 	d, err := config.Read(path)
 	if err != nil {
 		return nil, err
@@ -123,10 +138,10 @@ func Load(ctx context.Context, path string, sets []string, progress func(done, t
 	if d.Root == nil {
 		return nil, &config.ConfigError{File: path, Msg: "a sweep must be a mapping with base and grid, random or seeds"}
 	}
-	return parseSweep(ctx, path, d.Root, d.Raw, sets, progress)
+	return parseSweep(ctx, path, d.Root, d.Raw, o)
 }
 
-func parseSweep(ctx context.Context, path string, root *yaml.Node, raw map[string]any, sets []string, progress func(done, total int)) (*Sweep, error) {
+func parseSweep(ctx context.Context, path string, root *yaml.Node, raw map[string]any, o LoadOptions) (*Sweep, error) {
 	top, err := config.NewSection(path, "", raw)
 	if err != nil {
 		return nil, err
@@ -139,7 +154,7 @@ func parseSweep(ctx context.Context, path string, root *yaml.Node, raw map[strin
 	}); err != nil {
 		return nil, err
 	}
-	s := &Sweep{File: path, Sets: sets}
+	s := &Sweep{File: path, Sets: o.Sets}
 	if s.Name, err = top.Str("name", ""); err != nil {
 		return nil, err
 	}
@@ -164,7 +179,7 @@ func parseSweep(ctx context.Context, path string, root *yaml.Node, raw map[strin
 	if err := s.parseSeeds(top); err != nil {
 		return nil, err
 	}
-	if err := s.expand(ctx, progress); err != nil {
+	if err := s.expand(ctx, o); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -444,7 +459,7 @@ func (r *Random) draw(unit func() float64, index func(uint64) uint64) []Override
 }
 
 // expand builds and validates the points.
-func (s *Sweep) expand(ctx context.Context, progress func(done, total int)) error {
+func (s *Sweep) expand(ctx context.Context, o LoadOptions) error {
 	total := s.size()
 	if total > MaxPoints || total < 0 {
 		return &config.ConfigError{File: s.File, Msg: fmt.Sprintf("the sweep has more than %d points", MaxPoints)}
@@ -475,7 +490,7 @@ func (s *Sweep) expand(ctx context.Context, progress func(done, total int)) erro
 			}
 		}
 	}
-	if err := s.validate(ctx, progress); err != nil {
+	if err := s.validateCached(ctx, o); err != nil {
 		s.Points = nil
 		return err
 	}
@@ -496,11 +511,14 @@ func (s *Sweep) expand(ctx context.Context, progress func(done, total int)) erro
 	return nil
 }
 
-// validate decodes every point on all cores, giving each its seed, hash and run id; the
+// validate decodes every point (or those at the indexes only) on all cores, giving each its seed, hash and run id; the
 // error is that of the lowest point that fails. It keeps no decoded configuration: a point's
 // is decoded again when it runs (Point.Config), so that a large sweep holds little memory.
-func (s *Sweep) validate(ctx context.Context, progress func(done, total int)) error {
+func (s *Sweep) validate(ctx context.Context, progress func(done, total int), only []int) error {
 	n := len(s.Points)
+	if only != nil {
+		n = len(only)
+	}
 	workers := min(runtime.GOMAXPROCS(0), max(n/64, 1))
 	var next, done atomic.Int64
 	errs := make([]error, workers)
@@ -515,6 +533,9 @@ func (s *Sweep) validate(ctx context.Context, progress func(done, total int)) er
 				i := int(next.Add(1) - 1)
 				if i >= n || ctx.Err() != nil {
 					return
+				}
+				if only != nil {
+					i = only[i]
 				}
 				p := s.Points[i]
 				c, err := p.Config()
@@ -558,7 +579,7 @@ func (s *Sweep) validate(ctx context.Context, progress func(done, total int)) er
 	}
 	s.dataPoints = mergeFirsts(firstOf)
 	var first error
-	firstIndex := n
+	firstIndex := len(s.Points)
 	for _, err := range errs {
 		var pe *pointError
 		if errors.As(err, &pe) && pe.index < firstIndex {
@@ -581,6 +602,40 @@ func mergeFirsts(firsts []map[string]int) []int {
 	out := slices.Collect(maps.Values(all))
 	slices.Sort(out)
 	return out
+}
+
+// validateCached validates the points, or, for a shard of a sweep whose folder holds a points
+// cache of this very sweep, only the shard's points: when their seeds, hashes and ids are those
+// of the cache, the other points take theirs from it; otherwise every point is validated.
+func (s *Sweep) validateCached(ctx context.Context, o LoadOptions) error {
+	if key, err := s.cacheKey(); err == nil {
+		s.cacheKeyOf = key
+	}
+	if s.cacheKeyOf != "" && o.Dir != "" && o.Shard.Count > 1 {
+		if cached := readCache(o.Dir, s.cacheKeyOf, len(s.Points)); cached != nil {
+			var own []int
+			for i := o.Shard.Index; i < len(s.Points); i += o.Shard.Count {
+				own = append(own, i)
+			}
+			if err := s.validate(ctx, o.Progress, own); err != nil {
+				return err
+			}
+			same := true
+			for _, i := range own {
+				p, c := s.Points[i], cached[i]
+				same = same && p.Seed == c.seed && p.Hash == c.hash && p.ID == c.id
+			}
+			if same {
+				for i, c := range cached {
+					p := s.Points[i]
+					p.Seed, p.Hash, p.ID = c.seed, c.hash, c.id
+				}
+				return nil
+			}
+		}
+	}
+	s.validatedAll = true
+	return s.validate(ctx, o.Progress, nil)
 }
 
 // pointError is the failure of one point, keeping its index to report the lowest.

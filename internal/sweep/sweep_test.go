@@ -46,7 +46,7 @@ func writeFile(t *testing.T, dir, name, body string) string {
 
 func loadSweep(t *testing.T, body string, sets ...string) *Sweep {
 	t.Helper()
-	s, err := Load(context.Background(), writeFile(t, t.TempDir(), "sweep.yaml", body), sets, nil)
+	s, err := Load(context.Background(), writeFile(t, t.TempDir(), "sweep.yaml", body), LoadOptions{Sets: sets})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +264,7 @@ func (c *cancelAfter) Done(r Result) {
 // The SIGKILL test runs the sweep in a child process (this test binary).
 func TestMain(m *testing.M) {
 	if dir := os.Getenv("OPTIMBENCH_TEST_SWEEP_CHILD"); dir != "" {
-		s, err := Load(context.Background(), os.Getenv("OPTIMBENCH_TEST_SWEEP_FILE"), nil, nil)
+		s, err := Load(context.Background(), os.Getenv("OPTIMBENCH_TEST_SWEEP_FILE"), LoadOptions{})
 		if err == nil {
 			_, err = s.Execute(context.Background(), Options{Dir: dir, Workers: 2})
 		}
@@ -325,7 +325,7 @@ func sweepSIGKILL(t *testing.T, every int) {
 	body := strings.NewReplacer("epochs: 3,", fmt.Sprintf("epochs: 300, checkpoint_every: %d,", every),
 		"n: 120", "n: 1000", "{kind: linear}", "{kind: mlp, hidden: [16]}").Replace(sweep18)
 	file := writeFile(t, t.TempDir(), "kill.yaml", body)
-	s, err := Load(context.Background(), file, nil, nil)
+	s, err := Load(context.Background(), file, LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,7 +423,7 @@ func TestSweepInvalid(t *testing.T) {
 		{"space smaller than trials", b + "random: {trials: 3, space: {model.init: {choice: [zeros, normal]}}}\n", "random.trials"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Load(context.Background(), writeFile(t, dir, "s.yaml", tc.body), nil, nil)
+			_, err := Load(context.Background(), writeFile(t, dir, "s.yaml", tc.body), LoadOptions{})
 			if !errors.Is(err, report.ErrBadInput) {
 				t.Fatalf("err %v, want bad input", err)
 			}
@@ -437,7 +437,7 @@ func TestSweepInvalid(t *testing.T) {
 		})
 	}
 	// a bad point names its overrides
-	_, err := Load(context.Background(), writeFile(t, dir, "s.yaml", b+"grid: {optimizer.name: [sgd, adam], optimizer.lr: [0.1, -1]}\n"), nil, nil)
+	_, err := Load(context.Background(), writeFile(t, dir, "s.yaml", b+"grid: {optimizer.name: [sgd, adam], optimizer.lr: [0.1, -1]}\n"), LoadOptions{})
 	if err == nil || !strings.Contains(err.Error(), "point 1 (optimizer.name=sgd optimizer.lr=-1)") {
 		t.Errorf("bad point error %v does not name the point", err)
 	}
@@ -461,7 +461,7 @@ func TestSweepChecksEveryPointsData(t *testing.T) {
 			paths := strings.ReplaceAll(strings.ReplaceAll(tc.paths, "[", "["+dir+"/"), ", ", ", "+dir+"/")
 			body := "base:\n  data: {source: csv, path: a.csv}\n  model: {kind: linear}\n  optimizer: {name: sgd}\n" +
 				"  train: {epochs: 1, batch_size: 8}\ngrid:\n  data.path: " + paths + "\n  optimizer.lr: [0.1, 0.2]\n"
-			s, err := Load(context.Background(), writeFile(t, dir, "s.yaml", body), nil, nil)
+			s, err := Load(context.Background(), writeFile(t, dir, "s.yaml", body), LoadOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -490,7 +490,7 @@ base:
 grid:
   optimizer.lr: [0.001, 0.0001]
 `
-	_, err := Load(context.Background(), writeFile(t, t.TempDir(), "s.yaml", body), nil, nil)
+	_, err := Load(context.Background(), writeFile(t, t.TempDir(), "s.yaml", body), LoadOptions{})
 	var ce *config.ConfigError
 	if !errors.As(err, &ce) || !errors.Is(err, report.ErrBadInput) {
 		t.Fatalf("err %v, want a *config.ConfigError (bad input)", err)
@@ -499,7 +499,7 @@ grid:
 		t.Errorf("err %q (key %q), want it to name point 1 (optimizer.lr=0.0001) and schedule.min_lr", msg, ce.Key)
 	}
 	// the first rate alone is fine
-	if _, err := Load(context.Background(), writeFile(t, t.TempDir(), "s.yaml", strings.Replace(body, "[0.001, 0.0001]", "[0.001]", 1)), nil, nil); err != nil {
+	if _, err := Load(context.Background(), writeFile(t, t.TempDir(), "s.yaml", strings.Replace(body, "[0.001, 0.0001]", "[0.001]", 1)), LoadOptions{}); err != nil {
 		t.Errorf("min_lr 0.0005 under lr 0.001: %v", err)
 	}
 }
@@ -526,7 +526,7 @@ func TestRandomRedrawsRepeats(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "base.yaml", "data: {source: synthetic}\nmodel: {kind: linear}\noptimizer: {name: sgd}\ntrain: {epochs: 1}\n")
 	path := writeFile(t, dir, "s.yaml", "base: base.yaml\nrandom: {trials: 20, space: {train.batch_size: {int_uniform: [16, 40]}, model.init: {choice: [zeros, normal]}}}\n")
-	s, err := Load(context.Background(), path, nil, nil)
+	s, err := Load(context.Background(), path, LoadOptions{})
 	if err != nil {
 		t.Fatalf("a 50-point space with 20 trials: %v", err)
 	}
@@ -680,7 +680,7 @@ func TestSweepYAML(t *testing.T) {
 // BenchmarkSweep times the runs of configs/bench/small-mlp-sweep.yaml (the
 // first 24 of its 120) on 1 and 2 workers; ns/run is wall time per run.
 func BenchmarkSweep(b *testing.B) {
-	s, err := Load(context.Background(), "../../configs/bench/small-mlp-sweep.yaml", nil, nil)
+	s, err := Load(context.Background(), "../../configs/bench/small-mlp-sweep.yaml", LoadOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -55,46 +55,50 @@ func memoryCase(rng *rand.Rand) string {
 
 // No run allocates more than its estimate: for configurations drawn with large numbers, the
 // bytes Setup and a one-epoch run allocate, less the data's, stay within the estimate (plus
-// 2 MiB for files, formatting and the runtime).
+// 2 MiB for files, formatting and the runtime), and the estimate is not far above them.
 func TestMemoryEstimateBoundsRuns(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	n := 40
 	if testing.Short() {
 		n = 8
 	}
-	for i := range n {
-		doc := memoryCase(rng)
-		c, err := config.Decode(parse(t, doc), "test.yaml")
+	for range n {
+		if got, est, doc := estimateAndRun(t, memoryCase(rng)); est > 4*got+4<<20 {
+			t.Errorf("the estimate %s is far above the %s allocated:\n%s", Bytes(est), Bytes(got), doc)
+		}
+	}
+}
+
+// estimateAndRun sets up and runs doc, failing when it allocates more than its estimate beyond
+// its data; it returns the bytes allocated and the estimate.
+func estimateAndRun(t *testing.T, doc string) (got, est int64, _ string) {
+	t.Helper()
+	c, err := config.Decode(parse(t, doc), "test.yaml")
+	if err != nil {
+		t.Skipf("%s: %v", doc, err)
+	}
+	data := allocated(func() {
+		if _, _, err := LoadData(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+	})
+	got = allocated(func() {
+		r, err := Setup(context.Background(), c, Limits{Memory: -1})
 		if err != nil {
 			t.Fatalf("%s: %v", doc, err)
 		}
-		var dataBytes int64
-		dataBytes = allocated(func() {
-			if _, _, err := LoadData(context.Background(), c); err != nil {
-				t.Fatal(err)
-			}
-		})
-		var est int64
-		got := allocated(func() {
-			r, err := Setup(context.Background(), c, Limits{Memory: -1})
-			if err != nil {
-				t.Fatalf("%s: %v", doc, err)
-			}
-			trainSet, testSet := r.Data()
-			for _, p := range estimateMemory(c, trainSet, testSet, trainSet.Classes, r.Plan.MaxBatch) {
-				est += p.bytes
-			}
-			if _, err := r.Execute(context.Background(), t.TempDir(), nil); err != nil {
-				t.Fatalf("%s: %v", doc, err)
-			}
-		}) - dataBytes
-		if got > est+2<<20 {
-			t.Errorf("case %d: allocated %s beyond its data, the estimate is %s:\n%s", i, Bytes(got), Bytes(est), doc)
+		trainSet, testSet := r.Data()
+		for _, p := range estimateMemory(c, trainSet, testSet, trainSet.Classes, r.Plan.MaxBatch) {
+			est += p.bytes
 		}
-		if est > 4*got+4<<20 {
-			t.Errorf("case %d: the estimate %s is far above the %s allocated:\n%s", i, Bytes(est), Bytes(got), doc)
+		if _, err := r.Execute(context.Background(), t.TempDir(), nil); err != nil {
+			t.Fatalf("%s: %v", doc, err)
 		}
+	}) - data
+	if got > est+2<<20 {
+		t.Errorf("allocated %s beyond its data, the estimate is %s:\n%s", Bytes(got), Bytes(est), doc)
 	}
+	return got, est, doc
 }
 
 // A run whose estimate exceeds the limit is refused before anything large is allocated, naming
@@ -144,4 +148,17 @@ func TestBytes(t *testing.T) {
 			t.Errorf("Bytes(%d) = %q, want %q", n, got, want)
 		}
 	}
+}
+
+// FuzzMemoryEstimate (make fuzz) draws configurations with large numbers from the fuzzer's
+// seeds: no run allocates more than its estimate beyond its data. Sizes are capped so that
+// each run takes well under a second; the estimate itself is checked against any size by
+// TestMemoryLimit.
+func FuzzMemoryEstimate(f *testing.F) {
+	for i := range uint64(8) {
+		f.Add(i)
+	}
+	f.Fuzz(func(t *testing.T, seed uint64) {
+		estimateAndRun(t, memoryCase(rand.New(rand.NewPCG(seed, 3))))
+	})
 }
