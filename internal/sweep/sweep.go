@@ -68,8 +68,8 @@ type Sweep struct {
 
 // LoadOptions are Load's options.
 type LoadOptions struct {
-	Sets     []string               // key=value overrides of the base configuration
-	Progress func(done, total int)  // called now and then during validation, when not nil
+	Sets     []string              // key=value overrides of the base configuration
+	Progress func(done, total int) // called now and then during validation, when not nil
 	// Dir is the sweep's folder, whose points cache Load may use, and Shard the shard that
 	// will run: with a valid cache, a shard decodes only its own points (and checks them
 	// against the cache) and takes the others' seeds, hashes and run ids from it.
