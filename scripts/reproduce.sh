@@ -4,8 +4,9 @@
 # figures into docs/results/ and print the numbers the report quotes (also written to
 # results/lecture/<claim>/numbers.txt).
 #
-#   scripts/reproduce.sh          # all eight claims
+#   scripts/reproduce.sh          # all eight claims, then the modern-optimizer comparison
 #   scripts/reproduce.sh 3 5      # only claims 3 and 5 (make reproduce CLAIM=3)
+#   scripts/reproduce.sh modern   # only the comparison of configs/zoo/modern.yaml
 #
 # Environment: WORKERS (sweep runs in parallel, default 2), OUT (default results/lecture),
 # FIG (default docs/results). Each claim starts from an empty results/lecture/<claim>/, so every
@@ -21,13 +22,13 @@ OB=./optimbench
 
 claims=("$@")
 if [ ${#claims[@]} -eq 0 ]; then
-	claims=(1 2 3 4 5 6 7 8)
+	claims=(1 2 3 4 5 6 7 8 modern)
 fi
 for c in "${claims[@]}"; do
 	case $c in
-	[1-8]) ;;
+	[1-8] | modern) ;;
 	*)
-		echo "reproduce.sh: unknown claim $c (want 1 to 8)" >&2
+		echo "reproduce.sh: unknown claim $c (want 1 to 8 or modern)" >&2
 		exit 2
 		;;
 	esac
@@ -87,7 +88,7 @@ need_mnist=false
 need_fashion=false
 for c in "${claims[@]}"; do
 	case $c in
-	1 | 5) need_mnist=true ;;
+	1 | 5 | modern) need_mnist=true ;;
 	4 | 7) need_fashion=true ;;
 	esac
 done
@@ -286,39 +287,56 @@ claim6() {
 claim7() {
 	local d=$OUT/7
 	fresh "$d"
-	log "claim 7: decaying the learning rate versus increasing the batch size"
+	log "claim 7: decaying the learning rate versus increasing the batch size, and LARS and LAMB"
 	$OB sweep -q -c $CFG/7-batch-growth.yaml --workers "$WORKERS" --out "$d/sweep" >/dev/null
-	$OB plot "$d/sweep" --group train.batch_schedule.max --metric test_acc --out "$FIG/7-acc-epochs.png" \
-		--title "Test accuracy by epoch. max 128: lr decay, 0: batch growth, 640: hybrid"
-	$OB plot "$d/sweep" --group train.batch_schedule.max --metric test_acc --x step --out "$FIG/7-acc-steps.png" \
-		--title "Test accuracy by update. max 128: lr decay, 0: batch growth, 640: hybrid"
+	local m
+	for m in lars lamb; do
+		$OB sweep -q -c $CFG/7-$m.yaml --workers "$WORKERS" --out "$d/$m" >/dev/null
+	done
+	# Legends: momentum with the batch cap max (128: lr decay, 0: batch growth, 640: the hybrid);
+	# lars and lamb have no batch schedule (max=—) and batch 3200 throughout.
+	$OB plot "$d"/{sweep,lars,lamb} --group optimizer.name,train.batch_schedule.max --metric test_acc \
+		--out "$FIG/7-acc-epochs.png" --title "Test accuracy by epoch (lars, lamb: batch 3200 throughout)"
+	$OB plot "$d"/{sweep,lars,lamb} --group optimizer.name,train.batch_schedule.max --metric test_acc --x step \
+		--logx --out "$FIG/7-acc-steps.png" --title "Test accuracy by update, log scale (lars, lamb: batch 3200)"
 	mkdir -p "$d/preview"
 	local r label
-	for r in "$d"/sweep/runs/*-s1-*; do
-		case $(yget train.batch_schedule.max "$r/config.yaml") in
-		128) label=decay-lr ;;
-		0) label=grow-batch ;;
-		*) label=hybrid ;;
+	for r in "$d"/sweep/runs/*-s1-* "$d"/lars/runs/s1-* "$d"/lamb/runs/s1-*; do
+		case $(yget optimizer.name "$r/config.yaml"):$(yget train.batch_schedule.max "$r/config.yaml") in
+		momentum:128) label=decay-lr ;;
+		momentum:0) label=grow-batch ;;
+		momentum:*) label=hybrid ;;
+		*) label=$(yget optimizer.name "$r/config.yaml") ;;
 		esac
 		sed "s/^name: .*/name: $label/" "$r/config.yaml" >"$d/preview/$label.yaml"
 	done
-	$OB plot "$d"/preview/*.yaml --kind schedule --out "$FIG/7-schedules.png" \
-		--title "Learning rate and batch size of the three strategies"
+	$OB plot "$d"/preview/*.yaml --kind schedule --logy --out "$FIG/7-schedules.png" \
+		--title "Learning rate and batch size of the five strategies"
 	{
-		echo "claim 7: batch_schedule.max, updates, final batch size, final lr, final test acc mean ± std (3 seeds), final train loss"
-		local max
+		echo "claim 7: strategy, updates, final batch size, final lr, final test acc mean ± std (3 seeds), final train loss"
+		local max runs=()
 		for max in 128 0 640; do
-			local runs=() r
+			runs=()
 			for r in "$d"/sweep/runs/*; do
 				[ "$(yget train.batch_schedule.max "$r/config.yaml")" = "$max" ] && runs+=("$r")
 			done
-			local m=${runs[0]}/metrics.csv
-			printf 'max=%s\tsteps=%s\tbatch=%s\tlr=%.3g\ttest_acc=%s\ttrain_loss=%s\n' "$max" "$(col step "$m")" \
-				"$(col batch_size "$m")" "$(col lr "$m")" \
-				"$(for r in "${runs[@]}"; do col test_acc "$r/metrics.csv"; done | stats)" \
-				"$(for r in "${runs[@]}"; do col train_loss "$r/metrics.csv"; done | stats)"
+			claim7_line "max=$max" "${runs[@]}"
+		done
+		for m in lars lamb; do
+			claim7_line "$m" "$d/$m"/runs/*
 		done
 	} | tee "$d/numbers.txt"
+}
+
+# claim7_line LABEL RUN...: one line of claim 7's numbers over the seeds RUN... of one strategy.
+claim7_line() {
+	local label=$1 r
+	shift
+	local m=$1/metrics.csv
+	printf '%s\tsteps=%s\tbatch=%s\tlr=%.3g\ttest_acc=%s\ttrain_loss=%s\n' "$label" "$(col step "$m")" \
+		"$(col batch_size "$m")" "$(col lr "$m")" \
+		"$(for r in "$@"; do col test_acc "$r/metrics.csv"; done | stats)" \
+		"$(for r in "$@"; do col train_loss "$r/metrics.csv"; done | stats)"
 }
 
 claim8() {
@@ -349,10 +367,68 @@ claim8() {
 	} | tee "$d/numbers.txt"
 }
 
+# --- beyond the lecture ------------------------------------------------------------------------
+
+# best NAME min|max FILE: the lowest or highest value of column NAME of a metrics.csv.
+best() {
+	awk -F, -v k="$1" -v how="$2" '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == k) c = i; next }
+		$c != "" && (b == "" || (how == "min" ? $c + 0 < b + 0 : $c + 0 > b + 0)) { b = $c }
+		END { print b }' "$3"
+}
+
+# modern: six modern optimizers at their default rates on an MNIST MLP (configs/zoo/modern.yaml).
+modern() {
+	local d=$OUT/modern
+	fresh "$d"
+	log "modern optimizers at their default rates on an MNIST MLP"
+	$OB sweep -q -c configs/zoo/modern.yaml --workers "$WORKERS" --out "$d/sweep" >/dev/null
+	$OB plot "$d/sweep" --group optimizer.name --metric test_loss --logy --out "$FIG/modern-test-loss.png" \
+		--title "MNIST MLP 784-64-10, default rates: test loss (3 seeds)"
+	$OB plot "$d/sweep" --group optimizer.name --metric train_loss --logy --out "$FIG/modern-train-loss.png" \
+		--title "MNIST MLP 784-64-10, default rates: training loss (3 seeds)"
+	# The methods in the order of the sweep's grid (results.csv), each with its seeds' runs.
+	local names=() ids id name
+	ids=$(awk -F, 'NR > 1 { print $1 }' "$d/sweep/results.csv")
+	for id in $ids; do
+		name=$(yget optimizer.name "$d/sweep/runs/$id/config.yaml")
+		[[ " ${names[*]} " == *" $name "* ]] || names+=("$name")
+	done
+	{
+		# Means ± standard deviations over the seeds that did not diverge.
+		echo "| optimizer | lr | final test loss | best test loss | final test accuracy | best test accuracy | diverged | seconds per run |"
+		echo "|---|---|---|---|---|---|---|---|"
+		for name in "${names[@]}"; do
+			local runs=() all=() div=0 r
+			for id in $ids; do
+				r=$d/sweep/runs/$id
+				[ "$(yget optimizer.name "$r/config.yaml")" = "$name" ] || continue
+				all+=("$r")
+				if [ "$(jget status "$r/summary.json")" = diverged ]; then div=$((div + 1)); else runs+=("$r"); fi
+			done
+			if [ ${#runs[@]} -eq 0 ]; then
+				printf '| %s | %s | — | — | — | — | %s of %s | — |\n' "$name" \
+					"$(yget optimizer.lr "${all[0]}/config.yaml")" "$div" "${#all[@]}"
+				continue
+			fi
+			printf '| %s | %s | %s | %s | %s | %s | %s of %s | %s |\n' "$name" \
+				"$(yget optimizer.lr "${all[0]}/config.yaml")" \
+				"$(for r in "${runs[@]}"; do col test_loss "$r/metrics.csv"; done | stats)" \
+				"$(for r in "${runs[@]}"; do best test_loss min "$r/metrics.csv"; done | stats)" \
+				"$(for r in "${runs[@]}"; do col test_acc "$r/metrics.csv"; done | stats)" \
+				"$(for r in "${runs[@]}"; do best test_acc max "$r/metrics.csv"; done | stats)" \
+				"$div" "${#all[@]}" "$(for r in "${runs[@]}"; do jget seconds "$r/summary.json"; done | stats)"
+		done
+	} | tee "$d/numbers.txt"
+}
+
 start=$(date +%s)
 for c in "${claims[@]}"; do
 	t0=$(date +%s)
-	"claim$c"
+	case $c in
+	modern) modern ;;
+	*) "claim$c" ;;
+	esac
 	echo "claim $c: $(($(date +%s) - t0)) s" | tee "$OUT/$c/seconds.txt" >&2
 done
 echo "reproduce.sh ${claims[*]}: $(($(date +%s) - start)) s on $(nproc) CPUs" >&2
