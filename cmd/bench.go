@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -33,6 +34,9 @@ type benchOptions struct {
 	Rows        int
 	CoreType    string
 	Rounds      int
+	Threads     int
+	TorchThr    int // PyTorch's threads (0: Threads)
+	TorchBLAS   int // PyTorch's OpenBLAS threads (0: its threads)
 }
 
 // loadMNIST reads the MNIST training set from a folder of IDX files.
@@ -71,6 +75,9 @@ on a machine that other work may slow down.`,
 	f.StringSliceVar(&opts.Optimizers, "optimizers", bench.Optimizers, "optimizers to time")
 	f.IntVar(&opts.Steps, "steps", 0, "timed steps per model and optimizer (default: per model, about a second each)")
 	f.IntVar(&opts.Rounds, "rounds", 3, "rounds the steps are split into, alternating optimbench and PyTorch; each keeps its fastest")
+	f.IntVar(&opts.Threads, "threads", 1, "threads of the matrix products, optimbench's and PyTorch's")
+	f.IntVar(&opts.TorchThr, "torch-threads", 0, "PyTorch's threads (default --threads)")
+	f.IntVar(&opts.TorchBLAS, "torch-blas-threads", 0, "PyTorch's OpenBLAS threads (default --torch-threads; 1 torch thread with 2 BLAS threads is often its best on 2 cores)")
 	f.BoolVar(&opts.NoTorch, "no-torch", false, "do not run PyTorch")
 	f.BoolVar(&opts.JSON, "json", false, "print the report as JSON")
 	f.StringVar(&opts.Python, "python", "/usr/bin/python3", "Python with torch")
@@ -89,7 +96,7 @@ func runBench(ctx context.Context, opts *benchOptions, stdout, stderr io.Writer)
 	if err := opts.check(); err != nil {
 		return err
 	}
-	rep := &bench.Report{Rounds: opts.Rounds}
+	rep := &bench.Report{Rounds: opts.Rounds, Threads: opts.Threads, CPU: bench.CPUName()}
 	info := model.BLAS()
 	rep.BLAS, rep.BLASCore = info.Name, info.Core
 	if info.Warning != "" {
@@ -163,6 +170,12 @@ func (opts *benchOptions) check() error {
 		return usageError("bench: --steps: must be >= 0, got %d", opts.Steps)
 	case opts.Rounds < 1:
 		return usageError("bench: --rounds: must be >= 1, got %d", opts.Rounds)
+	case opts.Threads < 1:
+		return usageError("bench: --threads: must be >= 1, got %d", opts.Threads)
+	case opts.TorchThr < 0:
+		return usageError("bench: --torch-threads: must be >= 0, got %d", opts.TorchThr)
+	case opts.TorchBLAS < 0:
+		return usageError("bench: --torch-blas-threads: must be >= 0, got %d", opts.TorchBLAS)
 	case opts.Rows < 1:
 		return usageError("bench: --rows: must be >= 1, got %d", opts.Rows)
 	}
@@ -183,7 +196,7 @@ func timeCase(ctx context.Context, opts *benchOptions, m bench.Model, o string, 
 	fmt.Fprintf(stderr, "optimbench: timing %s with %s, %d steps\n", m.Name, o, steps)
 	per := max(1, steps/opts.Rounds)
 	for range opts.Rounds {
-		res, err := bench.Time(m, o, set, per, 1)
+		res, err := bench.Time(m, o, set, per, 1, opts.Threads)
 		if err != nil {
 			return best, tbest, usageError("bench: %v", err)
 		}
@@ -222,7 +235,7 @@ func startTorch(ctx context.Context, opts *benchOptions, mnistDir string, stderr
 	}
 	fmt.Fprintf(stderr, "optimbench: starting %s %s\n", opts.Python, script)
 	t, err := bench.StartTorch(ctx, bench.TorchOptions{
-		Python: opts.Python, Script: script, Threads: 1, CoreType: opts.CoreType,
+		Python: opts.Python, Script: script, Threads: cmp.Or(opts.TorchThr, opts.Threads), BLASThreads: opts.TorchBLAS, CoreType: opts.CoreType,
 		MNIST: mnistDir, Rows: opts.Rows,
 	})
 	switch {

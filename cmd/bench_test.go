@@ -23,13 +23,14 @@ func TestBench(t *testing.T) {
 		if code != 2 {
 			t.Errorf("--data of a missing folder: exit %d, want 2 (stderr %s)", code, errOut)
 		}
-		code, out, errOut = runCLI(t, "bench", "--models", "softmax", "--optimizers", "sgd", "--steps", "3", "--rounds", "1", "--rows", "300", "--no-torch", "--json")
+		code, out, errOut = runCLI(t, "bench", "--models", "softmax", "--optimizers", "sgd", "--steps", "3", "--rounds", "1", "--rows", "300", "--no-torch", "--json", "--threads", "2")
 		if code != 0 {
 			t.Fatalf("exit %d, stderr %s", code, errOut)
 		}
 		var rep struct {
 			BLAS    string `json:"blas"`
 			Data    string `json:"data"`
+			Threads int    `json:"threads"`
 			Results []struct {
 				Model         string  `json:"model"`
 				Optimizer     string  `json:"optimizer"`
@@ -40,7 +41,7 @@ func TestBench(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &rep); err != nil {
 			t.Fatalf("%v in %s", err, out)
 		}
-		if rep.BLAS == "" || len(rep.Results) != 1 || rep.Results[0].Model != "softmax" || rep.Results[0].Steps != 3 || !(rep.Results[0].SamplesPerSec > 0) {
+		if rep.BLAS == "" || rep.Threads != 2 || len(rep.Results) != 1 || rep.Results[0].Model != "softmax" || rep.Results[0].Steps != 3 || !(rep.Results[0].SamplesPerSec > 0) {
 			t.Errorf("report %+v", rep)
 		}
 	})
@@ -49,6 +50,8 @@ func TestBench(t *testing.T) {
 		{"bench", "--optimizers", "no-such-optimizer", "--models", "tiny", "--no-torch"},
 		{"bench", "--steps", "-1"},
 		{"bench", "--rounds", "0"},
+		{"bench", "--threads", "0"},
+		{"bench", "--torch-blas-threads", "-1"},
 		{"bench", "extra"},
 	} {
 		if code, _, _ := runCLI(t, args...); code != 2 {

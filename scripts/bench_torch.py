@@ -182,7 +182,9 @@ def main():
         ap.error("--steps: %d counts for %d models" % (len(steps), len(names)))
 
     print(json.dumps({"kind": "info", "torch": torch.__version__, "blas_core": blas_core(),
-                      "threads": torch.get_num_threads(), "import_s": IMPORT_S,
+                      "threads": torch.get_num_threads(),
+                      "blas_threads": int(os.environ.get("OPENBLAS_NUM_THREADS", "0") or 0),
+                      "import_s": IMPORT_S,
                       "data": "mnist" if a.mnist else "random",
                       "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", "")}), flush=True)
     cache = {}

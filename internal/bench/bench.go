@@ -121,14 +121,20 @@ func randomSet(n, d, classes int, rng *rand.Rand) *data.Set {
 }
 
 // Objective is the training objective of model m on set, as `optimbench train` builds it:
-// shuffled minibatches of m.Batch, the parameters initialized from seed.
-func Objective(m Model, set *data.Set, seed uint64) (*train.Data, error) {
+// shuffled minibatches of m.Batch, the parameters initialized from seed, the model's products
+// on threads threads.
+func Objective(m Model, set *data.Set, seed uint64, threads int) (*train.Data, error) {
 	if set.D != m.In {
 		return nil, fmt.Errorf("bench %s: data has %d features, want %d", m.Name, set.D, m.In)
 	}
 	mdl, err := model.New(m.Spec, m.In, m.Classes, m.Batch)
 	if err != nil {
 		return nil, fmt.Errorf("bench %s: %w", m.Name, err)
+	}
+	if th, ok := mdl.(model.Threaded); ok {
+		if err := th.SetThreads(max(threads, 1)); err != nil {
+			return nil, fmt.Errorf("bench %s: %w", m.Name, err)
+		}
 	}
 	return train.NewData(mdl, set, nil, m.Batch, m.Classes > 0, true, seed), nil
 }
@@ -149,12 +155,12 @@ type Result struct {
 // Time trains m with optimizer opt (its registry defaults, the rate of optimizerLR) on set
 // through the training loop of `optimbench train` — shuffled minibatches, gather, loss and
 // gradient, update — for warm-up steps (a tenth of steps, at least 2) and then times steps
-// more.
-func Time(m Model, opt string, set *data.Set, steps int, seed uint64) (Result, error) {
+// more, the model's products on threads threads.
+func Time(m Model, opt string, set *data.Set, steps int, seed uint64, threads int) (Result, error) {
 	if steps < 1 {
 		return Result{}, fmt.Errorf("bench %s: steps must be >= 1, got %d", m.Name, steps)
 	}
-	obj, err := Objective(m, set, seed)
+	obj, err := Objective(m, set, seed, threads)
 	if err != nil {
 		return Result{}, err
 	}

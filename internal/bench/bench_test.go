@@ -42,7 +42,7 @@ func TestTime(t *testing.T) {
 					set = mnist
 				}
 				steps := 5
-				res, err := Time(m, opt, set, steps, 1)
+				res, err := Time(m, opt, set, steps, 1, 1)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -78,7 +78,7 @@ func TestStepAllocs(t *testing.T) {
 			set = RandomMNIST(200, rng)
 		}
 		for _, opt := range Optimizers {
-			res, err := Time(m, opt, set, 40, 1)
+			res, err := Time(m, opt, set, 40, 1, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,13 +92,13 @@ func TestStepAllocs(t *testing.T) {
 func TestTimeErrors(t *testing.T) {
 	m := Models()[0]
 	rng := rand.New(rand.NewPCG(1, 2))
-	if _, err := Time(m, "adam", TinyData(10, rng), 5, 1); err == nil {
+	if _, err := Time(m, "adam", TinyData(10, rng), 5, 1, 1); err == nil {
 		t.Error("Time with 2-feature data for a 784-input model: no error")
 	}
-	if _, err := Time(m, "no-such-optimizer", RandomMNIST(10, rng), 5, 1); err == nil {
+	if _, err := Time(m, "no-such-optimizer", RandomMNIST(10, rng), 5, 1, 1); err == nil {
 		t.Error("Time with an unknown optimizer: no error")
 	}
-	if _, err := Time(m, "adam", RandomMNIST(10, rng), 0, 1); err == nil {
+	if _, err := Time(m, "adam", RandomMNIST(10, rng), 0, 1, 1); err == nil {
 		t.Error("Time with 0 steps: no error")
 	}
 }
@@ -109,11 +109,11 @@ func TestLearns(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	set := TinyData(320, rng)
 	m := Models()[3]
-	first, err := Time(m, "adam", set, 1, 1)
+	first, err := Time(m, "adam", set, 1, 1, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	last, err := Time(m, "adam", set, 2000, 1)
+	last, err := Time(m, "adam", set, 2000, 1, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -38,6 +39,8 @@ type Report struct {
 	Data      string     `json:"data"`       // "mnist (DIR)" or "random …"
 	MaxRSSKiB int64      `json:"maxrss_kb"`  // peak resident memory of optimbench
 	Rounds    int        `json:"rounds"`     // each side's figure is its fastest of these rounds
+	Threads   int        `json:"threads"`    // threads of optimbench's products (and PyTorch's)
+	CPU       string     `json:"cpu"`        // the CPU's model name
 	Torch     *TorchInfo `json:"pytorch"`    // nil when PyTorch was not run
 	TorchNote string     `json:"torch_note"` // why PyTorch was not run, or ""
 	Rows      []Row      `json:"results"`
@@ -84,10 +87,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if r.BLASCore != "" {
 		core = ", core " + r.BLASCore
 	}
-	notes = append(notes, fmt.Sprintf("optimbench: float64, 1 thread, %s%s; data: %s; peak memory %.0f MiB", r.BLAS, core, r.Data, float64(r.MaxRSSKiB)/1024))
+	notes = append(notes, fmt.Sprintf("optimbench: float64, %d thread(s), %s%s; CPU %s; data: %s; peak memory %.0f MiB",
+		max(r.Threads, 1), r.BLAS, core, orDash(r.CPU), r.Data, float64(r.MaxRSSKiB)/1024))
 	if t := r.Torch; t != nil {
-		notes = append(notes, fmt.Sprintf("PyTorch %s: float64, %d thread(s), OpenBLAS core %s (OPENBLAS_CORETYPE=%s); import torch %.2f s; peak memory %.0f MiB",
-			t.Version, t.Threads, orDash(t.BLASCore), orDash(t.CoreType), t.ImportSec, float64(t.MaxRSSKiB)/1024))
+		notes = append(notes, fmt.Sprintf("PyTorch %s: float64, %d thread(s), %d OpenBLAS thread(s), OpenBLAS core %s (OPENBLAS_CORETYPE=%s); import torch %.2f s; peak memory %.0f MiB",
+			t.Version, t.Threads, max(t.BLASThreads, 1), orDash(t.BLASCore), orDash(t.CoreType), t.ImportSec, float64(t.MaxRSSKiB)/1024))
 		for _, row := range r.Rows {
 			if row.Model != "tiny" || row.TorchStepMicros == 0 {
 				continue
@@ -113,4 +117,19 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// CPUName is the CPU's model name (/proc/cpuinfo's "model name"), or "" where the system does
+// not say.
+func CPUName() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }

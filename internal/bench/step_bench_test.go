@@ -20,7 +20,7 @@ func BenchmarkTrainStep(b *testing.B) {
 				if m.MNIST {
 					set = mnist
 				}
-				res, err := Time(m, opt, set, b.N, 1)
+				res, err := Time(m, opt, set, b.N, 1, 1)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -16,14 +16,15 @@ import (
 
 // TorchInfo is what scripts/bench_torch.py reports about its PyTorch.
 type TorchInfo struct {
-	Version    string  `json:"torch"`
-	BLASCore   string  `json:"blas_core"`
-	Threads    int     `json:"threads"`
-	ImportSec  float64 `json:"import_s"`
-	Data       string  `json:"data"`
-	CoreType   string  `json:"openblas_coretype"`
-	MaxRSSKiB  int64   `json:"maxrss_kb"`
-	ScriptPath string  `json:"script"`
+	Version     string  `json:"torch"`
+	BLASCore    string  `json:"blas_core"`
+	Threads     int     `json:"threads"`
+	BLASThreads int     `json:"blas_threads"` // OPENBLAS_NUM_THREADS
+	ImportSec   float64 `json:"import_s"`
+	Data        string  `json:"data"`
+	CoreType    string  `json:"openblas_coretype"`
+	MaxRSSKiB   int64   `json:"maxrss_kb"`
+	ScriptPath  string  `json:"script"`
 }
 
 // ErrNoTorch means that the Python given cannot import torch.
@@ -86,13 +87,16 @@ func parseLine(line []byte, info *TorchInfo) (kind string, res Result, err error
 
 // TorchOptions says how to run scripts/bench_torch.py.
 type TorchOptions struct {
-	Python   string   // e.g. /usr/bin/python3
-	Script   string   // path of bench_torch.py
-	Threads  int      // torch and BLAS threads (1)
-	CoreType string   // OPENBLAS_CORETYPE to set (over the environment's); "" keeps the environment's
-	MNIST    string   // folder of the MNIST IDX files, or "" for random data
-	Rows     int      // rows of random MNIST-shaped data
-	Env      []string // base environment (os.Environ() when nil)
+	Python  string // e.g. /usr/bin/python3
+	Script  string // path of bench_torch.py
+	Threads int    // torch threads (1)
+	// BLASThreads are OpenBLAS's threads, 0 for Threads: PyTorch's best 2-core setting is
+	// often 1 torch thread with 2 BLAS threads, its two pools fighting otherwise.
+	BLASThreads int
+	CoreType    string   // OPENBLAS_CORETYPE to set (over the environment's); "" keeps the environment's
+	MNIST       string   // folder of the MNIST IDX files, or "" for random data
+	Rows        int      // rows of random MNIST-shaped data
+	Env         []string // base environment (os.Environ() when nil)
 }
 
 // Torch is a running scripts/bench_torch.py --serve, which times one case per request so that
@@ -115,7 +119,11 @@ func StartTorch(ctx context.Context, o TorchOptions) (*Torch, error) {
 	}
 	t := &Torch{script: o.Python + " " + o.Script}
 	t.cmd = exec.CommandContext(ctx, o.Python, args...)
-	t.cmd.Env = TorchEnv(o.Env, o.Threads, o.CoreType)
+	blas := o.BLASThreads
+	if blas < 1 {
+		blas = o.Threads
+	}
+	t.cmd.Env = TorchEnv(o.Env, o.Threads, blas, o.CoreType)
 	t.cmd.Stderr = &t.stderr
 	var err error
 	if t.in, err = t.cmd.StdinPipe(); err != nil {
@@ -199,17 +207,18 @@ func (t *Torch) Close() error {
 	return nil
 }
 
-// TorchEnv returns env (os.Environ() when nil) with the thread variables set to threads and,
-// unless coreType is "", OPENBLAS_CORETYPE set to coreType in place of the environment's.
-func TorchEnv(env []string, threads int, coreType string) []string {
+// TorchEnv returns env (os.Environ() when nil) with the thread variables set (OpenMP's to
+// threads, the BLAS libraries' to blas) and, unless coreType is "", OPENBLAS_CORETYPE set to
+// coreType in place of the environment's.
+func TorchEnv(env []string, threads, blas int, coreType string) []string {
 	if env == nil {
 		env = os.Environ()
 	}
-	threads = max(1, threads)
+	threads, blas = max(1, threads), max(1, blas)
 	set := map[string]string{
 		"OMP_NUM_THREADS":      strconv.Itoa(threads),
-		"OPENBLAS_NUM_THREADS": strconv.Itoa(threads),
-		"MKL_NUM_THREADS":      strconv.Itoa(threads),
+		"OPENBLAS_NUM_THREADS": strconv.Itoa(blas),
+		"MKL_NUM_THREADS":      strconv.Itoa(blas),
 	}
 	if coreType != "" {
 		set["OPENBLAS_CORETYPE"] = coreType

@@ -77,7 +77,10 @@ func TestReport(t *testing.T) {
 }
 
 func TestTorchEnv(t *testing.T) {
-	env := TorchEnv([]string{"PATH=/bin", "OMP_NUM_THREADS=8"}, 1, "SkylakeX")
+	if env := strings.Join(TorchEnv(nil, 1, 2, ""), " "); !strings.Contains(env, "OMP_NUM_THREADS=1") || !strings.Contains(env, "OPENBLAS_NUM_THREADS=2") {
+		t.Errorf("1 torch thread, 2 BLAS threads: %s", env)
+	}
+	env := TorchEnv([]string{"PATH=/bin", "OMP_NUM_THREADS=8"}, 1, 1, "SkylakeX")
 	for _, want := range []string{"PATH=/bin", "OMP_NUM_THREADS=1", "OPENBLAS_NUM_THREADS=1", "MKL_NUM_THREADS=1", "OPENBLAS_CORETYPE=SkylakeX"} {
 		if !slices.Contains(env, want) {
 			t.Errorf("env %v lacks %s", env, want)
@@ -86,11 +89,11 @@ func TestTorchEnv(t *testing.T) {
 	if slices.Contains(env, "OMP_NUM_THREADS=8") {
 		t.Errorf("env %v keeps OMP_NUM_THREADS=8", env)
 	}
-	env = TorchEnv([]string{"OPENBLAS_CORETYPE=Haswell"}, 1, "SkylakeX")
+	env = TorchEnv([]string{"OPENBLAS_CORETYPE=Haswell"}, 1, 1, "SkylakeX")
 	if slices.Contains(env, "OPENBLAS_CORETYPE=Haswell") || !slices.Contains(env, "OPENBLAS_CORETYPE=SkylakeX") {
 		t.Errorf("env %v: want OPENBLAS_CORETYPE=SkylakeX in place of Haswell", env)
 	}
-	env = TorchEnv([]string{"OPENBLAS_CORETYPE=Zen"}, 1, "")
+	env = TorchEnv([]string{"OPENBLAS_CORETYPE=Zen"}, 1, 1, "")
 	if !slices.Contains(env, "OPENBLAS_CORETYPE=Zen") {
 		t.Errorf("env %v: want the environment's OPENBLAS_CORETYPE=Zen kept with an empty core type", env)
 	}

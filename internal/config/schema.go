@@ -236,9 +236,11 @@ var (
 			Doc: "clamp each gradient component to [−c, c] (clip_grad_value_), after clip_grad_norm; 0 = off"},
 		{Key: "checkpoint_every", Type: param.Int, Default: 0, Range: param.AtLeast(0), OmitIfDefault: true,
 			Doc: "write checkpoint.safetensors every this many epochs, to resume from after a kill; 0 = never"},
+		{Key: "threads", Type: param.Int, Default: 0, Range: param.AtLeast(0), OmitIfDefault: true,
+			Doc: "threads of the model's matrix products; 0 = every core (a sweep shares them among its workers); results do not depend on it"},
 	}
 	// batchOnly are the train keys of a data run only.
-	batchOnly = []string{"batch_size", "batch_schedule", "shuffle"}
+	batchOnly = []string{"batch_size", "batch_schedule", "shuffle", "threads"}
 )
 
 // trainSpecs returns the train keys of a data run or of a problem run.

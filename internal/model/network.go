@@ -49,6 +49,14 @@ func (m *network) SetThreads(n int) error {
 	return m.buf.setThreads(n)
 }
 
+// Threads is the number of threads m's products run on (1 without the kernel).
+func (m *network) Threads() int {
+	if m.buf == nil {
+		return 1
+	}
+	return len(m.buf.par.spaces) + 1
+}
+
 func (m *network) NumParams() int { return m.nparams }
 func (m *network) Inputs() int    { return m.in }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"strconv"
 
 	"github.com/optimbench/optimbench/internal/config"
@@ -86,7 +87,7 @@ type memoryPart struct {
 // parameters and gradient, its activations for the largest batch and evaluation chunks, the
 // optimizer's state, the averaged weights, the batch buffers, and the copies a checkpoint
 // and params.safetensors encode. It allocates nothing large.
-func estimateMemory(c *config.Config, train, test *data.Set, classes, maxBatch int) []memoryPart {
+func estimateMemory(c *config.Config, train, test *data.Set, classes, maxBatch int, lim Limits) []memoryPart {
 	z := model.Footprint(c.ModelSpec(), train.D, classes, max(maxBatch, evalRows))
 	p8 := sat(z.Params, 8)
 	// The activations are for max(batch, evalRows) rows: they grow with the batch size only
@@ -95,8 +96,9 @@ func estimateMemory(c *config.Config, train, test *data.Set, classes, maxBatch i
 	if maxBatch > evalRows {
 		actKey = "train.batch_size"
 	}
+	scratch := satAdd(z.Scratch, sat(int64(threads(c, lim)-1), model.ThreadBytes()))
 	parts := []memoryPart{{"parameters and gradient", modelKey(c), sat(p8, 2)},
-		{"activations", actKey, z.Scratch}}
+		{"activations", actKey, scratch}}
 	if z.Tensors != nil {
 		l := optim.Layout{Size: int(z.Params)}
 		for _, t := range z.Tensors {
@@ -131,6 +133,15 @@ func estimateMemory(c *config.Config, train, test *data.Set, classes, maxBatch i
 	}
 	parts = append(parts, memoryPart{"batch buffers", "train.batch_size", sat(rows, 8)})
 	return parts
+}
+
+// threads is the number of threads of c's matrix products: train.threads, or every core
+// shared among the runs that run at once (lim.Share).
+func threads(c *config.Config, lim Limits) int {
+	if n, _ := c.Train.Values["threads"].(int); n > 0 {
+		return n
+	}
+	return max(1, runtime.GOMAXPROCS(0)/max(lim.Share, 1))
 }
 
 // modelKey is the key a model's size grows with.

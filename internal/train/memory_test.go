@@ -88,7 +88,7 @@ func estimateAndRun(t *testing.T, doc string) (got, est int64, _ string) {
 			t.Fatalf("%s: %v", doc, err)
 		}
 		trainSet, testSet := r.Data()
-		for _, p := range estimateMemory(c, trainSet, testSet, trainSet.Classes, r.Plan.MaxBatch) {
+		for _, p := range estimateMemory(c, trainSet, testSet, trainSet.Classes, r.Plan.MaxBatch, Limits{Memory: -1}) {
 			est += p.bytes
 		}
 		if _, err := r.Execute(context.Background(), t.TempDir(), nil); err != nil {

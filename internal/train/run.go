@@ -78,12 +78,17 @@ func Setup(ctx context.Context, c *config.Config, lim Limits) (*Run, error) {
 	if !c.Classify() {
 		classes = 0
 	}
-	if err := checkMemory(c, estimateMemory(c, train, test, classes, r.Plan.MaxBatch), lim); err != nil {
+	if err := checkMemory(c, estimateMemory(c, train, test, classes, r.Plan.MaxBatch, lim), lim); err != nil {
 		return nil, err
 	}
 	mdl, err := model.New(c.ModelSpec(), train.D, classes, max(r.Plan.MaxBatch, evalRows))
 	if err != nil {
 		return nil, &config.ConfigError{File: c.File, Msg: "model." + err.Error()}
+	}
+	if th, ok := mdl.(model.Threaded); ok {
+		if err := th.SetThreads(threads(c, lim)); err != nil {
+			return nil, err
+		}
 	}
 	r.data = NewData(mdl, train, test, r.Plan.MaxBatch, c.Classify(), c.Train.Values.Bool("shuffle"), c.Seed)
 	if r.obj, err = startFrom(c, r.data); err != nil {
