@@ -211,6 +211,9 @@ type Size struct {
 	Params  int64
 	Scratch int64    // bytes
 	Tensors []Tensor // as the model's Tensors; nil when Params saturated
+	// Packs says whether the model uses the kernel's packing space (a layer above
+	// smallLayer): only then does each thread beyond the first add ThreadBytes.
+	Packs bool
 }
 
 // Footprint returns, without allocating anything large, the Size of the model New would build
@@ -232,6 +235,7 @@ func Footprint(s Spec, in, classes, maxBatch int) Size {
 	var floats, maxHidden int64
 	for l := 0; l+1 < len(widths); l++ {
 		li, lo := widths[l], widths[l+1]
+		z.Packs = z.Packs || satMul(li, lo) > smallLayer
 		z.Params = satAdd(z.Params, satMul(lo, li+1))
 		floats = satAdd(floats, satMul(mb, lo))
 		if l+1 < len(widths)-1 {
@@ -240,7 +244,10 @@ func Footprint(s Spec, in, classes, maxBatch int) Size {
 	}
 	floats = satAdd(floats, satMul(mb, maxHidden))
 	floats = satAdd(floats, smallLayer)
-	z.Scratch = satAdd(satMul(floats, 8), gemmBufBytes())
+	z.Scratch = satMul(floats, 8)
+	if z.Packs {
+		z.Scratch = satAdd(z.Scratch, gemmBufBytes())
+	}
 	if z.Params < math.MaxInt64 {
 		off := 0
 		for l := 0; l+1 < len(widths); l++ {

@@ -540,6 +540,16 @@ func TestTensors(t *testing.T) {
 	}
 }
 
+// allocs returns the bytes f allocates.
+func allocs(f func()) int64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return int64(after.TotalAlloc - before.TotalAlloc)
+}
+
 // Footprint gives New's parameters and tensors, and the bytes New allocates, without
 // allocating, and saturates.
 func TestFootprint(t *testing.T) {
@@ -564,6 +574,12 @@ func TestFootprint(t *testing.T) {
 				t.Errorf("%+v batch %d: New allocated %d bytes, Footprint says %d", s, batch, got, z.Scratch)
 			}
 		}
+	}
+	// A network of small layers allocates no packing space.
+	small := Spec{Kind: "mlp", Hidden: []int{16}, Loss: "cross_entropy", Activation: "tanh"}
+	got := allocs(func() { _, _ = New(small, 2, 3, 32) })
+	if z := Footprint(small, 2, 3, 32); z.Packs || z.Scratch < got-8<<10 || z.Scratch > got+8<<10 {
+		t.Errorf("a 2-16-3 MLP: New allocated %d bytes, Footprint says %d (packs %v)", got, z.Scratch, z.Packs)
 	}
 	z := Footprint(Spec{Kind: "mlp", Hidden: []int{100000000, 100000000}, Loss: "mse"}, 784, 0, 1<<40)
 	if z.Params < 1e16 || z.Scratch < 1e18 {

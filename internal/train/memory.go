@@ -96,7 +96,10 @@ func estimateMemory(c *config.Config, train, test *data.Set, classes, maxBatch i
 	if maxBatch > evalRows {
 		actKey = "train.batch_size"
 	}
-	scratch := satAdd(z.Scratch, sat(int64(threads(c, lim)-1), model.ThreadBytes()))
+	scratch := z.Scratch
+	if z.Packs {
+		scratch = satAdd(scratch, sat(int64(threads(c, lim)-1), model.ThreadBytes()))
+	}
 	parts := []memoryPart{{"parameters and gradient", modelKey(c), sat(p8, 2)},
 		{"activations", actKey, scratch}}
 	if z.Tensors != nil {
