@@ -104,36 +104,14 @@ func runSweep(ctx context.Context, opts *sweepOptions, stdout, stderr io.Writer)
 	if err := checkSets(opts.Sets); err != nil {
 		return err
 	}
-	var progress func(done, total int)
-	if !opts.Quiet {
-		progress = func(done, total int) {
-			fmt.Fprintf(stderr, "sweep: validating its points: %d of %d\n", done, total)
-		}
-	}
-	var shard sweep.Shard
-	if opts.Emit == "" {
-		var err error
-		if shard, err = detectShard(opts.Shard, os.Getenv); err != nil {
-			return err
-		}
-	}
-	s, err := sweep.Load(ctx, opts.Config, sweep.LoadOptions{Sets: opts.Sets, Progress: progress, Dir: opts.Out, Shard: shard})
+	s, shard, err := loadSweep(ctx, opts, stderr)
 	if err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted while validating the sweep; nothing was run or written")
-		}
 		return err
 	}
 	if opts.Emit != "" {
 		return emitSweep(opts, s, stdout)
 	}
-	workers := opts.Workers
-	if !opts.WorkersSet {
-		workers = runtime.NumCPU()
-		if n, err := strconv.Atoi(os.Getenv("SLURM_CPUS_PER_TASK")); err == nil && n > 0 {
-			workers = n
-		}
-	}
+	workers := sweepWorkers(opts)
 	dir := opts.Out
 	if dir == "" {
 		if shard.Count > 0 {
@@ -180,6 +158,40 @@ func runSweep(ctx context.Context, opts *sweepOptions, stdout, stderr io.Writer)
 			dir, out.Failed, len(out.Results), out.File)
 	}
 	return nil
+}
+
+// loadSweep works out the shard (unless emitting: the scheduler gives each its index) and
+// loads and validates the sweep, with progress unless --quiet.
+func loadSweep(ctx context.Context, opts *sweepOptions, stderr io.Writer) (*sweep.Sweep, sweep.Shard, error) {
+	var progress func(done, total int)
+	if !opts.Quiet {
+		progress = func(done, total int) {
+			fmt.Fprintf(stderr, "sweep: validating its points: %d of %d\n", done, total)
+		}
+	}
+	var shard sweep.Shard
+	if opts.Emit == "" {
+		var err error
+		if shard, err = detectShard(opts.Shard, os.Getenv); err != nil {
+			return nil, shard, err
+		}
+	}
+	s, err := sweep.Load(ctx, opts.Config, sweep.LoadOptions{Sets: opts.Sets, Progress: progress, Dir: opts.Out, Shard: shard})
+	if err != nil && ctx.Err() != nil {
+		return nil, shard, fmt.Errorf("interrupted while validating the sweep; nothing was run or written")
+	}
+	return s, shard, err
+}
+
+// sweepWorkers is --workers, else SLURM_CPUS_PER_TASK, else the number of CPUs.
+func sweepWorkers(opts *sweepOptions) int {
+	if opts.WorkersSet {
+		return opts.Workers
+	}
+	if n, err := strconv.Atoi(os.Getenv("SLURM_CPUS_PER_TASK")); err == nil && n > 0 {
+		return n
+	}
+	return runtime.NumCPU()
 }
 
 // emitSweep prints the Slurm script or Kubernetes manifest of a sharded sweep.

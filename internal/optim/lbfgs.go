@@ -265,74 +265,102 @@ func (o *lbfgs) evalAt(params []float64, f Closure, t float64) float64 {
 // loss and the step it chose, with the gradient there in o.grad, and its number of
 // evaluations; params are left as they were.
 func (o *lbfgs) strongWolfe(params []float64, obj Closure, t pyNum, f, gtd float64) (float64, float64, int) {
-	d, gNew := o.d, o.gNew
 	copy(o.x, params)
-	dNorm := atenMaxAbs(d, 1)
 	copy(o.g0, o.grad)
-	fNew := o.evalAt(params, obj, t.v)
-	evals := 1
-	gtdNew := ddot(gNew, d)
+	w := &wolfe{o: o, params: params, obj: obj, f: f, gtd: gtd, dNorm: atenMaxAbs(o.d, 1), bg: &o.bg}
+	w.t, w.fNew = t, o.evalAt(params, obj, t.v)
+	w.evals = 1
+	w.gtdNew = ddot(o.gNew, o.d)
+	w.bracketPhase()
+	w.zoom()
+	copy(o.grad, w.bg[w.low])
+	return w.bf[w.low], w.bracket[w.low].v, w.evals
+}
 
-	// Bracket an interval containing a point satisfying the Wolfe criteria.
-	tPrev, fPrev, gPrev, gtdPrev := pyNum{}, f, o.g0, gtd
-	var bracket [2]pyNum
-	var bf, bgtd [2]float64
-	bg := &o.bg
-	done := false
-	lsIter := 0
-	for lsIter < wolfeMaxLS {
-		if fNew > f+float64(wolfeC1*t.v*gtd) || (lsIter > 1 && fNew >= fPrev) {
-			bracket, bf, bgtd = [2]pyNum{tPrev, t}, [2]float64{fPrev, fNew}, [2]float64{gtdPrev, gtdNew}
+// wolfe is the state of one strong-Wolfe line search: the trial step t with its loss, gradient
+// (o.gNew) and directional derivative, and the bracket with its losses, derivatives and
+// gradients (bg), low its lower end.
+type wolfe struct {
+	o             *lbfgs
+	params        []float64
+	obj           Closure
+	f, gtd, dNorm float64 // at the start
+	t             pyNum
+	fNew, gtdNew  float64
+	bracket       [2]pyNum
+	bf, bgtd      [2]float64
+	bg            *[2][]float64
+	low, high     int
+	evals, lsIter int
+	done          bool
+}
+
+// eval moves the trial step to t and evaluates it.
+func (w *wolfe) eval(t pyNum) {
+	w.t = t
+	w.fNew = w.o.evalAt(w.params, w.obj, t.v)
+	w.evals++
+	w.gtdNew = ddot(w.o.gNew, w.o.d)
+	w.lsIter++
+}
+
+// armijoFails is whether the trial step does not decrease the loss enough.
+func (w *wolfe) armijoFails() bool { return w.fNew > w.f+float64(wolfeC1*w.t.v*w.gtd) }
+
+// curvatureHolds is the strong Wolfe curvature condition at the trial step.
+func (w *wolfe) curvatureHolds() bool { return math.Abs(w.gtdNew) <= -wolfeC2*w.gtd }
+
+// bracketPhase brackets an interval containing a point satisfying the Wolfe criteria.
+func (w *wolfe) bracketPhase() {
+	o, bg := w.o, w.bg
+	tPrev, fPrev, gPrev, gtdPrev := pyNum{}, w.f, o.g0, w.gtd
+	for w.lsIter < wolfeMaxLS {
+		if w.armijoFails() || (w.lsIter > 1 && w.fNew >= fPrev) || (!w.curvatureHolds() && w.gtdNew >= 0) {
+			w.bracket, w.bf, w.bgtd = [2]pyNum{tPrev, w.t}, [2]float64{fPrev, w.fNew}, [2]float64{gtdPrev, w.gtdNew}
 			copy(bg[0], gPrev)
-			copy(bg[1], gNew)
+			copy(bg[1], o.gNew)
 			break
 		}
-		if math.Abs(gtdNew) <= -wolfeC2*gtd {
-			bracket[0], bf[0] = t, fNew // a single point, the low one
-			copy(bg[0], gNew)
-			done = true
-			break
-		}
-		if gtdNew >= 0 {
-			bracket, bf, bgtd = [2]pyNum{tPrev, t}, [2]float64{fPrev, fNew}, [2]float64{gtdPrev, gtdNew}
-			copy(bg[0], gPrev)
-			copy(bg[1], gNew)
+		if w.curvatureHolds() {
+			w.bracket[0], w.bf[0] = w.t, w.fNew // a single point, the low one
+			copy(bg[0], o.gNew)
+			w.done = true
 			break
 		}
 		// Interpolate.
+		t := w.t
 		minStep := pyNum{t.v + float64(0.01*(t.v-tPrev.v)), t.tensor || tPrev.tensor}
 		maxStep := pyNum{t.v * 10, t.tensor}
-		tmp := t
-		t = cubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, &[2]pyNum{minStep, maxStep})
-		// Next step.
-		tPrev, fPrev, gtdPrev = tmp, fNew, gtdNew
-		copy(o.gOld, gNew)
+		next := cubicInterpolate(tPrev, fPrev, gtdPrev, t, w.fNew, w.gtdNew, &[2]pyNum{minStep, maxStep})
+		tPrev, fPrev, gtdPrev = t, w.fNew, w.gtdNew
+		copy(o.gOld, o.gNew)
 		gPrev = o.gOld
-		fNew = o.evalAt(params, obj, t.v)
-		evals++
-		gtdNew = ddot(gNew, d)
-		lsIter++
+		w.eval(next)
 	}
-	if lsIter == wolfeMaxLS { // reached the maximum number of iterations
-		bracket, bf = [2]pyNum{{}, t}, [2]float64{f, fNew}
+	if w.lsIter == wolfeMaxLS { // reached the maximum number of iterations
+		w.bracket, w.bf = [2]pyNum{{}, w.t}, [2]float64{w.f, w.fNew}
 		copy(bg[0], o.g0)
-		copy(bg[1], gNew)
+		copy(bg[1], o.gNew)
 	}
+	w.low, w.high = 0, 1
+	if !w.done && !(w.bf[0] <= w.bf[1]) {
+		w.low, w.high = 1, 0
+	}
+}
 
-	// Zoom: refine the bracket until a point satisfies the criteria.
+// zoom refines the bracket until a point satisfies the criteria.
+func (w *wolfe) zoom() {
+	o, bg := w.o, w.bg
 	insufProgress := false
-	low, high := 0, 1
-	if !done && !(bf[0] <= bf[1]) {
-		low, high = 1, 0
-	}
-	for !done && lsIter < wolfeMaxLS {
-		if math.Abs(bracket[1].v-bracket[0].v)*dNorm < wolfeTolChange { // the bracket is too small
+	for !w.done && w.lsIter < wolfeMaxLS {
+		br := &w.bracket
+		if math.Abs(br[1].v-br[0].v)*w.dNorm < wolfeTolChange { // the bracket is too small
 			break
 		}
-		t = cubicInterpolate(bracket[0], bf[0], bgtd[0], bracket[1], bf[1], bgtd[1], nil)
+		t := cubicInterpolate(br[0], w.bf[0], w.bgtd[0], br[1], w.bf[1], w.bgtd[1], nil)
 		// Keep t 10% of the bracket away from its ends when it comes close to one twice, or
 		// lies on one.
-		bmax, bmin := pyMax(bracket[0], bracket[1]), pyMin(bracket[0], bracket[1])
+		bmax, bmin := pyMax(br[0], br[1]), pyMin(br[0], br[1])
 		eps := 0.1 * (bmax.v - bmin.v)
 		if pyMin(pyNum{v: bmax.v - t.v}, pyNum{v: t.v - bmin.v}).v < eps {
 			if insufProgress || t.v >= bmax.v || t.v <= bmin.v {
@@ -348,34 +376,30 @@ func (o *lbfgs) strongWolfe(params []float64, obj Closure, t pyNum, f, gtd float
 		} else {
 			insufProgress = false
 		}
-		fNew = o.evalAt(params, obj, t.v)
-		evals++
-		gtdNew = ddot(gNew, d)
-		lsIter++
-		if fNew > f+float64(wolfeC1*t.v*gtd) || fNew >= bf[low] {
+		w.eval(t)
+		low, high := w.low, w.high
+		if w.armijoFails() || w.fNew >= w.bf[low] {
 			// Armijo condition not satisfied or not lower than the lowest point.
-			bracket[high], bf[high], bgtd[high] = t, fNew, gtdNew
-			copy(bg[high], gNew)
-			if bf[0] <= bf[1] {
-				low, high = 0, 1
+			br[high], w.bf[high], w.bgtd[high] = t, w.fNew, w.gtdNew
+			copy(bg[high], o.gNew)
+			if w.bf[0] <= w.bf[1] {
+				w.low, w.high = 0, 1
 			} else {
-				low, high = 1, 0
+				w.low, w.high = 1, 0
 			}
 			continue
 		}
-		if math.Abs(gtdNew) <= -wolfeC2*gtd {
-			done = true // the Wolfe conditions hold
-		} else if gtdNew*(bracket[high].v-bracket[low].v) >= 0 {
+		if w.curvatureHolds() {
+			w.done = true // the Wolfe conditions hold
+		} else if w.gtdNew*(br[high].v-br[low].v) >= 0 {
 			// The old high becomes the new low.
-			bracket[high], bf[high], bgtd[high] = bracket[low], bf[low], bgtd[low]
+			br[high], w.bf[high], w.bgtd[high] = br[low], w.bf[low], w.bgtd[low]
 			bg[high], bg[low] = bg[low], bg[high]
 		}
 		// The new point becomes the new low.
-		bracket[low], bf[low], bgtd[low] = t, fNew, gtdNew
-		copy(bg[low], gNew)
+		br[low], w.bf[low], w.bgtd[low] = t, w.fNew, w.gtdNew
+		copy(bg[low], o.gNew)
 	}
-	copy(o.grad, bg[low])
-	return bf[low], bracket[low].v, evals
 }
 
 // pyNum is a step length of _strong_wolfe with the Python type it has there: a 0-d tensor

@@ -147,17 +147,33 @@ func (o *muon) matrixStep(p, g, buf []float64, rows, cols int, lr float64) {
 	for i := range x {
 		x[i] /= den
 	}
+	x = o.newtonSchulz(x, xn, r, c)
+	ratio := math.Sqrt(math.Max(1, float64(rows)/float64(cols)))
+	if o.matchRMS {
+		ratio = 0.2 * math.Sqrt(float64(max(rows, cols)))
+	}
+	adjusted, decay := lr*ratio, 1-lr*o.wd
+	for i := range rows {
+		for j := range cols {
+			k := i*cols + j
+			u := x[k]
+			if tall {
+				u = x[j*rows+i]
+			}
+			p[k] *= decay
+			p[k] += -adjusted * u
+		}
+	}
+}
+
+// newtonSchulz runs the ns_steps iterations X ← aX + (bM + cM²)X, M = XXᵀ, on the r×c matrix x
+// (xn its scratch of the same size) and returns the result (x or xn). M is symmetric: each
+// entry above the diagonal is computed once, four columns at a time, each still a sum over k
+// in increasing order, so the result is that of the plain triple loop to the bit.
+func (o *muon) newtonSchulz(x, xn []float64, r, c int) []float64 {
 	gram, gram2 := o.gram[:r*r], o.gram2[:r*r]
 	for range o.nsSteps {
-		for i := range r { // M = XXᵀ
-			for j := range r {
-				s := 0.0
-				for k := range c {
-					s += x[i*c+k] * x[j*c+k]
-				}
-				gram[i*r+j] = s
-			}
-		}
+		gramOf(gram, x, r, c)
 		// The products accumulate row by row (i, k, j order), each entry still summing over
 		// k in increasing order.
 		for i := range r { // bM + c·MM
@@ -188,20 +204,37 @@ func (o *muon) matrixStep(p, g, buf []float64, rows, cols int, lr float64) {
 		}
 		x, xn = xn, x
 	}
-	ratio := math.Sqrt(math.Max(1, float64(rows)/float64(cols)))
-	if o.matchRMS {
-		ratio = 0.2 * math.Sqrt(float64(max(rows, cols)))
-	}
-	adjusted, decay := lr*ratio, 1-lr*o.wd
-	for i := range rows {
-		for j := range cols {
-			k := i*cols + j
-			u := x[k]
-			if tall {
-				u = x[j*rows+i]
+	return x
+}
+
+// gramOf sets m (r×r) = x xᵀ for the r×c matrix x: the upper triangle, four entries of a row
+// at a time (one load of x's row i for four dot products), then mirrored.
+func gramOf(m, x []float64, r, c int) {
+	for i := range r {
+		xi := x[i*c : (i+1)*c]
+		j := i
+		for ; j+4 <= r; j += 4 {
+			x0, x1, x2, x3 := x[j*c:(j+1)*c], x[(j+1)*c:(j+2)*c], x[(j+2)*c:(j+3)*c], x[(j+3)*c:(j+4)*c]
+			x0, x1, x2, x3 = x0[:len(xi)], x1[:len(xi)], x2[:len(xi)], x3[:len(xi)]
+			var s0, s1, s2, s3 float64
+			for k, v := range xi {
+				s0 += v * x0[k]
+				s1 += v * x1[k]
+				s2 += v * x2[k]
+				s3 += v * x3[k]
 			}
-			p[k] *= decay
-			p[k] += -adjusted * u
+			m[i*r+j], m[i*r+j+1], m[i*r+j+2], m[i*r+j+3] = s0, s1, s2, s3
+		}
+		for ; j < r; j++ {
+			xj := x[j*c : (j+1)*c][:len(xi)]
+			s := 0.0
+			for k, v := range xi {
+				s += v * xj[k]
+			}
+			m[i*r+j] = s
+		}
+		for j := i + 1; j < r; j++ {
+			m[j*r+i] = m[i*r+j]
 		}
 	}
 }

@@ -128,15 +128,14 @@ func (l *Loop) batch(e int) (int, float64) {
 // updates are made or a hook ends the run. When ctx is cancelled it stops before the next
 // update and returns an error saying so. It allocates nothing per update.
 func (l *Loop) Run(ctx context.Context, params, grad []float64) (Progress, error) {
-	obj := l.Objective
-	batched := obj.Batched()
 	p := Progress{Params: params, Momentum: math.NaN()}
-	if !batched {
+	if !l.Objective.Batched() {
 		p.Examples = -1
 	}
 	// The optimizer's optional parts, found once.
-	closure, _ := l.Optimizer.(optim.ClosureStepper)
-	momentum, _ := l.Optimizer.(optim.MomentumSetter)
+	var o optParts
+	o.closure, _ = l.Optimizer.(optim.ClosureStepper)
+	o.momentum, _ = l.Optimizer.(optim.MomentumSetter)
 	evaluator, _ := l.Optimizer.(optim.Evaluator)
 	evalAt := func() []float64 {
 		if evaluator != nil && p.Step > 0 {
@@ -144,7 +143,6 @@ func (l *Loop) Run(ctx context.Context, params, grad []float64) (Progress, error
 		}
 		return params
 	}
-	lossGrad := obj.LossGrad
 	size0, scale0 := l.batch(0)
 	p.LR, p.Batch = l.LR(0, 0)*scale0, size0
 	if l.Momentum != nil {
@@ -159,50 +157,9 @@ func (l *Loop) Run(ctx context.Context, params, grad []float64) (Progress, error
 		return p, err
 	}
 	for e := first; e < l.Epochs; e++ {
-		size, scale := l.batch(e)
-		p.Batch = size
-		obj.StartEpoch(size)
-		end := false
-		for n, ok := obj.NextBatch(); ok; n, ok = obj.NextBatch() {
-			if err := ctx.Err(); err != nil {
-				return p, fmt.Errorf("interrupted at step %d: %w", p.Step, err)
-			}
-			if l.MaxSteps > 0 && p.Step >= l.MaxSteps {
-				return p, nil
-			}
-			loss := obj.LossGrad(params, grad)
-			lr := l.LR(e, p.Step) * scale
-			mom := math.NaN()
-			if l.Momentum != nil {
-				mom = l.Momentum(e, p.Step)
-			}
-			if !batched {
-				n = -1
-			}
-			if !l.Hooks.Update(Update{Epoch: e, Step: p.Step, Examples: p.Examples, LR: lr, Momentum: mom, Batch: n, Loss: loss}) {
-				end = true
-				break
-			}
-			if l.Momentum != nil {
-				p.Momentum = mom
-				if momentum != nil {
-					momentum.SetMomentum(mom)
-				}
-			}
-			p.Step++
-			if batched {
-				p.Examples += n
-			}
-			p.LR = lr
-			switch {
-			case closure != nil:
-				closure.StepClosure(params, grad, loss, p.Step, lr, lossGrad)
-			case l.Optimizer != nil:
-				l.Optimizer.Step(params, grad, p.Step, lr)
-			}
-			if l.After != nil {
-				l.After(p.Step, params)
-			}
+		end, stop, err := l.epoch(ctx, e, &p, grad, o)
+		if err != nil || stop {
+			return p, err
 		}
 		p.Epoch = e + 1
 		p.Eval = evalAt()
@@ -212,4 +169,61 @@ func (l *Loop) Run(ctx context.Context, params, grad []float64) (Progress, error
 		}
 	}
 	return p, nil
+}
+
+// optParts are the optional interfaces of a loop's optimizer.
+type optParts struct {
+	closure  optim.ClosureStepper
+	momentum optim.MomentumSetter
+}
+
+// epoch makes the updates of epoch e from progress p. end reports that the Update hook ended
+// the run (the epoch is still evaluated); stop that MaxSteps was reached (the run ends at once).
+func (l *Loop) epoch(ctx context.Context, e int, p *Progress, grad []float64, o optParts) (end, stop bool, err error) {
+	obj, params := l.Objective, p.Params
+	batched := obj.Batched()
+	size, scale := l.batch(e)
+	p.Batch = size
+	obj.StartEpoch(size)
+	for n, ok := obj.NextBatch(); ok; n, ok = obj.NextBatch() {
+		if err := ctx.Err(); err != nil {
+			return false, false, fmt.Errorf("interrupted at step %d: %w", p.Step, err)
+		}
+		if l.MaxSteps > 0 && p.Step >= l.MaxSteps {
+			return false, true, nil
+		}
+		loss := obj.LossGrad(params, grad)
+		lr := l.LR(e, p.Step) * scale
+		mom := math.NaN()
+		if l.Momentum != nil {
+			mom = l.Momentum(e, p.Step)
+		}
+		if !batched {
+			n = -1
+		}
+		if !l.Hooks.Update(Update{Epoch: e, Step: p.Step, Examples: p.Examples, LR: lr, Momentum: mom, Batch: n, Loss: loss}) {
+			return true, false, nil
+		}
+		if l.Momentum != nil {
+			p.Momentum = mom
+			if o.momentum != nil {
+				o.momentum.SetMomentum(mom)
+			}
+		}
+		p.Step++
+		if batched {
+			p.Examples += n
+		}
+		p.LR = lr
+		switch {
+		case o.closure != nil:
+			o.closure.StepClosure(params, grad, loss, p.Step, lr, obj.LossGrad)
+		case l.Optimizer != nil:
+			l.Optimizer.Step(params, grad, p.Step, lr)
+		}
+		if l.After != nil {
+			l.After(p.Step, params)
+		}
+	}
+	return false, false, nil
 }
