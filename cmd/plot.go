@@ -26,15 +26,8 @@ type plotOptions struct {
 	Size string // WxH in centimetres
 }
 
-// newCmdPlot builds the plot command; runF replaces runPlot in tests that
-// only check flag parsing.
-func newCmdPlot(runF func(context.Context, *plotOptions, io.Writer, io.Writer) error) *cobra.Command {
-	opts := &plotOptions{}
-	var logx, logy bool
-	cmd := &cobra.Command{
-		Use:   "plot PATH... --out FILE",
-		Short: "Draw figures from run folders, sweep folders, configs or range tests",
-		Long: `Draw a figure from what train, sweep and lrfind wrote; plot never trains.
+// plotLong is the plot command's help.
+const plotLong = `Draw a figure from what train, sweep and lrfind wrote; plot never trains.
 PATHs are run folders, sweep folders (results.csv and runs/), folders holding
 several run folders, config files (--kind schedule) or lrfind folders
 (--kind lrfind). The format follows the extension of --out: .png, .svg or .pdf.
@@ -64,13 +57,25 @@ Kinds:
                rate, the suggested learning rate marked.
 
 Axes: --logx/--logy force a log scale and --logy=false a linear one; without
-them a loss spanning two decades or more is drawn on a log y-axis.`,
-		Example: `  optimbench plot sweeps/mnist/20250101T120000Z --group optimizer.name --out loss.png
+them a loss spanning two decades or more is drawn on a log y-axis.`
+
+const plotExample = `  optimbench plot sweeps/mnist/20250101T120000Z --group optimizer.name --out loss.png
   optimbench plot runs/adam/* --metric test_acc --x seconds --band minmax --out acc.pdf
   optimbench plot SWEEP --kind sensitivity --x optimizer.lr --metric best_test_loss --out lr.svg
   optimbench plot configs/schedules/*.yaml --kind schedule --out schedules.png
   optimbench plot runs/rosenbrock-adam/* --kind trajectory --out path.png --animate path.gif
-  optimbench plot lrfind/adam --kind lrfind --out lrfind.png`,
+  optimbench plot lrfind/adam --kind lrfind --out lrfind.png`
+
+// newCmdPlot builds the plot command; runF replaces runPlot in tests that
+// only check flag parsing.
+func newCmdPlot(runF func(context.Context, *plotOptions, io.Writer, io.Writer) error) *cobra.Command {
+	opts := &plotOptions{}
+	var logx, logy bool
+	cmd := &cobra.Command{
+		Use:     "plot PATH... --out FILE",
+		Short:   "Draw figures from run folders, sweep folders, configs or range tests",
+		Long:    plotLong,
+		Example: plotExample,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
 			if len(args) == 0 {

@@ -358,34 +358,7 @@ func readSweep(dir string) ([]*Run, error) {
 				}
 				r.ID = id
 			}
-			for k, v := range row {
-				switch {
-				case k == "run_id":
-				case k == "status":
-					if v != "" {
-						r.Status = v
-					}
-				case k == "reason":
-					if v != "" {
-						r.Reason = v
-					}
-				case k == "seed" || swept[k]:
-					if k != "seed" {
-						r.Swept = append(r.Swept, k)
-					}
-					// A swept key: config.yaml, when there, has the same
-					// value in the form every run shares.
-					if _, ok := r.Params[k]; !ok {
-						r.Params[k] = v
-					}
-				default:
-					if f, err := strconv.ParseFloat(v, 64); err == nil {
-						r.Results[k] = f
-					} else if v == "" && k != "reason" && slices.Contains(report.ResultColumns, k) {
-						r.Results[k] = math.NaN()
-					}
-				}
-			}
+			applyResultRow(r, row, swept)
 			runs = append(runs, r)
 			byID[id] = r
 		}
@@ -409,6 +382,39 @@ func readSweep(dir string) ([]*Run, error) {
 		return nil, report.BadInput(fmt.Errorf("plot: sweep %s holds no runs yet", dir))
 	}
 	return runs, nil
+}
+
+// applyResultRow completes r with its results.csv row: status and reason when set, swept
+// keys and the seed as parameters (config.yaml's form wins), numbers as results.
+func applyResultRow(r *Run, row map[string]string, swept map[string]bool) {
+	for k, v := range row {
+		switch {
+		case k == "run_id":
+		case k == "status":
+			if v != "" {
+				r.Status = v
+			}
+		case k == "reason":
+			if v != "" {
+				r.Reason = v
+			}
+		case k == "seed" || swept[k]:
+			if k != "seed" {
+				r.Swept = append(r.Swept, k)
+			}
+			// A swept key: config.yaml, when there, has the same
+			// value in the form every run shares.
+			if _, ok := r.Params[k]; !ok {
+				r.Params[k] = v
+			}
+		default:
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				r.Results[k] = f
+			} else if v == "" && k != "reason" && slices.Contains(report.ResultColumns, k) {
+				r.Results[k] = math.NaN()
+			}
+		}
+	}
 }
 
 // sweepPointIDs returns the run ids sweep.yaml lists, or an empty set when
