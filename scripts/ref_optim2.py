@@ -9,6 +9,13 @@ Regenerate, from the repository root:
 (NumPy only; the problems come from scripts/gen_optim_golden.py, which imports Debian's
 python3-torch but uses it for nothing here.) The Go tests only read the JSON file.
 
+    /usr/bin/python3 scripts/ref_optim2.py --float32
+
+runs every transcription in float32 and writes testdata/float32/golden_reference2.json: the
+parameters, gradients and state are np.float32 arrays (every array operation rounds to
+float32), the scalars stay Python floats (double), and a norm is the float32 square root of a
+float32 sum, as PyTorch's param.norm(2).item() on a float32 tensor.
+
 Each function below transcribes one reference step in float64, operation by operation, in the
 order of the reference's single-tensor code path; its docstring names the source (repository,
 file, commit) and the paper. The references:
@@ -58,8 +65,9 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from gen_optim_golden import SEED, STEPS, make_problems  # noqa: E402  (the same problems)
+from gen_optim_golden import FLOAT32, NP_DTYPE, out_path  # noqa: E402  (--float32)
 
-OUT = os.path.join(HERE, "..", "internal", "optim", "testdata", "golden_reference2.json")
+OUT = out_path("golden_reference2.json")
 # The stand-in for growth_rate = inf (Prodigy's default): d·MAX is +Inf or above d_max, so
 # min(d_max, d·growth_rate) is d_max, as with inf.
 GROWTH_INF = sys.float_info.max
@@ -123,7 +131,13 @@ def lerp(a, b, w):
 
 
 def norm(v):
-    return math.sqrt(float(np.sum(v * v)))
+    """The Euclidean norm: a square root in v's precision (float64: math.sqrt's value)."""
+    return float(np.sqrt(np.sum(v * v)))
+
+
+def zeros(n):
+    """A state vector of n zeros in the run's precision (float64, or float32 with --float32)."""
+    return np.zeros(n, dtype=NP_DTYPE)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -173,7 +187,7 @@ class adamw_schedulefree:
         self.h = h
         self.k, self.weight_sum, self.lr_max = 0, 0.0, -1.0
         self.z = self.x = None
-        self.v = np.zeros(n)
+        self.v = zeros(n)
 
     def step(self, p, grad, lr_in):
         h, k = self.h, self.k
@@ -206,7 +220,7 @@ NS_A, NS_B, NS_C = 3.4445, -4.7750, 2.0315  # torch/optim/_muon.py DEFAULT_A, _B
 
 
 def newton_schulz(g, steps, eps):
-    """_zeropower_via_newtonschulz of torch/optim/_muon.py, in float64."""
+    """_zeropower_via_newtonschulz of torch/optim/_muon.py, in float64 (float32)."""
     x = g.T if g.shape[0] > g.shape[1] else g
     x = x / max(norm(x), eps)
     for _ in range(steps):
@@ -227,8 +241,8 @@ class muon:
     def __init__(self, h, tensors, n):
         self.h, self.tensors = h, tensors
         self.lr0 = h["lr"]  # SetBaseLR(lr0): the case's lr
-        self.buf = np.zeros(n)
-        self.m, self.v = np.zeros(n), np.zeros(n)
+        self.buf = zeros(n)
+        self.m, self.v = zeros(n), zeros(n)
         self.t = 0
 
     def step(self, p, grad, lr):
@@ -272,10 +286,10 @@ class adafactor:
     def __init__(self, h, tensors, n):
         self.h, self.tensors = h, tensors
         self.t = 0.0
-        self.row, self.col, self.var = {}, {}, np.zeros(n)
+        self.row, self.col, self.var = {}, {}, zeros(n)
         for off, rows, cols, matrix in tensors:
             if matrix:
-                self.row[off], self.col[off] = np.zeros(rows), np.zeros(cols)
+                self.row[off], self.col[off] = zeros(rows), zeros(cols)
 
     def step(self, p, grad, lr):
         h = self.h
@@ -294,9 +308,11 @@ class adafactor:
                 p[s] = p[s] * (1 - lr * wd)
             if matrix:
                 gm = g.reshape(rows, cols)
-                row_mean = np.array([norm(gm[i, :]) for i in range(rows)]) ** 2 / cols
+                row_norms = np.array([norm(gm[i, :]) for i in range(rows)], dtype=NP_DTYPE)
+                row_mean = row_norms ** 2 / cols
                 self.row[off] = lerp(self.row[off], row_mean, one_minus_beta2_t)
-                col_mean = np.array([norm(gm[:, j]) for j in range(cols)]) ** 2 / rows
+                col_norms = np.array([norm(gm[:, j]) for j in range(cols)], dtype=NP_DTYPE)
+                col_mean = col_norms ** 2 / rows
                 self.col[off] = lerp(self.col[off], col_mean, one_minus_beta2_t)
                 var_estimate = np.outer(self.row[off], self.col[off]).ravel()
                 var_estimate = var_estimate / max(self.row[off].sum() / rows, eps1)
@@ -319,7 +335,7 @@ class prodigy:
         self.h = h
         self.d = self.d_max = h["d0"]
         self.d_numerator, self.k = 0.0, 0
-        self.s, self.m, self.v = np.zeros(n), np.zeros(n), np.zeros(n)
+        self.s, self.m, self.v = zeros(n), zeros(n), zeros(n)
         self.p0 = None
 
     def step(self, p, grad, lr):
@@ -419,11 +435,11 @@ CLASSES = {"sgd_schedulefree": sgd_schedulefree, "adamw_schedulefree": adamw_sch
 
 
 def run(name, hyper, problem, lrs):
-    theta = np.array(problem["init"], dtype=np.float64)
+    theta = np.array(problem["init"], dtype=NP_DTYPE)
     opt = CLASSES[name](hyper, layout(problem, len(theta)), len(theta))
     grads, params, evals = [], [], []
     for lr in lrs:
-        g = gradient(problem, theta)
+        g = gradient(problem, theta).astype(NP_DTYPE)
         grads.append(g.tolist())
         theta = opt.step(theta, g.copy(), lr)
         params.append(theta.tolist())
@@ -487,6 +503,7 @@ def main():
 
     golden = {
         "comment": "generated by scripts/ref_optim2.py; do not edit",
+        **({"dtype": "float32"} if FLOAT32 else {}),
         "steps": STEPS,
         "problems": problems,
         "cases": cases,

@@ -29,31 +29,32 @@ import (
 //
 // m, s and s_max start at zero. The package caches (ρ_t, r) per step; they depend only on t, so
 // they are recomputed here. β₁ is read at every step (SetMomentum).
-type adaBelief struct {
+type adaBelief[T Float] struct {
 	entry
 	beta1, beta2, eps, wd                    float64
 	decoupled, fixedDecay, rectify, sgd, ams bool
-	m, s                                     []float64 // first moment, belief (second moment of g − m)
-	smax                                     []float64 // running maximum of s (amsgrad only)
+	m, s                                     []T // first moment, belief (second moment of g − m)
+	smax                                     []T // running maximum of s (amsgrad only)
 }
 
-func newAdaBelief(v param.Values, n int) *adaBelief {
-	o := &adaBelief{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
+func newAdaBelief[T Float](v param.Values, l Layout) *adaBelief[T] {
+	n := l.Size
+	o := &adaBelief[T]{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
 		decoupled: v.Bool("decoupled_weight_decay"), fixedDecay: v.Bool("fixed_decay"), rectify: v.Bool("rectify"),
-		sgd: v.Bool("degenerated_to_sgd"), ams: v.Bool("amsgrad"), m: make([]float64, n), s: make([]float64, n)}
+		sgd: v.Bool("degenerated_to_sgd"), ams: v.Bool("amsgrad"), m: make([]T, n), s: make([]T, n)}
 	if o.ams {
-		o.smax = make([]float64, n)
+		o.smax = make([]T, n)
 	}
 	return o
 }
 
 // State is the first moment m, the belief s, then s_max (of length 0 without amsgrad).
-func (o *adaBelief) State() []any { return []any{o.m, o.s, o.smax} }
+func (o *adaBelief[T]) State() []any { return []any{o.m, o.s, o.smax} }
 
 // SetMomentum sets β₁ for the next steps, as PyTorch's schedulers set group["betas"][0].
-func (o *adaBelief) SetMomentum(m float64) { o.beta1 = m }
+func (o *adaBelief[T]) SetMomentum(m float64) { o.beta1 = m }
 
-func (o *adaBelief) Step(params, grad []float64, t int, lr float64) {
+func (o *adaBelief[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.m), t)
 	switch {
 	case o.decoupled && o.fixedDecay:
@@ -63,9 +64,9 @@ func (o *adaBelief) Step(params, grad []float64, t int, lr float64) {
 	default:
 		addWeightDecay(grad, params, o.wd)
 	}
-	b1, w1, b2, w2, eps := o.beta1, 1-o.beta1, o.beta2, 1-o.beta2, o.eps
-	bc1 := biasCorrection(b1, t)
-	bc2Sqrt := math.Sqrt(biasCorrection(b2, t))
+	b1, w1, b2, w2, eps := T(o.beta1), T(1-o.beta1), T(o.beta2), T(1-o.beta2), T(o.eps)
+	bc1 := biasCorrection(o.beta1, t)
+	bc2Sqrt := T(math.Sqrt(biasCorrection(o.beta2, t)))
 	m, s, g := o.m[:len(params)], o.s[:len(params)], grad[:len(params)]
 	for i := range params {
 		m[i] = m[i]*b1 + w1*g[i]
@@ -73,20 +74,27 @@ func (o *adaBelief) Step(params, grad []float64, t int, lr float64) {
 		s[i] = s[i]*b2 + w2*r*r
 		s[i] += eps
 		if o.ams {
-			o.smax[i] = math.Max(o.smax[i], s[i])
+			o.smax[i] = fmax(o.smax[i], s[i])
 		}
 	}
 	if !o.rectify {
-		c := -(lr / bc1)
+		c := T(-(lr / bc1))
 		for i := range params {
 			si := s[i]
 			if o.ams {
 				si = o.smax[i]
 			}
-			params[i] += c * m[i] / (math.Sqrt(si)/bc2Sqrt + eps)
+			params[i] += c * m[i] / (sqrt(si)/bc2Sqrt + eps)
 		}
 		return
 	}
+	o.rectified(params, t, lr, bc1)
+}
+
+// rectified is the step with the rectification on, the moments already updated.
+func (o *adaBelief[T]) rectified(params []T, t int, lr, bc1 float64) {
+	b2, eps := o.beta2, T(o.eps)
+	m, s := o.m[:len(params)], o.s[:len(params)]
 	tf := float64(t)
 	b2t := math.Pow(b2, tf)
 	rhoInf := 2/(1-b2) - 1
@@ -94,12 +102,12 @@ func (o *adaBelief) Step(params, grad []float64, t int, lr float64) {
 	switch {
 	case rho >= 5:
 		r := math.Sqrt((1-b2t)*(rho-4)/(rhoInf-4)*(rho-2)/rho*rhoInf/(rhoInf-2)) / bc1
-		c := -r * lr
+		c := T(-r * lr)
 		for i := range params {
-			params[i] += c * m[i] / (math.Sqrt(s[i]) + eps)
+			params[i] += c * m[i] / (sqrt(s[i]) + eps)
 		}
 	case o.sgd:
-		c := -(1.0 / bc1) * lr
+		c := T(-(1.0 / bc1) * lr)
 		for i := range params {
 			params[i] += c * m[i]
 		}

@@ -24,25 +24,25 @@ import (
 //
 // ε₁ clamps twice: the mean of the row factors from below, and V from below by ε₁² (so that
 // √V ≥ ε₁; PyTorch's reading of the paper, which adds ε₁ to G² instead); ε₂ is the floor of the
-// parameter scale. eps1's default is the machine epsilon of float64 (PyTorch's eps1 None is
-// finfo(dtype).eps). R, C and V start at zero. The rate lr is not the step size: it caps the
+// parameter scale. eps1's default is the machine epsilon of float64, in float32 too (PyTorch's
+// eps1 None is finfo(dtype).eps, 1.19e-7 for float32; its square, 4.9e-32, is a normal float32). R, C and V start at zero. The rate lr is not the step size: it caps the
 // relative step ρ and scales the decoupled weight decay, as in PyTorch (the paper uses 0.01 as
 // the cap), so a schedule lowers the step only once lr < 1/√t.
-type adafactor struct {
+type adafactor[T Float] struct {
 	entry
 	beta2Decay, eps1, eps2, d, wd float64
 	n                             int
 	tensors                       []Tensor
 	factor                        []int // per tensor: offset of its row factors in rc (−1: a vector)
 	step                          float64
-	variance                      []float64 // V of the vectors (the matrices' entries unused)
-	rc                            []float64 // R then C of each matrix
+	variance                      []T // V of the vectors (the matrices' entries unused)
+	rc                            []T // R then C of each matrix
 }
 
-func newAdafactor(v param.Values, l Layout) *adafactor {
-	o := &adafactor{beta2Decay: v.Float("beta2_decay"), eps1: v.Float("eps1"), eps2: v.Float("eps2"),
+func newAdafactor[T Float](v param.Values, l Layout) *adafactor[T] {
+	o := &adafactor[T]{beta2Decay: v.Float("beta2_decay"), eps1: v.Float("eps1"), eps2: v.Float("eps2"),
 		d: v.Float("d"), wd: v.Float("weight_decay"), n: l.Size, tensors: layoutParts(l),
-		variance: make([]float64, l.Size)}
+		variance: make([]T, l.Size)}
 	o.factor = make([]int, len(o.tensors))
 	size := 0
 	for i, t := range o.tensors {
@@ -52,79 +52,87 @@ func newAdafactor(v param.Values, l Layout) *adafactor {
 			size += t.Rows + t.Cols
 		}
 	}
-	o.rc = make([]float64, size)
+	o.rc = make([]T, size)
 	return o
 }
 
 // State is the step count, V of the vectors (over the whole vector; the matrices' entries stay
 // zero) and the row and column factors of the matrices.
-func (o *adafactor) State() []any { return []any{&o.step, o.variance, o.rc} }
+func (o *adafactor[T]) State() []any { return []any{&o.step, o.variance, o.rc} }
 
-func (o *adafactor) Step(params, grad []float64, t int, lr float64) {
+func (o *adafactor[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, o.n, t)
 	o.step++
-	w := math.Pow(o.step, o.beta2Decay)
+	w := T(math.Pow(o.step, o.beta2Decay))
 	rho := math.Min(lr, 1/math.Sqrt(o.step))
-	eps1sq := o.eps1 * o.eps1
 	for ti, ts := range o.tensors {
 		n := ts.Rows * ts.Cols
 		p, g := params[ts.Offset:ts.Offset+n], grad[ts.Offset:ts.Offset+n]
 		sqrtN := math.Sqrt(float64(n))
-		alpha := math.Max(o.eps2, euclidNorm(p)/sqrtN) * rho
+		alpha := math.Max(o.eps2, float64(euclidNorm(p))/sqrtN) * rho
 		if o.wd != 0 {
-			decay := 1 - lr*o.wd
+			decay := T(1 - lr*o.wd)
 			for i := range p {
 				p[i] *= decay
 			}
 		}
-		// The unclipped update U, twice: for its norm, then for the step.
-		s := 0.0
 		if off := o.factor[ti]; off >= 0 {
-			rows, cols := ts.Rows, ts.Cols
-			r, c := o.rc[off:off+rows], o.rc[off+rows:off+rows+cols]
-			sumR := 0.0
-			for i := range rows {
-				nr := euclidNorm(g[i*cols : (i+1)*cols])
-				r[i] = lerp(r[i], nr*nr/float64(cols), w)
-				sumR += r[i]
-			}
-			for j := range cols {
-				ss := 0.0
-				for i := range rows {
-					ss += g[i*cols+j] * g[i*cols+j]
-				}
-				nc := math.Sqrt(ss)
-				c[j] = lerp(c[j], nc*nc/float64(rows), w)
-			}
-			den := math.Max(sumR/float64(rows), o.eps1)
-			for k, gk := range g {
-				uk := 1 / math.Sqrt(math.Max(r[k/cols]*c[k%cols]/den, eps1sq)) * gk
-				s += uk * uk
-			}
-			scale := -alpha / math.Max(1, math.Sqrt(s)/(sqrtN*o.d))
-			for k, gk := range g {
-				p[k] += scale * (1 / math.Sqrt(math.Max(r[k/cols]*c[k%cols]/den, eps1sq)) * gk)
-			}
+			o.factored(p, g, o.rc[off:off+ts.Rows+ts.Cols], ts.Rows, ts.Cols, w, alpha, sqrtN)
 			continue
 		}
+		// The unclipped update U, twice: for its norm, then for the step.
+		eps1sq := T(o.eps1 * o.eps1)
 		v := o.variance[ts.Offset : ts.Offset+n]
+		var s T
 		for k, gk := range g {
 			v[k] = lerp(v[k], gk*gk, w)
-			uk := 1 / math.Sqrt(math.Max(v[k], eps1sq)) * gk
+			uk := 1 / sqrt(fmax(v[k], eps1sq)) * gk
 			s += uk * uk
 		}
-		scale := -alpha / math.Max(1, math.Sqrt(s)/(sqrtN*o.d))
+		scale := T(-alpha / math.Max(1, float64(sqrt(s))/(sqrtN*o.d)))
 		for k, gk := range g {
-			p[k] += scale * (1 / math.Sqrt(math.Max(v[k], eps1sq)) * gk)
+			p[k] += scale * (1 / sqrt(fmax(v[k], eps1sq)) * gk)
 		}
 	}
 }
 
-// euclidNorm returns the Euclidean norm of x, √(Σ xᵢ²).
-func euclidNorm(x []float64) float64 {
-	s := 0.0
+// factored updates the rows×cols matrix p from its gradient g with the row factors R and
+// column factors C (rc, R then C), the weight w of the new squares and the step α.
+func (o *adafactor[T]) factored(p, g, rc []T, rows, cols int, w T, alpha, sqrtN float64) {
+	eps1sq := T(o.eps1 * o.eps1)
+	r, c := rc[:rows], rc[rows:rows+cols]
+	var sumR T
+	for i := range rows {
+		nr := euclidNorm(g[i*cols : (i+1)*cols])
+		r[i] = lerp(r[i], nr*nr/T(cols), w)
+		sumR += r[i]
+	}
+	for j := range cols {
+		var ss T
+		for i := range rows {
+			ss += g[i*cols+j] * g[i*cols+j]
+		}
+		nc := sqrt(ss)
+		c[j] = lerp(c[j], nc*nc/T(rows), w)
+	}
+	den := fmax(sumR/T(rows), T(o.eps1))
+	// The unclipped update U, twice: for its norm, then for the step.
+	var s T
+	for k, gk := range g {
+		uk := 1 / sqrt(fmax(r[k/cols]*c[k%cols]/den, eps1sq)) * gk
+		s += uk * uk
+	}
+	scale := T(-alpha / math.Max(1, float64(sqrt(s))/(sqrtN*o.d)))
+	for k, gk := range g {
+		p[k] += scale * (1 / sqrt(fmax(r[k/cols]*c[k%cols]/den, eps1sq)) * gk)
+	}
+}
+
+// euclidNorm returns the Euclidean norm of x, √(Σ xᵢ²), summed in T.
+func euclidNorm[T Float](x []T) T {
+	var s T
 	for _, e := range x {
 		s += e * e
 	}
-	return math.Sqrt(s)
+	return sqrt(s)
 }

@@ -21,39 +21,51 @@ import (
 // an option (torch.optim.AdamW(amsgrad=True), the same update with the decoupled decay). β₁ is
 // read at every step (the bias correction 1−β₁ᵗ takes the β₁ of step t), so a schedule may drive
 // it through SetMomentum. PyTorch: torch.optim.Adam, Adam(amsgrad=True), AdamW.
-type adam struct {
+type adam[T Float] struct {
 	entry
 	beta1, beta2, eps, wd float64
 	amsgrad, decoupled    bool
-	m, v                  []float64 // first and second moments
-	vmax                  []float64 // running maximum of v (amsgrad only)
+	m, v                  []T // first and second moments
+	vmax                  []T // running maximum of v (amsgrad only)
 }
 
-func newAdam(v param.Values, n int, amsgrad, decoupled bool) *adam {
-	o := &adam{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
-		amsgrad: amsgrad, decoupled: decoupled, m: make([]float64, n), v: make([]float64, n)}
+func newAdam[T Float](v param.Values, l Layout) *adam[T] {
+	return newAdamOf[T](v, l.Size, false, false)
+}
+
+func newAMSGrad[T Float](v param.Values, l Layout) *adam[T] {
+	return newAdamOf[T](v, l.Size, true, false)
+}
+
+func newAdamW[T Float](v param.Values, l Layout) *adam[T] {
+	return newAdamOf[T](v, l.Size, v.Bool("amsgrad"), true)
+}
+
+func newAdamOf[T Float](v param.Values, n int, amsgrad, decoupled bool) *adam[T] {
+	o := &adam[T]{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
+		amsgrad: amsgrad, decoupled: decoupled, m: make([]T, n), v: make([]T, n)}
 	if amsgrad {
-		o.vmax = make([]float64, n)
+		o.vmax = make([]T, n)
 	}
 	return o
 }
 
 // State is the moments m and v, then v_max (of length 0 without amsgrad).
-func (o *adam) State() []any { return []any{o.m, o.v, o.vmax} }
+func (o *adam[T]) State() []any { return []any{o.m, o.v, o.vmax} }
 
 // SetMomentum sets β₁ for the next steps, as PyTorch's schedulers set group["betas"][0].
-func (o *adam) SetMomentum(m float64) { o.beta1 = m }
+func (o *adam[T]) SetMomentum(m float64) { o.beta1 = m }
 
-func (o *adam) Step(params, grad []float64, t int, lr float64) {
+func (o *adam[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.m), t)
 	if o.decoupled {
 		decayWeights(params, lr, o.wd)
 	} else {
 		addWeightDecay(grad, params, o.wd)
 	}
-	stepSize := lr / biasCorrection(o.beta1, t)
-	bc2Sqrt := math.Sqrt(biasCorrection(o.beta2, t))
-	w1, beta2, w2 := 1-o.beta1, o.beta2, 1-o.beta2
+	stepSize := T(lr / biasCorrection(o.beta1, t))
+	bc2Sqrt := T(math.Sqrt(biasCorrection(o.beta2, t)))
+	w1, beta2, w2, eps := T(1-o.beta1), T(o.beta2), T(1-o.beta2), T(o.eps)
 	m, v, g := o.m[:len(params)], o.v[:len(params)], grad[:len(params)]
 	if o.amsgrad {
 		vmax := o.vmax[:len(params)]
@@ -61,8 +73,8 @@ func (o *adam) Step(params, grad []float64, t int, lr float64) {
 			gi := g[i]
 			m[i] = lerp(m[i], gi, w1)
 			v[i] = beta2*v[i] + w2*gi*gi
-			vmax[i] = math.Max(vmax[i], v[i])
-			params[i] -= stepSize * (m[i] / (math.Sqrt(vmax[i])/bc2Sqrt + o.eps))
+			vmax[i] = fmax(vmax[i], v[i])
+			params[i] -= stepSize * (m[i] / (sqrt(vmax[i])/bc2Sqrt + eps))
 		}
 		return
 	}
@@ -70,17 +82,17 @@ func (o *adam) Step(params, grad []float64, t int, lr float64) {
 		gi := g[i]
 		m[i] = lerp(m[i], gi, w1)
 		v[i] = beta2*v[i] + w2*gi*gi
-		params[i] -= stepSize * (m[i] / (math.Sqrt(v[i])/bc2Sqrt + o.eps))
+		params[i] -= stepSize * (m[i] / (sqrt(v[i])/bc2Sqrt + eps))
 	}
 }
 
 // decayWeights applies decoupled weight decay, θ ← θ(1 − lr·λ) (Loshchilov & Hutter 2019; PyTorch's
 // param.mul_(1 - lr * weight_decay)). λ = 0 leaves θ untouched.
-func decayWeights(params []float64, lr, lambda float64) {
+func decayWeights[T Float](params []T, lr, lambda float64) {
 	if lambda == 0 {
 		return
 	}
-	decay := 1 - lr*lambda
+	decay := T(1 - lr*lambda)
 	for i := range params {
 		params[i] *= decay
 	}
@@ -95,33 +107,33 @@ func decayWeights(params []float64, lr, lambda float64) {
 //	θ ← θ − (lr/(1−β₁ᵗ))·m/u
 //
 // m and u start at zero; β₁ is read at every step (SetMomentum). PyTorch: torch.optim.Adamax.
-type adamax struct {
+type adamax[T Float] struct {
 	entry
 	beta1, beta2, eps, wd float64
-	m, u                  []float64 // first moment, exponentially weighted infinity norm
+	m, u                  []T // first moment, exponentially weighted infinity norm
 }
 
-func newAdamax(v param.Values, n int) *adamax {
-	return &adamax{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
-		m: make([]float64, n), u: make([]float64, n)}
+func newAdamax[T Float](v param.Values, l Layout) *adamax[T] {
+	return &adamax[T]{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
+		m: make([]T, l.Size), u: make([]T, l.Size)}
 }
 
 // State is the first moment m and the infinity norm u.
-func (o *adamax) State() []any { return []any{o.m, o.u} }
+func (o *adamax[T]) State() []any { return []any{o.m, o.u} }
 
 // SetMomentum sets β₁ for the next steps, as PyTorch's schedulers set group["betas"][0].
-func (o *adamax) SetMomentum(m float64) { o.beta1 = m }
+func (o *adamax[T]) SetMomentum(m float64) { o.beta1 = m }
 
-func (o *adamax) Step(params, grad []float64, t int, lr float64) {
+func (o *adamax[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.m), t)
 	addWeightDecay(grad, params, o.wd)
-	clr := lr / biasCorrection(o.beta1, t)
-	w1, beta2 := 1-o.beta1, o.beta2
+	clr := T(lr / biasCorrection(o.beta1, t))
+	w1, beta2, eps := T(1-o.beta1), T(o.beta2), T(o.eps)
 	m, u, g := o.m[:len(params)], o.u[:len(params)], grad[:len(params)]
 	for i := range params {
 		gi := g[i]
 		m[i] = lerp(m[i], gi, w1)
-		u[i] = math.Max(beta2*u[i], math.Abs(gi)+o.eps)
+		u[i] = fmax(beta2*u[i], abs(gi)+eps)
 		params[i] -= clr * (m[i] / u[i])
 	}
 }
@@ -144,27 +156,28 @@ func (o *adamax) Step(params, grad []float64, t int, lr float64) {
 // group["betas"][0]); PyTorch then uses the β₁ of step t in μ_t, in the predicted μ_{t+1} and
 // in the lerp, while P_t keeps the product of the earlier μ_i, each formed with the β₁ of its
 // own step, and so does this. PyTorch: torch.optim.NAdam (2.x's decoupled_weight_decay).
-type nadam struct {
+type nadam[T Float] struct {
 	entry
 	beta1, beta2, eps, psi, wd float64
 	decoupled                  bool
-	muProd                     float64   // P_t
-	m, v                       []float64 // first and second moments
+	muProd                     float64 // P_t (a Python float in PyTorch: float64 in both precisions)
+	m, v                       []T     // first and second moments
 }
 
-func newNAdam(v param.Values, n int) *nadam {
-	return &nadam{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), psi: v.Float("momentum_decay"),
+func newNAdam[T Float](v param.Values, l Layout) *nadam[T] {
+	n := l.Size
+	return &nadam[T]{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), psi: v.Float("momentum_decay"),
 		wd: v.Float("weight_decay"), decoupled: v.Bool("decoupled_weight_decay"), muProd: 1,
-		m: make([]float64, n), v: make([]float64, n)}
+		m: make([]T, n), v: make([]T, n)}
 }
 
 // State is the running product P_t of the momenta μ_t, then the moments m and v.
-func (o *nadam) State() []any { return []any{&o.muProd, o.m, o.v} }
+func (o *nadam[T]) State() []any { return []any{&o.muProd, o.m, o.v} }
 
 // SetMomentum sets β₁ for the next steps, as PyTorch's schedulers set group["betas"][0].
-func (o *nadam) SetMomentum(m float64) { o.beta1 = m }
+func (o *nadam[T]) SetMomentum(m float64) { o.beta1 = m }
 
-func (o *nadam) Step(params, grad []float64, t int, lr float64) {
+func (o *nadam[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.m), t)
 	if o.decoupled {
 		decayWeights(params, lr, o.wd)
@@ -177,15 +190,15 @@ func (o *nadam) Step(params, grad []float64, t int, lr float64) {
 	muNext := o.beta1 * (1 - 0.5*math.Pow(0.96, (tf+1)*o.psi))
 	o.muProd *= mu
 	muProdNext := o.muProd * muNext
-	cg := -lr * (1 - mu) / (1 - o.muProd)
-	cm := -lr * muNext / (1 - muProdNext)
-	w1, beta2, w2 := 1-o.beta1, o.beta2, 1-o.beta2
+	cg := T(-lr * (1 - mu) / (1 - o.muProd))
+	cm := T(-lr * muNext / (1 - muProdNext))
+	w1, beta2, w2, bc2T, eps := T(1-o.beta1), T(o.beta2), T(1-o.beta2), T(bc2), T(o.eps)
 	m, v, g := o.m[:len(params)], o.v[:len(params)], grad[:len(params)]
 	for i := range params {
 		gi := g[i]
 		m[i] = lerp(m[i], gi, w1)
 		v[i] = beta2*v[i] + w2*gi*gi
-		d := math.Sqrt(v[i]/bc2) + o.eps
+		d := sqrt(v[i]/bc2T) + eps
 		params[i] += cg * (gi / d)
 		params[i] += cm * (m[i] / d)
 	}

@@ -1,8 +1,6 @@
 package optim
 
 import (
-	"math"
-
 	"github.com/optimbench/optimbench/internal/param"
 )
 
@@ -15,31 +13,31 @@ import (
 //	θ ← θ − lr_t·g/(√s + ε)           (ε outside the root; default 1e-10)
 //
 // PyTorch: torch.optim.Adagrad (initial_accumulator_value = initial_accumulator).
-type adagrad struct {
+type adagrad[T Float] struct {
 	entry
 	lrDecay, eps, wd float64
-	s                []float64 // sum of squared gradients
+	s                []T // sum of squared gradients
 }
 
-func newAdagrad(v param.Values, n int) *adagrad {
-	s := make([]float64, n)
+func newAdagrad[T Float](v param.Values, l Layout) *adagrad[T] {
+	s := make([]T, l.Size)
 	for i := range s {
-		s[i] = v.Float("initial_accumulator")
+		s[i] = T(v.Float("initial_accumulator"))
 	}
-	return &adagrad{lrDecay: v.Float("lr_decay"), eps: v.Float("eps"), wd: v.Float("weight_decay"), s: s}
+	return &adagrad[T]{lrDecay: v.Float("lr_decay"), eps: v.Float("eps"), wd: v.Float("weight_decay"), s: s}
 }
 
 // State is the sum of squared gradients s.
-func (o *adagrad) State() []any { return []any{o.s} }
+func (o *adagrad[T]) State() []any { return []any{o.s} }
 
-func (o *adagrad) Step(params, grad []float64, t int, lr float64) {
+func (o *adagrad[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.s), t)
 	addWeightDecay(grad, params, o.wd)
-	clr := lr / (1 + float64(t-1)*o.lrDecay)
+	clr, eps := T(lr/(1+float64(t-1)*o.lrDecay)), T(o.eps)
 	s, g := o.s[:len(params)], grad[:len(params)]
 	for i := range params {
 		s[i] += g[i] * g[i]
-		params[i] -= clr * (g[i] / (math.Sqrt(s[i]) + o.eps))
+		params[i] -= clr * (g[i] / (sqrt(s[i]) + eps))
 	}
 }
 
@@ -57,52 +55,53 @@ func (o *adagrad) Step(params, grad []float64, t int, lr float64) {
 // v, a and b start at zero (there is no bias correction). μ is read at every step, so a
 // schedule may drive it (SetMomentum, as PyTorch's schedulers set group["momentum"]); a step
 // with μ = 0 leaves b as it was. PyTorch: torch.optim.RMSprop.
-type rmsprop struct {
+type rmsprop[T Float] struct {
 	entry
 	rho, eps, mu, wd float64
 	centered         bool
-	v                []float64 // mean square
-	a                []float64 // mean gradient (centered only)
-	b                []float64 // momentum buffer (allocated even for μ = 0: a schedule may raise μ)
+	v                []T // mean square
+	a                []T // mean gradient (centered only)
+	b                []T // momentum buffer (allocated even for μ = 0: a schedule may raise μ)
 }
 
-func newRMSprop(v param.Values, n int) *rmsprop {
-	o := &rmsprop{rho: v.Float("rho"), eps: v.Float("eps"), mu: v.Float("momentum"), wd: v.Float("weight_decay"), centered: v.Bool("centered"),
-		v: make([]float64, n), b: make([]float64, n)}
+func newRMSprop[T Float](v param.Values, l Layout) *rmsprop[T] {
+	n := l.Size
+	o := &rmsprop[T]{rho: v.Float("rho"), eps: v.Float("eps"), mu: v.Float("momentum"), wd: v.Float("weight_decay"), centered: v.Bool("centered"),
+		v: make([]T, n), b: make([]T, n)}
 	if o.centered {
-		o.a = make([]float64, n)
+		o.a = make([]T, n)
 	}
 	return o
 }
 
 // State is the mean square v, the mean gradient a (of length 0 unless centered) and the
 // momentum buffer b.
-func (o *rmsprop) State() []any { return []any{o.v, o.a, o.b} }
+func (o *rmsprop[T]) State() []any { return []any{o.v, o.a, o.b} }
 
 // SetMomentum sets μ of the heavy-ball term for the next steps, as PyTorch's schedulers set
 // group["momentum"].
-func (o *rmsprop) SetMomentum(m float64) { o.mu = m }
+func (o *rmsprop[T]) SetMomentum(m float64) { o.mu = m }
 
-func (o *rmsprop) Step(params, grad []float64, t int, lr float64) {
+func (o *rmsprop[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.v), t)
 	addWeightDecay(grad, params, o.wd)
-	rho, w := o.rho, 1-o.rho
+	rho, w, eps, mu, l := T(o.rho), T(1-o.rho), T(o.eps), T(o.mu), T(lr)
 	v, g := o.v[:len(params)], grad[:len(params)]
 	for i := range params {
 		gi := g[i]
 		v[i] = rho*v[i] + w*gi*gi
-		var d float64
+		var d T
 		if o.centered {
 			o.a[i] = rho*o.a[i] + w*gi
-			d = math.Sqrt(v[i]-o.a[i]*o.a[i]) + o.eps
+			d = sqrt(v[i]-o.a[i]*o.a[i]) + eps
 		} else {
-			d = math.Sqrt(v[i]) + o.eps
+			d = sqrt(v[i]) + eps
 		}
 		if o.mu > 0 {
-			o.b[i] = o.mu*o.b[i] + gi/d
-			params[i] -= lr * o.b[i]
+			o.b[i] = mu*o.b[i] + gi/d
+			params[i] -= l * o.b[i]
 		} else {
-			params[i] -= lr * (gi / d)
+			params[i] -= l * (gi / d)
 		}
 	}
 }
@@ -117,31 +116,31 @@ func (o *rmsprop) Step(params, grad []float64, t int, lr float64) {
 //	θ ← θ − lr·Δ                    (lr default 1.0, Zeiler's method)
 //
 // v and u start at zero. PyTorch: torch.optim.Adadelta.
-type adadelta struct {
+type adadelta[T Float] struct {
 	entry
 	rho, eps, wd float64
-	v            []float64 // mean squared gradient
-	u            []float64 // mean squared update
+	v            []T // mean squared gradient
+	u            []T // mean squared update
 }
 
-func newAdadelta(v param.Values, n int) *adadelta {
-	return &adadelta{rho: v.Float("rho"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
-		v: make([]float64, n), u: make([]float64, n)}
+func newAdadelta[T Float](v param.Values, l Layout) *adadelta[T] {
+	return &adadelta[T]{rho: v.Float("rho"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
+		v: make([]T, l.Size), u: make([]T, l.Size)}
 }
 
 // State is the mean squared gradient v and the mean squared update u.
-func (o *adadelta) State() []any { return []any{o.v, o.u} }
+func (o *adadelta[T]) State() []any { return []any{o.v, o.u} }
 
-func (o *adadelta) Step(params, grad []float64, t int, lr float64) {
+func (o *adadelta[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.v), t)
 	addWeightDecay(grad, params, o.wd)
-	rho, w := o.rho, 1-o.rho
+	rho, w, eps, l := T(o.rho), T(1-o.rho), T(o.eps), T(lr)
 	v, u, g := o.v[:len(params)], o.u[:len(params)], grad[:len(params)]
 	for i := range params {
 		gi := g[i]
 		v[i] = rho*v[i] + w*gi*gi
-		delta := math.Sqrt(u[i]+o.eps) / math.Sqrt(v[i]+o.eps) * gi
+		delta := sqrt(u[i]+eps) / sqrt(v[i]+eps) * gi
 		u[i] = rho*u[i] + w*delta*delta
-		params[i] -= lr * delta
+		params[i] -= l * delta
 	}
 }

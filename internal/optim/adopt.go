@@ -24,27 +24,28 @@ import (
 //
 // There is no bias correction. m and v start at zero. β₁ is read at every step (SetMomentum).
 // Defaults as the reference: lr 1e-3, β 0.9/0.9999, ε 1e-6.
-type adopt struct {
+type adopt[T Float] struct {
 	entry
 	beta1, beta2, eps, wd float64
 	decoupled, clip       bool
 	clipExp               float64
-	m, v                  []float64 // first moment (of the normalized gradient), second moment
+	m, v                  []T // first moment (of the normalized gradient), second moment
 }
 
-func newADOPT(v param.Values, n int) *adopt {
-	return &adopt{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
+func newADOPT[T Float](v param.Values, l Layout) *adopt[T] {
+	n := l.Size
+	return &adopt[T]{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
 		decoupled: v.Bool("decoupled_weight_decay"), clip: v.Bool("clip"), clipExp: v.Float("clip_exponent"),
-		m: make([]float64, n), v: make([]float64, n)}
+		m: make([]T, n), v: make([]T, n)}
 }
 
 // State is the first moment m (of the normalized gradient) and the second moment v.
-func (o *adopt) State() []any { return []any{o.m, o.v} }
+func (o *adopt[T]) State() []any { return []any{o.m, o.v} }
 
 // SetMomentum sets β₁ for the next steps, as PyTorch's schedulers set group["betas"][0].
-func (o *adopt) SetMomentum(m float64) { o.beta1 = m }
+func (o *adopt[T]) SetMomentum(m float64) { o.beta1 = m }
 
-func (o *adopt) Step(params, grad []float64, t int, lr float64) {
+func (o *adopt[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.m), t)
 	if !o.decoupled {
 		addWeightDecay(grad, params, o.wd)
@@ -57,22 +58,22 @@ func (o *adopt) Step(params, grad []float64, t int, lr float64) {
 		return
 	}
 	if o.decoupled && o.wd != 0 {
-		c := -lr * o.wd
+		c := T(-lr * o.wd)
 		for i := range params {
 			params[i] += c * params[i]
 		}
 	}
-	c := math.Inf(1)
+	c := T(math.Inf(1))
 	if o.clip {
-		c = math.Pow(float64(t-1), o.clipExp)
+		c = T(math.Pow(float64(t-1), o.clipExp))
 	}
-	w1, b2, w2 := 1-o.beta1, o.beta2, 1-o.beta2
+	w1, b2, w2, eps, nlr := T(1-o.beta1), T(o.beta2), T(1-o.beta2), T(o.eps), T(-lr)
 	for i := range params {
 		gi := g[i]
-		n := gi / math.Max(math.Sqrt(v[i]), o.eps)
-		n = math.Max(-c, math.Min(n, c))
+		n := gi / fmax(sqrt(v[i]), eps)
+		n = fmax(-c, fmin(n, c))
 		m[i] = lerp(m[i], n, w1)
-		params[i] += -lr * m[i]
+		params[i] += nlr * m[i]
 		v[i] = v[i]*b2 + w2*gi*gi
 	}
 }

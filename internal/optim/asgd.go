@@ -26,30 +26,30 @@ import (
 // place of math.pow, and adds the capturable and foreach paths; its foreach path folds the
 // shrinking into the step, θ − η(g + λθ), and some 2.x releases computed η there as
 // lr/(1 + λ·lr·t^α)); this follows the single-tensor path.
-type asgd struct {
+type asgd[T Float] struct {
 	entry
 	lambd, alpha, t0, wd float64
-	eta, mu              float64   // η and μ of the next update
-	started              bool      // η has been set from the first rate
-	ax                   []float64 // the average
+	eta, mu              float64 // η and μ of the next update: values of T (PyTorch's 0-d tensors)
+	started              bool    // η has been set from the first rate
+	ax                   []T     // the average
 }
 
-func newASGD(v param.Values, n int) *asgd {
-	return &asgd{lambd: v.Float("lambd"), alpha: v.Float("alpha"), t0: v.Float("t0"), wd: v.Float("weight_decay"),
-		mu: 1, ax: make([]float64, n)}
+func newASGD[T Float](v param.Values, l Layout) *asgd[T] {
+	return &asgd[T]{lambd: v.Float("lambd"), alpha: v.Float("alpha"), t0: v.Float("t0"), wd: v.Float("weight_decay"),
+		mu: 1, ax: make([]T, l.Size)}
 }
 
 // State is η and μ of the next update, whether η has been set from the first rate, and the
 // average a (PyTorch's eta, mu and ax; its step count is the t of Step).
-func (o *asgd) State() []any { return []any{&o.eta, &o.mu, &o.started, o.ax} }
+func (o *asgd[T]) State() []any { return []any{&o.eta, &o.mu, &o.started, o.ax} }
 
-func (o *asgd) Step(params, grad []float64, t int, lr float64) {
+func (o *asgd[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.ax), t)
 	if !o.started {
-		o.eta, o.started = lr, true
+		o.eta, o.started = float64(T(lr)), true // torch.tensor(lr), of the default dtype
 	}
 	addWeightDecay(grad, params, o.wd)
-	decay, eta := 1-o.lambd*o.eta, o.eta
+	decay, eta, mu := T(1-o.lambd*o.eta), T(o.eta), T(o.mu)
 	ax, g := o.ax[:len(params)], grad[:len(params)]
 	for i := range params {
 		params[i] *= decay
@@ -57,12 +57,12 @@ func (o *asgd) Step(params, grad []float64, t int, lr float64) {
 	}
 	if o.mu != 1 {
 		for i, p := range params {
-			ax[i] += (p - ax[i]) * o.mu
+			ax[i] += (p - ax[i]) * mu
 		}
 	} else {
 		copy(ax, params)
 	}
 	tf := float64(t)
-	o.eta = lr / math.Pow(1+o.lambd*lr*tf, o.alpha)
-	o.mu = 1 / math.Max(1, tf-o.t0)
+	o.eta = float64(T(lr / math.Pow(1+o.lambd*lr*tf, o.alpha))) // 0-d tensors of T in PyTorch
+	o.mu = float64(T(1 / math.Max(1, tf-o.t0)))
 }

@@ -29,3 +29,22 @@ func ExampleNew_invalid() {
 	fmt.Println("optimizer." + err.Error())
 	// Output: optimizer.beta2: must be in [0, 1), got 1
 }
+
+// The same minimization in float32: parameters, gradient and Adam's moments are []float32, and
+// the optimizer's state takes Floats values of Bytes[float32]() bytes each.
+func ExampleNewOf() {
+	x := []float32{0, 0}
+	opt, err := optim.NewOf[float32]("adam", nil, optim.Flat(len(x)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	grad := make([]float32, len(x))
+	for t := 1; t <= 500; t++ {
+		grad[0] = 2 * (x[0] - 3)
+		grad[1] = 20 * (x[1] + 1)
+		opt.Step(x, grad, t, 0.1)
+	}
+	e, _ := optim.Lookup("adam")
+	fmt.Printf("x = (%.4f, %.4f), state %d bytes\n", x[0], x[1], e.Floats(nil, optim.Flat(len(x)))*optim.Bytes[float32]())
+	// Output: x = (3.0000, -1.0000), state 16 bytes
+}

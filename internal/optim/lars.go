@@ -24,42 +24,44 @@ import (
 // weight_decay_filter and lars_adaptation_filter, exclude_bias_and_norm = p.ndim == 1;
 // SimCLR, BYOL and Barlow Twins train so. Defaults: η 0.001 (the paper's), ε 1e-8, μ 0.9,
 // lr 0.1 (torchlars' example SGD). μ is read at every step (SetMomentum).
-type lars struct {
+type lars[T Float] struct {
 	entry
 	mu, wd, eta, eps float64
 	exclude          bool
 	spans            []span
-	b                []float64 // momentum buffer
+	b                []T // momentum buffer
 }
 
-func newLARS(v param.Values, l Layout) *lars {
-	return &lars{mu: v.Float("momentum"), wd: v.Float("weight_decay"), eta: v.Float("trust_coefficient"),
-		eps: v.Float("eps"), exclude: v.Bool("exclude_bias"), spans: spansOf(l), b: make([]float64, l.Size)}
+func newLARS[T Float](v param.Values, l Layout) *lars[T] {
+	return &lars[T]{mu: v.Float("momentum"), wd: v.Float("weight_decay"), eta: v.Float("trust_coefficient"),
+		eps: v.Float("eps"), exclude: v.Bool("exclude_bias"), spans: spansOf(l), b: make([]T, l.Size)}
 }
 
 // State is the momentum buffer b (the trust ratios are recomputed at every step).
-func (o *lars) State() []any { return []any{o.b} }
+func (o *lars[T]) State() []any { return []any{o.b} }
 
 // SetMomentum sets μ for the next steps, as PyTorch's schedulers set group["momentum"].
-func (o *lars) SetMomentum(m float64) { o.mu = m }
+func (o *lars[T]) SetMomentum(m float64) { o.mu = m }
 
-func (o *lars) Step(params, grad []float64, t int, lr float64) {
+func (o *lars[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.b), t)
+	wd, mu, nlr := T(o.wd), T(o.mu), T(-lr)
 	for _, s := range o.spans {
 		p, g, b := params[s.lo:s.hi], grad[s.lo:s.hi], o.b[s.lo:s.hi]
 		if !o.exclude || s.matrix {
 			r := 1.0
-			pn, gn := math.Sqrt(sumSquares(p)), math.Sqrt(sumSquares(g))
+			pn, gn := math.Sqrt(float64(sumSquares(p))), math.Sqrt(float64(sumSquares(g)))
 			if pn > 0 && gn > 0 {
 				r = pn / (gn + o.wd*pn + o.eps) * o.eta
 			}
+			rT := T(r)
 			for i := range g {
-				g[i] = (g[i] + o.wd*p[i]) * r
+				g[i] = (g[i] + wd*p[i]) * rT
 			}
 		}
 		for i := range p {
-			b[i] = o.mu*b[i] + g[i]
-			p[i] += -lr * b[i]
+			b[i] = mu*b[i] + g[i]
+			p[i] += nlr * b[i]
 		}
 	}
 }

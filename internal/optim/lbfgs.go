@@ -56,30 +56,33 @@ import (
 // Paper: D. C. Liu and J. Nocedal, "On the limited memory BFGS method for large scale
 // optimization", Math. Programming 45 (1989); the line search: Nocedal & Wright, Numerical
 // Optimization (2006), Algorithms 3.5 and 3.6. PyTorch: torch.optim.LBFGS (1.13).
-type lbfgs struct {
+type lbfgs[T Float] struct {
 	entry
 	maxIter, maxEval   int
 	tolGrad, tolChange float64
 	wolfe              bool
 
 	// The state PyTorch keeps in state[params[0]].
-	nIter, funcEvals int       // state["n_iter"], state["func_evals"]: counts over all updates
-	d                []float64 // the direction of the last iteration
-	t                float64   // the step length of the last iteration
-	prevGrad         []float64 // g_prev
-	prevLoss         float64   // loss_prev (always set before it is read, as in PyTorch)
-	hDiag            float64   // H, the scale of the initial inverse Hessian
-	dirs, stps       [][]float64
+	nIter, funcEvals int     // state["n_iter"], state["func_evals"]: counts over all updates
+	d                []T     // the direction of the last iteration
+	t                float64 // the step length of the last iteration
+	prevGrad         []T     // g_prev
+	prevLoss         float64 // loss_prev (always set before it is read, as in PyTorch)
+	hDiag            float64 // H, the scale of the initial inverse Hessian
+	dirs, stps       [][]T
 	ro, al           []float64
 	head, count      int // the history: entry i (0 oldest) in slot (head+i) mod history_size
 
 	// Scratch.
-	grad, y, s        []float64 // flat_grad; the candidate pair (y, s)
-	x, g0, gNew, gOld []float64 // strong_wolfe: its start, g, g_new, g_prev
-	bg                [2][]float64
+	grad, y, s        []T // flat_grad; the candidate pair (y, s)
+	x, g0, gNew, gOld []T // strong_wolfe: its start, g, g_new, g_prev
+	bg                [2][]T
 }
 
-var _ ClosureStepper = (*lbfgs)(nil)
+var (
+	_ ClosureStepper            = (*lbfgs[float64])(nil)
+	_ ClosureStepperOf[float32] = (*lbfgs[float32])(nil)
+)
 
 // The constants of PyTorch's _strong_wolfe, with the defaults its caller leaves them at.
 const (
@@ -89,12 +92,13 @@ const (
 	wolfeMaxLS     = 25
 )
 
-func newLBFGS(v param.Values, n int) *lbfgs {
+func newLBFGS[T Float](v param.Values, l Layout) *lbfgs[T] {
+	n := l.Size
 	h := v.Int("history_size")
-	o := &lbfgs{maxIter: v.Int("max_iter"), maxEval: v.Int("max_eval"),
+	o := &lbfgs[T]{maxIter: v.Int("max_iter"), maxEval: v.Int("max_eval"),
 		tolGrad: v.Float("tolerance_grad"), tolChange: v.Float("tolerance_change"),
 		wolfe: v.String("line_search") == "strong_wolfe", hDiag: 1,
-		dirs: make([][]float64, h), stps: make([][]float64, h), ro: make([]float64, h), al: make([]float64, h)}
+		dirs: make([][]T, h), stps: make([][]T, h), ro: make([]float64, h), al: make([]float64, h)}
 	if o.maxEval == 0 {
 		o.maxEval = o.maxIter * 5 / 4
 	}
@@ -102,8 +106,8 @@ func newLBFGS(v param.Values, n int) *lbfgs {
 	if o.wolfe {
 		vectors += 6
 	}
-	slab := make([]float64, vectors*n)
-	next := func() []float64 {
+	slab := make([]T, vectors*n)
+	next := func() []T {
 		s := slab[:n:n]
 		slab = slab[n:]
 		return s
@@ -125,7 +129,7 @@ func newLBFGS(v param.Values, n int) *lbfgs {
 // depend on the values only). The line search's vectors and the candidate pair are scratch.
 // The vectors of the history move between the slots and the scratch as pairs are pushed, so
 // a State is valid until the next update.
-func (o *lbfgs) State() []any {
+func (o *lbfgs[T]) State() []any {
 	st := []any{&o.nIter, &o.funcEvals, o.d, &o.t, o.prevGrad, &o.prevLoss, &o.hDiag, &o.head, &o.count, o.ro}
 	for _, y := range o.dirs {
 		st = append(st, y)
@@ -138,26 +142,27 @@ func (o *lbfgs) State() []any {
 
 // Step makes one L-BFGS iteration of a fixed step lr from grad, without evaluating again
 // (PyTorch's step with max_iter = 1 and no line search).
-func (o *lbfgs) Step(params, grad []float64, t int, lr float64) {
+func (o *lbfgs[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.d), t)
 	o.update(params, grad, math.NaN(), lr, nil, 1, false)
 }
 
 // StepClosure is one PyTorch step(closure): loss and grad are the loss and gradient at params,
 // and f evaluates them again wherever the update needs it.
-func (o *lbfgs) StepClosure(params, grad []float64, loss float64, t int, lr float64, f Closure) {
+func (o *lbfgs[T]) StepClosure(params, grad []T, loss float64, t int, lr float64, f ClosureOf[T]) {
 	checkStep(params, grad, len(o.d), t)
 	o.update(params, grad, loss, lr, f, o.maxIter, o.wolfe)
 }
 
 // update is torch.optim.LBFGS.step with the given max_iter and line search; it returns the
 // number of evaluations it counted (the first included).
-func (o *lbfgs) update(params, grad []float64, loss, lr float64, f Closure, maxIter int, wolfe bool) int {
+func (o *lbfgs[T]) update(params, grad []T, loss, lr float64, f ClosureOf[T], maxIter int, wolfe bool) int {
 	g, d := o.grad, o.d
 	copy(g, grad)
 	evals := 1
 	o.funcEvals++
-	if atenMaxAbs(g, 1) <= o.tolGrad {
+	tolGrad, tolChange := rnd[T](o.tolGrad), rnd[T](o.tolChange) // compared with tensors of T
+	if atenMaxAbs(g, 1) <= tolGrad {
 		return evals
 	}
 	for k := 1; k <= maxIter; k++ {
@@ -175,13 +180,13 @@ func (o *lbfgs) update(params, grad []float64, loss, lr float64, f Closure, maxI
 		// t = min(1, 1/Σ|g|)·lr on the first iteration ever: a tensor when 1/Σ|g| < 1.
 		t0 := pyNum{v: lr}
 		if o.nIter == 1 {
-			if r := 1 / atenSumAbs(g); r < 1 {
-				t0 = pyNum{r * lr, true}
+			if r := rnd[T](1 / atenSumAbs(g)); r < 1 {
+				t0 = pyNum{rnd[T](r * rnd[T](lr)), true}
 			}
 		}
 		o.t = t0.v
 		gtd := ddot(g, d)
-		if gtd > -o.tolChange {
+		if gtd > -tolChange {
 			break
 		}
 		optimal := false
@@ -191,20 +196,20 @@ func (o *lbfgs) update(params, grad []float64, loss, lr float64, f Closure, maxI
 			evals += n
 			o.funcEvals += n
 			addScaled(params, o.t, d)
-			optimal = atenMaxAbs(g, 1) <= o.tolGrad
+			optimal = atenMaxAbs(g, 1) <= tolGrad
 		} else {
 			addScaled(params, o.t, d)
 			if k != maxIter {
 				loss = f(params, g)
 				evals++
 				o.funcEvals++
-				optimal = atenMaxAbs(g, 1) <= o.tolGrad
+				optimal = atenMaxAbs(g, 1) <= tolGrad
 			}
 		}
 		if k == maxIter || evals >= o.maxEval || optimal {
 			break
 		}
-		if atenMaxAbs(d, o.t) <= o.tolChange || math.Abs(loss-o.prevLoss) < o.tolChange {
+		if atenMaxAbs(d, o.t) <= tolChange || math.Abs(loss-o.prevLoss) < o.tolChange {
 			break
 		}
 	}
@@ -213,13 +218,14 @@ func (o *lbfgs) update(params, grad []float64, loss, lr float64, f Closure, maxI
 
 // direction updates the history with the last step and writes the L-BFGS direction for the
 // gradient o.grad into o.d.
-func (o *lbfgs) direction() {
+func (o *lbfgs[T]) direction() {
 	g, d, y, s := o.grad, o.d, o.y, o.s
+	tT := T(o.t)
 	for i := range g {
 		y[i] = g[i] - o.prevGrad[i]
-		s[i] = d[i] * o.t
+		s[i] = d[i] * tT
 	}
-	if ys := ddot(y, s); ys > 1e-10 {
+	if ys := ddot(y, s); ys > rnd[T](1e-10) {
 		slot := (o.head + o.count) % len(o.dirs)
 		if o.count == len(o.dirs) {
 			o.head = (o.head + 1) % len(o.dirs)
@@ -228,32 +234,34 @@ func (o *lbfgs) direction() {
 		}
 		o.dirs[slot], o.y = y, o.dirs[slot]
 		o.stps[slot], o.s = s, o.stps[slot]
-		o.ro[slot] = 1 / ys
-		o.hDiag = ys / ddot(y, y)
+		o.ro[slot] = rnd[T](1 / ys)
+		o.hDiag = rnd[T](ys / ddot(y, y))
 	}
 	for i, gi := range g {
 		d[i] = -gi
 	}
 	for i := o.count - 1; i >= 0; i-- {
 		j := (o.head + i) % len(o.dirs)
-		o.al[i] = ddot(o.stps[j], d) * o.ro[j]
+		o.al[i] = rnd[T](ddot(o.stps[j], d) * o.ro[j])
 		addScaled(d, -o.al[i], o.dirs[j])
 	}
+	h := T(o.hDiag)
 	for i := range d {
-		d[i] *= o.hDiag
+		d[i] *= h
 	}
 	for i := range o.count {
 		j := (o.head + i) % len(o.dirs)
-		be := ddot(o.dirs[j], d) * o.ro[j]
-		addScaled(d, o.al[i]-be, o.stps[j])
+		be := rnd[T](ddot(o.dirs[j], d) * o.ro[j])
+		addScaled(d, rnd[T](o.al[i]-be), o.stps[j])
 	}
 }
 
 // evalAt evaluates f at x + t·d (PyTorch's _directional_evaluate) into o.gNew; params holds
 // the point meanwhile.
-func (o *lbfgs) evalAt(params []float64, f Closure, t float64) float64 {
+func (o *lbfgs[T]) evalAt(params []T, f ClosureOf[T], t float64) float64 {
+	tT := T(t)
 	for i, xi := range o.x {
-		params[i] = math.FMA(t, o.d[i], xi)
+		params[i] = fma(tT, o.d[i], xi)
 	}
 	loss := f(params, o.gNew)
 	copy(params, o.x)
@@ -264,10 +272,10 @@ func (o *lbfgs) evalAt(params []float64, f Closure, t float64) float64 {
 // o.grad and directional derivative gtd there, and the first trial step t. It returns the
 // loss and the step it chose, with the gradient there in o.grad, and its number of
 // evaluations; params are left as they were.
-func (o *lbfgs) strongWolfe(params []float64, obj Closure, t pyNum, f, gtd float64) (float64, float64, int) {
+func (o *lbfgs[T]) strongWolfe(params []T, obj ClosureOf[T], t pyNum, f, gtd float64) (float64, float64, int) {
 	copy(o.x, params)
 	copy(o.g0, o.grad)
-	w := &wolfe{o: o, params: params, obj: obj, f: f, gtd: gtd, dNorm: atenMaxAbs(o.d, 1), bg: &o.bg}
+	w := &wolfe[T]{o: o, params: params, obj: obj, f: f, gtd: gtd, dNorm: atenMaxAbs(o.d, 1), bg: &o.bg}
 	w.t, w.fNew = t, o.evalAt(params, obj, t.v)
 	w.evals = 1
 	w.gtdNew = ddot(o.gNew, o.d)
@@ -280,23 +288,23 @@ func (o *lbfgs) strongWolfe(params []float64, obj Closure, t pyNum, f, gtd float
 // wolfe is the state of one strong-Wolfe line search: the trial step t with its loss, gradient
 // (o.gNew) and directional derivative, and the bracket with its losses, derivatives and
 // gradients (bg), low its lower end.
-type wolfe struct {
-	o             *lbfgs
-	params        []float64
-	obj           Closure
+type wolfe[T Float] struct {
+	o             *lbfgs[T]
+	params        []T
+	obj           ClosureOf[T]
 	f, gtd, dNorm float64 // at the start
 	t             pyNum
 	fNew, gtdNew  float64
 	bracket       [2]pyNum
 	bf, bgtd      [2]float64
-	bg            *[2][]float64
+	bg            *[2][]T
 	low, high     int
 	evals, lsIter int
 	done          bool
 }
 
 // eval moves the trial step to t and evaluates it.
-func (w *wolfe) eval(t pyNum) {
+func (w *wolfe[T]) eval(t pyNum) {
 	w.t = t
 	w.fNew = w.o.evalAt(w.params, w.obj, t.v)
 	w.evals++
@@ -305,13 +313,17 @@ func (w *wolfe) eval(t pyNum) {
 }
 
 // armijoFails is whether the trial step does not decrease the loss enough.
-func (w *wolfe) armijoFails() bool { return w.fNew > w.f+float64(wolfeC1*w.t.v*w.gtd) }
+func (w *wolfe[T]) armijoFails() bool {
+	c := pyMul[T](pyMul[T](pyNum{v: wolfeC1}, w.t), pyNum{w.gtd, true})
+	fNew, bound := pv[T](pyNum{v: w.fNew}, pyAdd[T](pyNum{v: w.f}, c))
+	return fNew > bound
+}
 
 // curvatureHolds is the strong Wolfe curvature condition at the trial step.
-func (w *wolfe) curvatureHolds() bool { return math.Abs(w.gtdNew) <= -wolfeC2*w.gtd }
+func (w *wolfe[T]) curvatureHolds() bool { return math.Abs(w.gtdNew) <= rnd[T](-wolfeC2*w.gtd) }
 
 // bracketPhase brackets an interval containing a point satisfying the Wolfe criteria.
-func (w *wolfe) bracketPhase() {
+func (w *wolfe[T]) bracketPhase() {
 	o, bg := w.o, w.bg
 	tPrev, fPrev, gPrev, gtdPrev := pyNum{}, w.f, o.g0, w.gtd
 	for w.lsIter < wolfeMaxLS {
@@ -329,9 +341,9 @@ func (w *wolfe) bracketPhase() {
 		}
 		// Interpolate.
 		t := w.t
-		minStep := pyNum{t.v + float64(0.01*(t.v-tPrev.v)), t.tensor || tPrev.tensor}
-		maxStep := pyNum{t.v * 10, t.tensor}
-		next := cubicInterpolate(tPrev, fPrev, gtdPrev, t, w.fNew, w.gtdNew, &[2]pyNum{minStep, maxStep})
+		minStep := pyAdd[T](t, pyMul[T](pyNum{v: 0.01}, pySub[T](t, tPrev)))
+		maxStep := pyMul[T](t, pyNum{v: 10})
+		next := cubicInterpolate[T](tPrev, fPrev, gtdPrev, t, w.fNew, w.gtdNew, &[2]pyNum{minStep, maxStep})
 		tPrev, fPrev, gtdPrev = t, w.fNew, w.gtdNew
 		copy(o.gOld, o.gNew)
 		gPrev = o.gOld
@@ -349,25 +361,27 @@ func (w *wolfe) bracketPhase() {
 }
 
 // zoom refines the bracket until a point satisfies the criteria.
-func (w *wolfe) zoom() {
+func (w *wolfe[T]) zoom() {
 	o, bg := w.o, w.bg
 	insufProgress := false
 	for !w.done && w.lsIter < wolfeMaxLS {
 		br := &w.bracket
-		if math.Abs(br[1].v-br[0].v)*w.dNorm < wolfeTolChange { // the bracket is too small
+		if rnd[T](math.Abs(pySub[T](br[1], br[0]).v)*w.dNorm) < rnd[T](wolfeTolChange) { // the bracket is too small
 			break
 		}
-		t := cubicInterpolate(br[0], w.bf[0], w.bgtd[0], br[1], w.bf[1], w.bgtd[1], nil)
+		t := cubicInterpolate[T](br[0], w.bf[0], w.bgtd[0], br[1], w.bf[1], w.bgtd[1], nil)
 		// Keep t 10% of the bracket away from its ends when it comes close to one twice, or
 		// lies on one.
-		bmax, bmin := pyMax(br[0], br[1]), pyMin(br[0], br[1])
-		eps := 0.1 * (bmax.v - bmin.v)
-		if pyMin(pyNum{v: bmax.v - t.v}, pyNum{v: t.v - bmin.v}).v < eps {
-			if insufProgress || t.v >= bmax.v || t.v <= bmin.v {
-				if math.Abs(t.v-bmax.v) < math.Abs(t.v-bmin.v) {
-					t = pyNum{bmax.v - eps, bmax.tensor || bmin.tensor}
+		bmax, bmin := pyMax[T](br[0], br[1]), pyMin[T](br[0], br[1])
+		eps := pyMul[T](pyNum{v: 0.1}, pySub[T](bmax, bmin))
+		if a, b := pv[T](pyMin[T](pySub[T](bmax, t), pySub[T](t, bmin)), eps); a < b {
+			tHi, hi := pv[T](t, bmax)
+			tLo, lo := pv[T](t, bmin)
+			if insufProgress || tHi >= hi || tLo <= lo {
+				if a, b := pv[T](pyAbs(pySub[T](t, bmax)), pyAbs(pySub[T](t, bmin))); a < b {
+					t = pySub[T](bmax, eps)
 				} else {
-					t = pyNum{bmin.v + eps, bmax.tensor || bmin.tensor}
+					t = pyAdd[T](bmin, eps)
 				}
 				insufProgress = false
 			} else {
@@ -391,7 +405,7 @@ func (w *wolfe) zoom() {
 		}
 		if w.curvatureHolds() {
 			w.done = true // the Wolfe conditions hold
-		} else if w.gtdNew*(br[high].v-br[low].v) >= 0 {
+		} else if pyMul[T](pyNum{w.gtdNew, true}, pySub[T](br[high], br[low])).v >= 0 {
 			// The old high becomes the new low.
 			br[high], w.bf[high], w.bgtd[high] = br[low], w.bf[low], w.bgtd[low]
 			bg[high], bg[low] = bg[low], bg[high]
@@ -404,58 +418,106 @@ func (w *wolfe) zoom() {
 
 // pyNum is a step length of _strong_wolfe with the Python type it has there: a 0-d tensor
 // (the first step of a run, and whatever a cubic interpolation or a tensor gives) or a float
-// (lr, 0). The type matters in one place: a float divided by a tensor is computed as the
-// tensor's reciprocal times the float (Tensor.__rtruediv__), which rounds twice.
+// (lr, 0). The type matters where a float divided by a tensor is computed as the tensor's
+// reciprocal times the float (Tensor.__rtruediv__), which rounds twice, and, in float32, in
+// every operation: one with a tensor operand is a float32 tensor operation (the float operand
+// rounded to float32 first, comparisons included), one of two floats a Python (float64) one.
 type pyNum struct {
 	v      float64
 	tensor bool
+}
+
+// rnd rounds x to T: the value of a 0-d tensor of dtype T. An operation of float32 tensors is
+// the float64 operation rounded to float32 (float64 has more than twice float32's digits, so
+// the double rounding of +, −, ×, ÷ and √ is exact); in float64 rnd is the identity.
+func rnd[T Float](x float64) float64 { return float64(T(x)) }
+
+// pyOp is the operation op of a and b in Python's types: a tensor of T when either is one.
+func pyOp[T Float](a, b pyNum, op func(x, y float64) float64) pyNum {
+	if a.tensor || b.tensor {
+		return pyNum{rnd[T](op(rnd[T](a.v), rnd[T](b.v))), true}
+	}
+	return pyNum{op(a.v, b.v), false}
+}
+
+func pyAdd[T Float](a, b pyNum) pyNum {
+	return pyOp[T](a, b, func(x, y float64) float64 { return x + y })
+}
+
+func pySub[T Float](a, b pyNum) pyNum {
+	return pyOp[T](a, b, func(x, y float64) float64 { return x - y })
+}
+
+func pyMul[T Float](a, b pyNum) pyNum {
+	return pyOp[T](a, b, func(x, y float64) float64 { return x * y })
+}
+
+// pyDiv is a/b; a float over a tensor is the tensor's reciprocal times the float.
+func pyDiv[T Float](a, b pyNum) pyNum {
+	if b.tensor && !a.tensor {
+		return pyMul[T](pyNum{rnd[T](1 / b.v), true}, a)
+	}
+	return pyOp[T](a, b, func(x, y float64) float64 { return x / y })
+}
+
+// pyAbs is Python's abs: of the same type.
+func pyAbs(a pyNum) pyNum { return pyNum{math.Abs(a.v), a.tensor} }
+
+// pv returns a and b as Python compares them: as tensors of T when either is one.
+func pv[T Float](a, b pyNum) (float64, float64) {
+	if a.tensor || b.tensor {
+		return rnd[T](a.v), rnd[T](b.v)
+	}
+	return a.v, b.v
 }
 
 // cubicInterpolate is PyTorch's _cubic_interpolate: the minimizer of the cubic through
 // (x1, f1) and (x2, f2) with slopes g1 and g2, clamped to bounds when given and to the interval
 // between x1 and x2 otherwise; the middle of that interval when the cubic has no minimizer. The
 // slopes are tensors there, and the losses floats.
-func cubicInterpolate(x1 pyNum, f1, g1 float64, x2 pyNum, f2, g2 float64, bounds *[2]pyNum) pyNum {
+func cubicInterpolate[T Float](x1 pyNum, f1, g1 float64, x2 pyNum, f2, g2 float64, bounds *[2]pyNum) pyNum {
+	a, b := pv[T](x1, x2)
+	ascending := a <= b
 	var lo, hi pyNum
 	switch {
 	case bounds != nil:
 		lo, hi = bounds[0], bounds[1]
-	case x1.v <= x2.v:
+	case ascending:
 		lo, hi = x1, x2
 	default:
 		lo, hi = x2, x1
 	}
-	num, den := 3*(f1-f2), x1.v-x2.v
-	q := num / den
-	if x1.tensor || x2.tensor {
-		q = (1 / den) * num
+	q := pyDiv[T](pyNum{v: 3 * (f1 - f2)}, pySub[T](x1, x2))
+	tg1, tg2 := pyNum{g1, true}, pyNum{g2, true}
+	d1 := pySub[T](pyAdd[T](tg1, tg2), q)
+	d2sq := pySub[T](pyMul[T](d1, d1), pyMul[T](tg1, tg2))
+	if !(d2sq.v >= 0) {
+		return pyDiv[T](pyAdd[T](lo, hi), pyNum{v: 2})
 	}
-	d1 := g1 + g2 - q
-	d2sq := float64(d1*d1) - float64(g1*g2)
-	if !(d2sq >= 0) {
-		return pyNum{(lo.v + hi.v) / 2, lo.tensor || hi.tensor}
+	d2 := pyNum{rnd[T](math.Sqrt(d2sq.v)), true}
+	two := pyMul[T](pyNum{v: 2}, d2)
+	var minPos pyNum
+	if ascending { // x2 − (x2 − x1)·((g2 + d2 − d1)/(g2 − g1 + 2·d2))
+		r := pyDiv[T](pySub[T](pyAdd[T](tg2, d2), d1), pyAdd[T](pySub[T](tg2, tg1), two))
+		minPos = pySub[T](x2, pyMul[T](pySub[T](x2, x1), r))
+	} else { // x1 − (x1 − x2)·((g1 + d2 − d1)/(g1 − g2 + 2·d2))
+		r := pyDiv[T](pySub[T](pyAdd[T](tg1, d2), d1), pyAdd[T](pySub[T](tg1, tg2), two))
+		minPos = pySub[T](x1, pyMul[T](pySub[T](x1, x2), r))
 	}
-	d2 := math.Sqrt(d2sq)
-	minPos := pyNum{tensor: true}
-	if x1.v <= x2.v {
-		minPos.v = x2.v - float64((x2.v-x1.v)*((g2+d2-d1)/(g2-g1+2*d2)))
-	} else {
-		minPos.v = x1.v - float64((x1.v-x2.v)*((g1+d2-d1)/(g1-g2+2*d2)))
-	}
-	return pyMin(pyMax(minPos, lo), hi)
+	return pyMin[T](pyMax[T](minPos, lo), hi)
 }
 
 // pyMin and pyMax are Python's min(a, b) and max(a, b): b only when it compares less
 // (greater) than a, so a NaN first argument is kept and a NaN second one ignored.
-func pyMin(a, b pyNum) pyNum {
-	if b.v < a.v {
+func pyMin[T Float](a, b pyNum) pyNum {
+	if x, y := pv[T](b, a); x < y {
 		return b
 	}
 	return a
 }
 
-func pyMax(a, b pyNum) pyNum {
-	if b.v > a.v {
+func pyMax[T Float](a, b pyNum) pyNum {
+	if x, y := pv[T](b, a); x > y {
 		return b
 	}
 	return a
@@ -463,19 +525,26 @@ func pyMax(a, b pyNum) pyNum {
 
 // addScaled sets v ← v + α·u with one rounding per element, as ATen's v.add_(u, alpha=α)
 // (a fused multiply-add in its vectorized kernel and in the scalar tail).
-func addScaled(v []float64, alpha float64, u []float64) {
+func addScaled[T Float](v []T, alpha float64, u []T) {
+	a := T(alpha)
 	u = u[:len(v)]
 	for i := range v {
-		v[i] = math.FMA(alpha, u[i], v[i])
+		v[i] = fma(a, u[i], v[i])
 	}
 }
 
+// fma is x·y + z rounded once in float64; in float32 it is rounded to float64 first, then to
+// float32 (the exact product of two float32 values fits a float64, so only the sum rounds
+// twice, which can differ from a float32 fused multiply-add in the last bit, rarely).
+func fma[T Float](x, y, z T) T { return T(math.FMA(float64(x), float64(y), float64(z))) }
+
 // atenMaxAbs is (scale·v).abs().max(): NaN when an element is NaN, as torch.max propagates
 // it; 0 for an empty v.
-func atenMaxAbs(v []float64, scale float64) float64 {
+func atenMaxAbs[T Float](v []T, scale float64) float64 {
 	m := 0.0
+	s := T(scale)
 	for _, x := range v {
-		a := math.Abs(x * scale)
+		a := math.Abs(float64(x * s))
 		if a != a {
 			return a
 		}
@@ -487,59 +556,100 @@ func atenMaxAbs(v []float64, scale float64) float64 {
 // ddot is x·y as OpenBLAS's ddot computes it on a Haswell-class CPU (kernel/x86_64/ddot.c and
 // ddot_microk_haswell-2.c): the first n − n mod 16 products in four accumulators of four lanes
 // by fused multiply-adds, reduced pairwise, then the rest added one by one.
-func ddot(x, y []float64) float64 {
+//
+// In float32 it is sdot (sdotf32), and the result, a float32 value, is returned as a float64.
+func ddot[T Float](x, y []T) float64 {
+	if isFloat32[T]() {
+		return sdot(x, y)
+	}
 	n := len(x)
 	y = y[:n]
 	n1 := n &^ 15
-	dot := 0.0
+	var dot T
 	if n1 > 0 {
-		var acc [4][4]float64
+		var acc [4][4]T
 		for i := 0; i < n1; i += 16 {
 			for k := range 4 {
 				for l := range 4 {
 					j := i + 4*k + l
-					acc[k][l] = math.FMA(x[j], y[j], acc[k][l])
+					acc[k][l] = fma(x[j], y[j], acc[k][l])
 				}
 			}
 		}
-		var half [4][2]float64 // vextractf128 + vaddpd: lanes 0+2 and 1+3
+		var half [4][2]T // vextractf128 + vaddpd: lanes 0+2 and 1+3
 		for k := range 4 {
-			half[k] = [2]float64{acc[k][0] + acc[k][2], acc[k][1] + acc[k][3]}
+			half[k] = [2]T{acc[k][0] + acc[k][2], acc[k][1] + acc[k][3]}
 		}
 		a0, a1 := half[0][0]+half[1][0], half[0][1]+half[1][1]
 		b0, b1 := half[2][0]+half[3][0], half[2][1]+half[3][1]
 		dot = (a0 + b0) + (a1 + b1) // vhaddpd
 	}
 	for i := n1; i < n; i++ {
-		dot += float64(y[i] * x[i])
+		dot += T(y[i] * x[i])
 	}
-	return dot
+	return float64(dot)
+}
+
+// sdot is x·y as OpenBLAS's sdot computes it on a Haswell-class CPU (kernel/x86_64/sdot.c and
+// sdot_microk_haswell-2.c), for float32 x and y: the first n − n mod 32 products in four
+// accumulators of eight lanes by fused multiply-adds, reduced pairwise to a float32; the rest
+// of the products, each rounded to float32, summed in a double, the kernel's float32 added last
+// and the sum rounded to float32. (Checked against PyTorch's float32 dot to the bit:
+// TestLBFGSKernelsFloat32.)
+func sdot[T Float](x, y []T) float64 {
+	n := len(x)
+	y = y[:n]
+	n1 := n &^ 31
+	var kernel T
+	if n1 > 0 {
+		var acc [4][8]T
+		for i := 0; i < n1; i += 32 {
+			for k := range 4 {
+				for l := range 8 {
+					j := i + 8*k + l
+					acc[k][l] = fma(x[j], y[j], acc[k][l])
+				}
+			}
+		}
+		var c [4]T // vextractf128 + vaddps (lanes l and l+4), then the accumulators pairwise
+		for l := range 4 {
+			c[l] = ((acc[0][l] + acc[0][l+4]) + (acc[1][l] + acc[1][l+4])) +
+				((acc[2][l] + acc[2][l+4]) + (acc[3][l] + acc[3][l+4]))
+		}
+		kernel = (c[0] + c[1]) + (c[2] + c[3]) // vhaddps twice
+	}
+	dot := 0.0
+	for i := n1; i < n; i++ {
+		dot += float64(T(y[i] * x[i]))
+	}
+	return float64(T(dot + float64(kernel)))
 }
 
 // atenSumAbs is v.abs().sum() as ATen's cascade_sum computes it for a contiguous float64
 // vector with AVX2 (aten/src/ATen/native/cpu/SumKernel.cpp, PyTorch 1.13, one thread): the
 // vectors of four elements summed as four interleaved rows by multi_row_sum's levels of 16
-// and more, the rows added together, then the leftover elements and the four lanes.
-func atenSumAbs(v []float64) float64 {
+// and more, the rows added together, then the leftover elements and the four lanes. For
+// float32 the vectors have eight lanes (AVX2's eight floats), summed in float32.
+func atenSumAbs[T Float](v []T) float64 {
 	n := len(v)
-	if n < 4 {
-		s := 0.0
-		for _, x := range v {
-			s += math.Abs(x)
-		}
-		return s
+	lanes := 4
+	if isFloat32[T]() {
+		lanes = 8
 	}
-	const levels, rows, lanes = 4, 4, 4
+	if n < lanes {
+		return rowSumAbs(v)
+	}
+	const levels, rows = 4, 4
 	vecs := n / lanes
 	size := vecs / rows // rows of the (-1, 4)-shaped array of vectors
 	power := max(4, ceilLog2(size)/levels)
 	step := 1 << power
 	mask := step - 1
-	var acc [levels][rows][lanes]float64
+	var acc [levels][rows][8]T
 	addRow := func(i int) {
 		for k := range rows {
 			for l := range lanes {
-				acc[0][k][l] += math.Abs(v[(i*rows+k)*lanes+l])
+				acc[0][k][l] += abs(v[(i*rows+k)*lanes+l])
 			}
 		}
 	}
@@ -574,7 +684,7 @@ func atenSumAbs(v []float64) float64 {
 	sums := acc[0]
 	for m := size * rows; m < vecs; m++ {
 		for l := range lanes {
-			sums[0][l] += math.Abs(v[m*lanes+l])
+			sums[0][l] += abs(v[m*lanes+l])
 		}
 	}
 	for k := 1; k < rows; k++ {
@@ -582,14 +692,28 @@ func atenSumAbs(v []float64) float64 {
 			sums[0][l] += sums[k][l]
 		}
 	}
-	s := 0.0
+	var s T
 	for m := vecs * lanes; m < n; m++ {
-		s += math.Abs(v[m])
+		s += abs(v[m])
 	}
 	for l := range lanes {
 		s += sums[0][l]
 	}
-	return s
+	return float64(s)
+}
+
+// rowSumAbs is Σ|v| for a v shorter than a vector (scalar_inner_sum's row_sum): four partial
+// sums of one element each, the rest added to the first, then the four in order.
+func rowSumAbs[T Float](v []T) float64 {
+	var p [4]T
+	m := len(v) &^ 3
+	for k := range m {
+		p[k] += abs(v[k])
+	}
+	for _, x := range v[m:] {
+		p[0] += abs(x)
+	}
+	return float64(((p[0] + p[1]) + p[2]) + p[3])
 }
 
 // ceilLog2 is ATen's utils::CeilLog2: ⌈log₂ x⌉, and 1 for x ≤ 2.

@@ -201,7 +201,7 @@ func TestLBFGSGolden(t *testing.T) {
 				if calls != c.Evals[k] {
 					t.Errorf("step %d: %d evaluations, PyTorch %d", k+1, calls, c.Evals[k])
 				}
-				if n := opt.(*lbfgs).nIter; n != c.NIter[k] {
+				if n := opt.(*lbfgs[float64]).nIter; n != c.NIter[k] {
 					t.Errorf("step %d: n_iter %d, PyTorch %d", k+1, n, c.NIter[k])
 				}
 			}
@@ -250,7 +250,7 @@ func TestLBFGSMaxEvalDerived(t *testing.T) {
 		{map[string]any{"max_iter": 1}, 1},
 		{map[string]any{"max_iter": 8, "max_eval": 4}, 4},
 	} {
-		opt := newFor(t, "lbfgs", tc.set, 2).(*lbfgs)
+		opt := newFor(t, "lbfgs", tc.set, 2).(*lbfgs[float64])
 		if opt.maxEval != tc.want {
 			t.Errorf("%s: max_eval %d, want %d", testName("lbfgs", tc.set), opt.maxEval, tc.want)
 		}

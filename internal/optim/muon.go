@@ -29,8 +29,9 @@ const muonDefaultLR = 0.001
 // with the shape scaling s of adjust_lr_fn: "original" (PyTorch's default, Keller Jordan's rule)
 // s = √max(1, A/B); "match_rms_adamw" (Moonshot, Liu et al. 2025) s = 0.2·√max(A, B). ε clamps
 // the Frobenius norm from below (PyTorch's clamp(min=eps); Keller Jordan's muon.py adds 1e-7
-// instead). The iteration runs in float64, where PyTorch and Keller Jordan run it in bfloat16,
-// so the result is the float64 value of the same polynomial; a matrix product is a plain loop.
+// instead). The iteration runs in the optimizer's precision (float64 or float32), where PyTorch
+// and Keller Jordan run it in bfloat16, so the result is that precision's value of the same
+// polynomial; a matrix product is a plain loop.
 // B starts at zero. The momentum is the EMA form of the code: the documented B ← μB + g and
 // B̃ = g + μB are 1/(1−μ) times the code's, a factor the normalization removes (but for ε).
 //
@@ -46,7 +47,7 @@ const muonDefaultLR = 0.001
 // the default, until SetBaseLR is called), so aux_lr is the rate of the other tensors at lr₀
 // and follows the schedule with the matrices' rate. On a test function every coordinate is
 // one vector and muon is this AdamW.
-type muon struct {
+type muon[T Float] struct {
 	entry
 	mu, wd, eps                 float64
 	nesterov, matchRMS          bool
@@ -56,17 +57,17 @@ type muon struct {
 	lr0                         float64
 	n                           int
 	tensors                     []Tensor
-	buf, m, v                   []float64 // momentum of the matrices; moments of the rest
-	x, xNext, gram, gram2       []float64 // Newton–Schulz scratch, sized for the largest matrix
+	buf, m, v                   []T // momentum of the matrices; moments of the rest
+	x, xNext, gram, gram2       []T // Newton–Schulz scratch, sized for the largest matrix
 }
 
-func newMuon(v param.Values, l Layout) *muon {
-	o := &muon{mu: v.Float("momentum"), wd: v.Float("weight_decay"), eps: v.Float("eps"),
+func newMuon[T Float](v param.Values, l Layout) *muon[T] {
+	o := &muon[T]{mu: v.Float("momentum"), wd: v.Float("weight_decay"), eps: v.Float("eps"),
 		nesterov: v.Bool("nesterov"), matchRMS: v.String("adjust_lr_fn") == "match_rms_adamw",
 		nsSteps: v.Int("ns_steps"), auxLR: v.Float("aux_lr"), auxB1: v.Float("aux_beta1"),
 		auxB2: v.Float("aux_beta2"), auxEps: v.Float("aux_eps"), auxWD: v.Float("aux_weight_decay"),
 		lr0: muonDefaultLR, n: l.Size, tensors: layoutParts(l),
-		buf: make([]float64, l.Size), m: make([]float64, l.Size), v: make([]float64, l.Size)}
+		buf: make([]T, l.Size), m: make([]T, l.Size), v: make([]T, l.Size)}
 	size, side := 0, 0
 	for _, t := range o.tensors {
 		if t.Matrix {
@@ -74,8 +75,8 @@ func newMuon(v param.Values, l Layout) *muon {
 			side = max(side, min(t.Rows, t.Cols))
 		}
 	}
-	o.x, o.xNext = make([]float64, size), make([]float64, size)
-	o.gram, o.gram2 = make([]float64, side*side), make([]float64, side*side)
+	o.x, o.xNext = make([]T, size), make([]T, size)
+	o.gram, o.gram2 = make([]T, side*side), make([]T, side*side)
 	return o
 }
 
@@ -83,20 +84,21 @@ func newMuon(v param.Values, l Layout) *muon {
 // (each over the whole vector, used on the tensors of its kind). The base rate lr₀ is not
 // state: the loop sets it through SetBaseLR before the first Step and Step never changes it
 // (see Stateful); the Newton–Schulz buffers are scratch.
-func (o *muon) State() []any { return []any{o.buf, o.m, o.v} }
+func (o *muon[T]) State() []any { return []any{o.buf, o.m, o.v} }
 
 // SetBaseLR sets lr₀, the rate at which the other tensors' rate is aux_lr.
-func (o *muon) SetBaseLR(lr0 float64) {
+func (o *muon[T]) SetBaseLR(lr0 float64) {
 	if !(lr0 > 0) || math.IsInf(lr0, 0) {
 		panic(fmt.Sprintf("optim: muon base rate %v, want a finite rate > 0", lr0))
 	}
 	o.lr0 = lr0
 }
 
-func (o *muon) Step(params, grad []float64, t int, lr float64) {
+func (o *muon[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, o.n, t)
 	aux := o.auxLR * (lr / o.lr0)
-	bc1, bc2 := biasCorrection(o.auxB1, t), biasCorrection(o.auxB2, t)
+	bc1, bc2 := T(biasCorrection(o.auxB1, t)), T(biasCorrection(o.auxB2, t))
+	w1, w2, decay, naux, eps := T(1-o.auxB1), T(1-o.auxB2), T(1-aux*o.auxWD), T(-aux), T(o.auxEps)
 	for _, ts := range o.tensors {
 		lo, hi := ts.Offset, ts.Offset+ts.Rows*ts.Cols
 		p, g := params[lo:hi], grad[lo:hi]
@@ -105,20 +107,19 @@ func (o *muon) Step(params, grad []float64, t int, lr float64) {
 			continue
 		}
 		m, v := o.m[lo:hi], o.v[lo:hi]
-		w1, w2, decay := 1-o.auxB1, 1-o.auxB2, 1-aux*o.auxWD
 		for i := range p {
 			gi := g[i]
 			m[i] = lerp(m[i], gi, w1)
 			v[i] = lerp(v[i], gi*gi, w2)
-			u := (m[i] / bc1) / (math.Sqrt(v[i]/bc2) + o.auxEps)
+			u := (m[i] / bc1) / (sqrt(v[i]/bc2) + eps)
 			p[i] *= decay
-			p[i] += -aux * u
+			p[i] += naux * u
 		}
 	}
 }
 
 // matrixStep updates the rows×cols weight matrix p (row-major) from its gradient g and buffer.
-func (o *muon) matrixStep(p, g, buf []float64, rows, cols int, lr float64) {
+func (o *muon[T]) matrixStep(p, g, buf []T, rows, cols int, lr float64) {
 	// X is r×c with r ≤ c: B̃, transposed when the matrix is tall.
 	tall := rows > cols
 	r, c := rows, cols
@@ -126,14 +127,15 @@ func (o *muon) matrixStep(p, g, buf []float64, rows, cols int, lr float64) {
 		r, c = cols, rows
 	}
 	x, xn := o.x[:r*c], o.xNext[:r*c]
-	sumsq := 0.0
+	var sumsq T
+	mu, w := T(o.mu), T(1-o.mu)
 	for i := range rows {
 		for j := range cols {
 			k := i*cols + j
-			buf[k] = lerp(buf[k], g[k], 1-o.mu)
+			buf[k] = lerp(buf[k], g[k], w)
 			u := buf[k]
 			if o.nesterov {
-				u = lerp(g[k], buf[k], o.mu)
+				u = lerp(g[k], buf[k], mu)
 			}
 			if tall {
 				x[j*rows+i] = u
@@ -143,7 +145,7 @@ func (o *muon) matrixStep(p, g, buf []float64, rows, cols int, lr float64) {
 			sumsq += u * u
 		}
 	}
-	den := math.Max(math.Sqrt(sumsq), o.eps)
+	den := fmax(sqrt(sumsq), T(o.eps))
 	for i := range x {
 		x[i] /= den
 	}
@@ -152,7 +154,7 @@ func (o *muon) matrixStep(p, g, buf []float64, rows, cols int, lr float64) {
 	if o.matchRMS {
 		ratio = 0.2 * math.Sqrt(float64(max(rows, cols)))
 	}
-	adjusted, decay := lr*ratio, 1-lr*o.wd
+	adjusted, decay := T(lr*ratio), T(1-lr*o.wd)
 	for i := range rows {
 		for j := range cols {
 			k := i*cols + j
@@ -170,7 +172,7 @@ func (o *muon) matrixStep(p, g, buf []float64, rows, cols int, lr float64) {
 // (xn its scratch of the same size) and returns the result (x or xn). M is symmetric: each
 // entry above the diagonal is computed once, four columns at a time, each still a sum over k
 // in increasing order, so the result is that of the plain triple loop to the bit.
-func (o *muon) newtonSchulz(x, xn []float64, r, c int) []float64 {
+func (o *muon[T]) newtonSchulz(x, xn []T, r, c int) []T {
 	gram, gram2 := o.gram[:r*r], o.gram2[:r*r]
 	for range o.nsSteps {
 		gramOf(gram, x, r, c)
@@ -209,14 +211,14 @@ func (o *muon) newtonSchulz(x, xn []float64, r, c int) []float64 {
 
 // gramOf sets m (r×r) = x xᵀ for the r×c matrix x: the upper triangle, four entries of a row
 // at a time (one load of x's row i for four dot products), then mirrored.
-func gramOf(m, x []float64, r, c int) {
+func gramOf[T Float](m, x []T, r, c int) {
 	for i := range r {
 		xi := x[i*c : (i+1)*c]
 		j := i
 		for ; j+4 <= r; j += 4 {
 			x0, x1, x2, x3 := x[j*c:(j+1)*c], x[(j+1)*c:(j+2)*c], x[(j+2)*c:(j+3)*c], x[(j+3)*c:(j+4)*c]
 			x0, x1, x2, x3 = x0[:len(xi)], x1[:len(xi)], x2[:len(xi)], x3[:len(xi)]
-			var s0, s1, s2, s3 float64
+			var s0, s1, s2, s3 T
 			for k, v := range xi {
 				s0 += v * x0[k]
 				s1 += v * x1[k]
@@ -227,7 +229,7 @@ func gramOf(m, x []float64, r, c int) {
 		}
 		for ; j < r; j++ {
 			xj := x[j*c : (j+1)*c][:len(xi)]
-			s := 0.0
+			var s T
 			for k, v := range xi {
 				s += v * xj[k]
 			}

@@ -1,5 +1,5 @@
 // Package optim implements the first-order optimizers of optimbench (SPEC.md §4) as in-place
-// updates of a flat float64 parameter vector.
+// updates of a flat parameter vector, in float64 or float32.
 //
 // Every optimizer follows the conventions of PyTorch ≥ 2.0's torch.optim on its single-tensor
 // path (foreach=False, maximize=False, no AMP), including the order of floating-point
@@ -30,6 +30,37 @@
 // Each optimizer allocates its state once in New; Step allocates nothing. Every optimizer is
 // Stateful: SaveState copies its state for a checkpoint and RestoreState writes it back into
 // an optimizer built alike, so that a resumed run takes the same steps, bit for bit.
+//
+// # Precision
+//
+// Every optimizer exists in float64 (New, Optimizer) and float32 (NewOf[float32],
+// OptimizerOf[float32]): each type is generic in its precision T, and the registry's Builder
+// holds both instantiations of one constructor (both(newAdam[float64], newAdam[float32])), so
+// every rule is written once and the float64 instantiation is the float64 code it was, to the
+// bit. In float32 the optimizer does what PyTorch does on float32 tensors:
+//
+//   - In T: the parameters, the gradient and every state vector (m, v, buffers, accumulators),
+//     and each element-wise operation on them, so each rounds to T (ATen's float kernels
+//     compute in float on the CPU). Square roots are correctly rounded in T
+//     (float32(math.Sqrt(float64(x))) is float32's sqrt); min, max and |x| are exact. Sums over
+//     a tensor (norms, dot products, Σ|s|) accumulate in T.
+//   - In float64, rounded to T once where they meet a tensor: the scalars PyTorch computes in
+//     Python, a double: the hyperparameters (param.Values stay float64), lr, 1 − β, the bias
+//     corrections 1 − βᵗ and their roots, the step sizes (lr/(1 − β₁ᵗ), nadam's coefficients,
+//     radam's rectification, adafactor's α and ρ, the schedule-free weights), Python's float()
+//     of a norm or a dot product (lars' and lamb's trust ratios, prodigy's D), nadam's running
+//     product of μ_t, L-BFGS's losses.
+//   - In T but held as float64 values (so State keeps its element types): what PyTorch keeps
+//     as a 0-d tensor of the parameters' dtype: asgd's η and μ, L-BFGS's y·s, ρ, H, α, β, g·d,
+//     the first step min(1, 1/Σ|g|)·lr and every line-search quantity formed with a tensor
+//     (each operation with a tensor operand rounds to T, comparisons included: pyNum). L-BFGS
+//     also follows OpenBLAS's sdot and ATen's eight-lane float sum, and so reproduces PyTorch's
+//     float32 steps to the bit (testdata/float32/lbfgs_golden.json).
+//
+// A key's default is the same in both precisions: adafactor's eps1 is float64's machine ε
+// also in float32 (PyTorch's eps1=None would take float32's, 1.19e-7). Entry.Floats counts
+// values of the optimizer's precision: Floats(v, l)·Bytes[T]() is its memory. A float32
+// checkpoint names its optimizer "adam (float32)" and restores into a float32 optimizer only.
 package optim
 
 import (
@@ -37,37 +68,55 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"unsafe"
 
 	"github.com/optimbench/optimbench/internal/param"
 )
 
-// Optimizer updates parameters in place.
-type Optimizer interface {
+// Float is the precision of an optimizer: its parameters, gradients and state are []T.
+// (Exactly float32 or float64, not types defined on them: NewOf picks the builder by type.)
+type Float interface{ float32 | float64 }
+
+// OptimizerOf updates parameters of precision T in place.
+type OptimizerOf[T Float] interface {
 	// Step applies update number t (t counts from 1) with learning rate lr to params, given the
 	// gradient grad of the minibatch mean loss at params. grad may be overwritten (it is
 	// scratch). Step allocates nothing. A length mismatch is a programmer error and may panic.
-	Step(params, grad []float64, t int, lr float64)
+	Step(params, grad []T, t int, lr float64)
 }
 
-// Closure evaluates the loss of the current minibatch at params and writes its gradient into
-// grad: what an optimizer that re-evaluates the objective within one update calls.
-type Closure func(params, grad []float64) float64
+// Optimizer is a float64 optimizer, what New builds.
+type Optimizer = OptimizerOf[float64]
 
-// ClosureStepper is an optimizer whose update evaluates the objective again (L-BFGS's inner
+// ClosureOf evaluates the loss of the current minibatch at params and writes its gradient into
+// grad: what an optimizer that re-evaluates the objective within one update calls. The loss
+// is a float64 in both precisions (PyTorch's LBFGS reads it as a Python float).
+type ClosureOf[T Float] func(params, grad []T) float64
+
+// Closure is the closure of a float64 optimizer.
+type Closure = ClosureOf[float64]
+
+// ClosureStepperOf is an optimizer whose update evaluates the objective again (L-BFGS's inner
 // iterations and line search): the loop calls StepClosure instead of Step, with loss and
 // grad already evaluated at params, and one call is one update (PyTorch's step(closure)).
-type ClosureStepper interface {
-	Optimizer
-	StepClosure(params, grad []float64, loss float64, t int, lr float64, f Closure)
+type ClosureStepperOf[T Float] interface {
+	OptimizerOf[T]
+	StepClosure(params, grad []T, loss float64, t int, lr float64, f ClosureOf[T])
 }
 
-// Evaluator is an optimizer whose evaluation point differs from the point where it takes
+// ClosureStepper is a float64 ClosureStepperOf.
+type ClosureStepper = ClosureStepperOf[float64]
+
+// EvaluatorOf is an optimizer whose evaluation point differs from the point where it takes
 // gradients (schedule-free methods evaluate their average x; gradients are taken at y).
 // EvalParams returns the parameters to evaluate after the last Step, params being the
 // iterate; the slice is the optimizer's and valid until its next Step.
-type Evaluator interface {
-	EvalParams(params []float64) []float64
+type EvaluatorOf[T Float] interface {
+	EvalParams(params []T) []T
 }
+
+// Evaluator is a float64 EvaluatorOf.
+type Evaluator = EvaluatorOf[float64]
 
 // MomentumSetter is an optimizer whose momentum a schedule may drive (one-cycle, cyclical
 // rates with cycle_momentum): μ for the momentum family, β₁ for the Adam family, as
@@ -102,10 +151,12 @@ type Entry struct {
 	// Check, if set, validates rules across keys (nesterov needs momentum > 0). It sees
 	// every key of Params and returns a *param.ValueError.
 	Check func(v param.Values) error
-	// Build allocates the optimizer for the validated values and the parameter layout.
-	Build func(v param.Values, l Layout) Optimizer
-	// Floats is how many float64 values Build allocates for v and l (its state and scratch),
-	// found without allocating them: a run's memory is estimated before anything is built.
+	// Build allocates the optimizer, in either precision, for the validated values and the
+	// parameter layout (NewOf calls it).
+	Build Builder
+	// Floats is how many values of the optimizer's precision Build allocates for v and l (its
+	// state and scratch), found without allocating them: a run's memory is estimated before
+	// anything is built. The count is the same in both precisions; Bytes turns it into bytes.
 	Floats func(v param.Values, l Layout) int64
 	// Cycles is the key a schedule that drives momentum sets (as PyTorch's schedulers set
 	// group["momentum"] or group["betas"][0]): "momentum", "beta1", or "" when the optimizer
@@ -131,6 +182,9 @@ type Tensor struct {
 	Offset     int
 	Rows, Cols int
 	Matrix     bool // a weight matrix (as opposed to a bias or a point of a test function)
+	// Kernel is a conv weight's (kh, kw), zero otherwise: the tensor is [Rows, Cols/(kh·kw),
+	// kh, kw] in PyTorch, and is treated here as the Rows×Cols matrix out × (in·kh·kw).
+	Kernel [2]int
 }
 
 // Flat is the layout of n parameters that form one vector (a test function's point).
@@ -188,11 +242,11 @@ var registry = slices.Concat(classicEntries, torchEntries, lbfgsEntries, referen
 // classicEntries are the optimizers of the lecture.
 var classicEntries = []Entry{
 	{Name: "sgd", LR: 0.001, Params: []param.Spec{weightDecay},
-		Build:  func(v param.Values, l Layout) Optimizer { return newSGD(v, l.Size) },
+		Build:  both(newSGD[float64], newSGD[float32]),
 		Floats: vectors(0),
 		Doc:    "stochastic gradient descent (Robbins & Monro 1951); torch.optim.SGD"},
 	{Name: "momentum", LR: 0.001, Params: []param.Spec{momentum, weightDecay, added(dampening)},
-		Build:  func(v param.Values, l Layout) Optimizer { return newHeavyBall(v, l.Size, false) },
+		Build:  both(newMomentum[float64], newMomentum[float32]),
 		Floats: vectors(1),
 		Cycles: "momentum",
 		Doc:    "heavy-ball momentum (Polyak 1964); torch.optim.SGD(momentum)"},
@@ -206,7 +260,7 @@ var classicEntries = []Entry{
 			}
 			return nil
 		},
-		Build:  func(v param.Values, l Layout) Optimizer { return newHeavyBall(v, l.Size, true) },
+		Build:  both(newNesterov[float64], newNesterov[float32]),
 		Floats: vectors(1),
 		Cycles: "momentum",
 		Doc:    "Nesterov momentum (Sutskever et al. 2013); torch.optim.SGD(nesterov=True)"},
@@ -215,27 +269,27 @@ var classicEntries = []Entry{
 			Doc: "lr_t = lr/(1 + (t−1)·lr_decay)"},
 		{Key: "initial_accumulator", Type: param.Float, Default: 0.0, Range: param.AtLeast(0),
 			Doc: "the starting sum of squared gradients"}},
-		Build:  func(v param.Values, l Layout) Optimizer { return newAdagrad(v, l.Size) },
+		Build:  both(newAdagrad[float64], newAdagrad[float32]),
 		Floats: vectors(1),
 		Doc:    "AdaGrad (Duchi, Hazan & Singer 2011); torch.optim.Adagrad"},
 	{Name: "rmsprop", LR: 0.01, Params: []param.Spec{
 		with(momentum, 0.0, "μ of the optional heavy-ball term"), eps(1e-8), rho(0.99), weightDecay,
 		{Key: "centered", Type: param.Bool, Default: false, Doc: "divide by a variance estimate"}},
-		Build:  func(v param.Values, l Layout) Optimizer { return newRMSprop(v, l.Size) },
+		Build:  both(newRMSprop[float64], newRMSprop[float32]),
 		Floats: func(v param.Values, l Layout) int64 { return int64(l.Size) * int64(2+b2i(v.Bool("centered"))) },
 		Cycles: "momentum",
 		Doc:    "RMSProp (Hinton 2012), centered (Graves 2013); torch.optim.RMSprop"},
 	{Name: "adadelta", LR: 1.0, Params: []param.Spec{eps(1e-6), rho(0.9), weightDecay},
-		Build:  func(v param.Values, l Layout) Optimizer { return newAdadelta(v, l.Size) },
+		Build:  both(newAdadelta[float64], newAdadelta[float32]),
 		Floats: vectors(2),
 		Doc:    "Adadelta (Zeiler 2012); torch.optim.Adadelta"},
 	{Name: "adam", LR: 0.001, Params: adamParams,
-		Build:  func(v param.Values, l Layout) Optimizer { return newAdam(v, l.Size, false, false) },
+		Build:  both(newAdam[float64], newAdam[float32]),
 		Floats: vectors(2),
 		Cycles: "beta1",
 		Doc:    "Adam (Kingma & Ba 2015); torch.optim.Adam"},
 	{Name: "amsgrad", LR: 0.001, Params: adamParams,
-		Build:  func(v param.Values, l Layout) Optimizer { return newAdam(v, l.Size, true, false) },
+		Build:  both(newAMSGrad[float64], newAMSGrad[float32]),
 		Floats: vectors(3),
 		Cycles: "beta1",
 		Doc:    "AMSGrad (Reddi, Kale & Kumar 2018); torch.optim.Adam(amsgrad=True)"},
@@ -243,12 +297,12 @@ var classicEntries = []Entry{
 		with(weightDecay, 0.01, "λ, decoupled: θ ← θ(1 − lr·λ)"),
 		added(param.Spec{Key: "amsgrad", Type: param.Bool, Default: false,
 			Doc: "divide by the running maximum of v (AMSGrad, Reddi, Kale & Kumar 2018)"})},
-		Build:  func(v param.Values, l Layout) Optimizer { return newAdam(v, l.Size, v.Bool("amsgrad"), true) },
+		Build:  both(newAdamW[float64], newAdamW[float32]),
 		Floats: func(v param.Values, l Layout) int64 { return int64(l.Size) * int64(2+b2i(v.Bool("amsgrad"))) },
 		Cycles: "beta1",
 		Doc:    "AdamW (Loshchilov & Hutter 2019); torch.optim.AdamW"},
 	{Name: "adamax", LR: 0.002, Params: adamParams,
-		Build:  func(v param.Values, l Layout) Optimizer { return newAdamax(v, l.Size) },
+		Build:  both(newAdamax[float64], newAdamax[float32]),
 		Floats: vectors(2),
 		Cycles: "beta1",
 		Doc:    "AdaMax (Kingma & Ba 2015, Algorithm 2); torch.optim.Adamax"},
@@ -256,7 +310,7 @@ var classicEntries = []Entry{
 		{Key: "momentum_decay", Type: param.Float, Default: 0.004, Range: param.AtLeast(0),
 			Doc: "ψ of the momentum schedule μ_t = β₁(1 − ½·0.96^(tψ))"},
 		added(decoupledWeightDecay)},
-		Build:  func(v param.Values, l Layout) Optimizer { return newNAdam(v, l.Size) },
+		Build:  both(newNAdam[float64], newNAdam[float32]),
 		Floats: vectors(2),
 		Cycles: "beta1",
 		Doc:    "NAdam (Dozat 2016), PyTorch ≥ 2.0's form; torch.optim.NAdam"},
@@ -299,42 +353,101 @@ func Defaults(name string) param.Values {
 // at zero, adagrad's sum at initial_accumulator). Keys missing from v take their defaults; a
 // key the optimizer does not take is an error wrapping ErrUnknownKey. A value outside its
 // range is a *param.ValueError naming the key first, as in "beta2: must be in [0, 1), got 1".
-// A negative size is a programmer error and panics.
-func New(name string, v param.Values, l Layout) (Optimizer, error) {
-	e, err := Lookup(name)
+// A negative size is a programmer error and panics. New builds a float64 optimizer.
+func New(name string, v param.Values, l Layout) (Optimizer, error) { return NewOf[float64](name, v, l) }
+
+// NewOf is New in precision T: the optimizer's parameters, gradients and state are []T, and
+// its arithmetic is T's, as PyTorch's on tensors of that dtype (see the package comment).
+func NewOf[T Float](name string, v param.Values, l Layout) (OptimizerOf[T], error) {
+	e, full, err := resolve(name, v)
 	if err != nil {
 		return nil, err
+	}
+	if l.Size < 0 {
+		panic(fmt.Sprintf("optim: negative parameter count %d", l.Size))
+	}
+	opt := buildOf[T](e.Build, full, l)
+	if n, ok := opt.(named); ok { // its checkpoints name it (SaveState)
+		n.setEntry(e.Name+precisionSuffix[T](), l)
+	}
+	return opt, nil
+}
+
+// resolve returns the entry of name and v completed with its defaults and validated.
+func resolve(name string, v param.Values) (*Entry, param.Values, error) {
+	e, err := Lookup(name)
+	if err != nil {
+		return nil, nil, err
 	}
 	full := param.Defaults(e.Params)
 	for k, x := range v {
 		s := param.Find(e.Params, k)
 		if s == nil {
-			return nil, fmt.Errorf("%s: %w for optimizer %s", k, ErrUnknownKey, name)
+			return nil, nil, fmt.Errorf("%s: %w for optimizer %s", k, ErrUnknownKey, name)
 		}
 		full[k] = x
 	}
 	for _, s := range e.Params {
 		if err := s.Check(full[s.Key]); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if e.Check != nil {
 		if err := e.Check(full); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	if l.Size < 0 {
-		panic(fmt.Sprintf("optim: negative parameter count %d", l.Size))
-	}
-	opt := e.Build(full, l)
-	if n, ok := opt.(named); ok { // its checkpoints name it (SaveState)
-		n.setEntry(e.Name, l)
-	}
-	return opt, nil
+	return e, full, nil
 }
 
+// Builder builds an entry's optimizer in either precision (Entry.Build). both makes one from
+// the two instantiations of a generic constructor, so each optimizer is written once.
+type Builder struct {
+	f64 func(v param.Values, l Layout) OptimizerOf[float64]
+	f32 func(v param.Values, l Layout) OptimizerOf[float32]
+}
+
+// both is the Builder of the generic constructor whose instantiations are f64 and f32:
+// both(newAdam[float64], newAdam[float32]).
+func both[A OptimizerOf[float64], B OptimizerOf[float32]](f64 func(param.Values, Layout) A, f32 func(param.Values, Layout) B) Builder {
+	return Builder{
+		f64: func(v param.Values, l Layout) OptimizerOf[float64] { return f64(v, l) },
+		f32: func(v param.Values, l Layout) OptimizerOf[float32] { return f32(v, l) },
+	}
+}
+
+// buildOf calls the builder of precision T.
+func buildOf[T Float](b Builder, v param.Values, l Layout) OptimizerOf[T] {
+	var opt any
+	if isFloat32[T]() {
+		opt = b.f32(v, l)
+	} else {
+		opt = b.f64(v, l)
+	}
+	return opt.(OptimizerOf[T])
+}
+
+// isFloat32 reports whether T is float32.
+func isFloat32[T Float]() bool {
+	_, ok := any(T(0)).(float32)
+	return ok
+}
+
+// precisionSuffix is what a checkpoint's optimizer name carries for precision T: nothing for
+// float64 (so float64 checkpoints keep their header), " (float32)" for float32.
+func precisionSuffix[T Float]() string {
+	if isFloat32[T]() {
+		return " (float32)"
+	}
+	return ""
+}
+
+// Bytes is the size in bytes of one value of precision T: what turns Entry.Floats into the
+// memory of an optimizer of that precision, Floats(v, l)·Bytes[T]().
+func Bytes[T Float]() int64 { return int64(unsafe.Sizeof(T(0))) }
+
 // checkStep panics when the lengths of params, grad and the state (n) differ or t < 1.
-func checkStep(params, grad []float64, n, t int) {
+func checkStep[T Float](params, grad []T, n, t int) {
 	if len(params) != n || len(grad) != n {
 		panic(fmt.Sprintf("optim: Step with %d params and %d gradients for an optimizer of %d",
 			len(params), len(grad), n))
@@ -345,27 +458,41 @@ func checkStep(params, grad []float64, n, t int) {
 }
 
 // addWeightDecay applies L2 weight decay to the gradient, g ← g + λθ (optax's
-// add_decayed_weights; PyTorch's grad.add(param, alpha=weight_decay)). λ = 0 leaves g untouched.
-func addWeightDecay(g, params []float64, lambda float64) {
+// add_decayed_weights; PyTorch's grad.add(param, alpha=weight_decay), λ rounded to T once).
+// λ = 0 leaves g untouched.
+func addWeightDecay[T Float](g, params []T, lambda float64) {
 	if lambda == 0 {
 		return
 	}
+	l := T(lambda)
 	g = g[:len(params)]
 	for i, p := range params {
-		g[i] += lambda * p
+		g[i] += l * p
 	}
 }
 
-// biasCorrection returns 1 − βᵗ.
+// biasCorrection returns 1 − βᵗ, in float64 (PyTorch computes it in Python).
 func biasCorrection(beta float64, t int) float64 {
 	return 1 - math.Pow(beta, float64(t))
 }
 
 // lerp returns a + w(b − a) evaluated as ATen's lerp (PyTorch ≥ 2.0's exp_avg.lerp_(g, 1−β₁)):
-// from a when |w| < ½, from b otherwise.
-func lerp(a, b, w float64) float64 {
-	if math.Abs(w) < 0.5 {
+// from a when |w| < ½, from b otherwise, in T (the weight rounded to T by the caller).
+func lerp[T Float](a, b, w T) T {
+	if w < 0.5 && w > -0.5 {
 		return a + w*(b-a)
 	}
 	return b - (b-a)*(1-w)
 }
+
+// sqrt is the correctly rounded square root in T (float32(math.Sqrt(float64(x))) is, as
+// float64 has more than twice float32's digits, and as PyTorch's float32 sqrt).
+func sqrt[T Float](x T) T { return T(math.Sqrt(float64(x))) }
+
+// fmax, fmin and abs are math.Max, math.Min and math.Abs in T (exact: each returns one of its
+// arguments or its magnitude, so the conversions round nothing).
+func fmax[T Float](a, b T) T { return T(math.Max(float64(a), float64(b))) }
+
+func fmin[T Float](a, b T) T { return T(math.Min(float64(a), float64(b))) }
+
+func abs[T Float](x T) T { return T(math.Abs(float64(x))) }

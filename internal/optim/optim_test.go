@@ -164,7 +164,7 @@ func TestDefaults(t *testing.T) {
 func TestRegistryDeclarations(t *testing.T) {
 	seen := map[string]param.Spec{}
 	for _, e := range Entries() {
-		if e.Doc == "" || e.Build == nil || !(e.LR > 0) {
+		if e.Doc == "" || e.Build.f64 == nil || e.Build.f32 == nil || !(e.LR > 0) {
 			t.Errorf("%s: entry needs a doc, a builder and a default lr > 0", e.Name)
 		}
 		for _, s := range e.Params {

@@ -34,7 +34,7 @@ const prodigyNoGrowth = math.MaxFloat64
 // MaxFloat64, stands for the reference's inf. Schedules: the lr of each step is the scheduled
 // one; it multiplies D both in the step and in the estimate's weights (the reference's group
 // lr, which its authors keep at 1 or warm up).
-type prodigy struct {
+type prodigy[T Float] struct {
 	entry
 	beta1, beta2, beta3, eps, wd   float64
 	d0, dCoef, growth              float64
@@ -42,15 +42,16 @@ type prodigy struct {
 	d, dMax, dNumerator            float64
 	k                              int  // updates made (the reference's group["k"])
 	started                        bool // p0 holds the first parameters
-	p0, s, m, v                    []float64
+	p0, s, m, v                    []T
 }
 
-func newProdigy(v param.Values, n int) *prodigy {
-	o := &prodigy{beta1: v.Float("beta1"), beta2: v.Float("beta2"), beta3: v.Float("beta3"),
+func newProdigy[T Float](v param.Values, l Layout) *prodigy[T] {
+	n := l.Size
+	o := &prodigy[T]{beta1: v.Float("beta1"), beta2: v.Float("beta2"), beta3: v.Float("beta3"),
 		eps: v.Float("eps"), wd: v.Float("weight_decay"), d0: v.Float("d0"), dCoef: v.Float("d_coef"),
 		growth: v.Float("growth_rate"), decouple: v.Bool("decouple"),
 		biasCorrection: v.Bool("use_bias_correction"), safe: v.Bool("safeguard_warmup"),
-		p0: make([]float64, n), s: make([]float64, n), m: make([]float64, n), v: make([]float64, n)}
+		p0: make([]T, n), s: make([]T, n), m: make([]T, n), v: make([]T, n)}
 	if o.beta3 == 0 {
 		o.beta3 = math.Sqrt(o.beta2)
 	}
@@ -60,20 +61,20 @@ func newProdigy(v param.Values, n int) *prodigy {
 
 // State is d, d_max, the numerator r of the estimate, the update count k, whether θ₀ has been
 // taken, then θ₀, s, m and v.
-func (o *prodigy) State() []any {
+func (o *prodigy[T]) State() []any {
 	return []any{&o.d, &o.dMax, &o.dNumerator, &o.k, &o.started, o.p0, o.s, o.m, o.v}
 }
 
-func (o *prodigy) Step(params, grad []float64, t int, lr float64) {
+func (o *prodigy[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.v), t)
-	beta1, beta2, beta3 := o.beta1, o.beta2, o.beta3
+	beta1, beta2 := o.beta1, o.beta2
 	d, dMax, d0 := o.d, o.dMax, o.d0
 	bc := 1.0
 	if o.biasCorrection {
 		bc = math.Sqrt(1-math.Pow(beta2, float64(o.k+1))) / (1 - math.Pow(beta1, float64(o.k+1)))
 	}
 	dlr := d * lr * bc
-	dNumerator := o.dNumerator * beta3
+	dNumerator := o.dNumerator * o.beta3
 	if !o.decouple {
 		addWeightDecay(grad, params, o.wd)
 	}
@@ -81,28 +82,11 @@ func (o *prodigy) Step(params, grad []float64, t int, lr float64) {
 		copy(o.p0, params)
 		o.started = true
 	}
-	g, m, v, s, p0 := grad[:len(params)], o.m[:len(params)], o.v[:len(params)], o.s[:len(params)], o.p0[:len(params)]
+	g, m, v := grad[:len(params)], o.m[:len(params)], o.v[:len(params)]
 	dDenom := 0.0
 	if lr > 0 {
-		dot := 0.0
-		for i, p := range params {
-			dot += g[i] * (p0[i] - p)
-		}
-		delta := (d / d0) * dlr * dot
-		cm, cv := d*(1-beta1), d*d*(1-beta2)
-		cs := (d / d0) * dlr
-		if o.safe {
-			cs = (d / d0) * d
-		}
-		for i := range params {
-			gi := g[i]
-			if beta1 > 0 {
-				m[i] = m[i]*beta1 + cm*gi
-			}
-			v[i] = v[i]*beta2 + cv*gi*gi
-			s[i] = s[i]*beta3 + cs*gi
-			dDenom += math.Abs(s[i])
-		}
+		var delta float64
+		delta, dDenom = o.accumulate(params, g, dlr)
 		dNumerator += delta
 	}
 	if dDenom == 0 {
@@ -115,22 +99,53 @@ func (o *prodigy) Step(params, grad []float64, t int, lr float64) {
 	dMax = math.Max(dMax, dHat)
 	d = math.Min(dMax, d*o.growth)
 	o.dNumerator, o.d, o.dMax = dNumerator, d, dMax
-	deps := d * o.eps
+	deps := T(d * o.eps)
 	if o.wd != 0 && o.decouple {
-		c := -o.wd * dlr
+		c := T(-o.wd * dlr)
 		for i, p := range params {
 			params[i] += c * p
 		}
 	}
 	if beta1 > 0 {
+		ndlr := T(-dlr)
 		for i := range params {
-			params[i] += -dlr * (m[i] / (math.Sqrt(v[i]) + deps))
+			params[i] += ndlr * (m[i] / (sqrt(v[i]) + deps))
 		}
 	} else {
-		c := -dlr * d
+		c := T(-dlr * d)
 		for i := range params {
-			params[i] += c * (g[i] / (math.Sqrt(v[i]) + deps))
+			params[i] += c * (g[i] / (sqrt(v[i]) + deps))
 		}
 	}
 	o.k++
+}
+
+// accumulate updates m, v and s from g and returns the increment of D's numerator and D's
+// denominator Σ|s|. The dot product and the sum are taken in T and read as float64, as the
+// reference's torch.dot(...).item() and s.abs().sum().item().
+func (o *prodigy[T]) accumulate(params, g []T, dlr float64) (delta, denom float64) {
+	beta1, beta2, beta3, d, d0 := o.beta1, o.beta2, o.beta3, o.d, o.d0
+	m, v, s, p0 := o.m[:len(params)], o.v[:len(params)], o.s[:len(params)], o.p0[:len(params)]
+	var dot T
+	for i, p := range params {
+		dot += g[i] * (p0[i] - p)
+	}
+	delta = (d / d0) * dlr * float64(dot)
+	cm, cv := T(d*(1-beta1)), T(d*d*(1-beta2))
+	cs := (d / d0) * dlr
+	if o.safe {
+		cs = (d / d0) * d
+	}
+	b1, b2, b3, csT := T(beta1), T(beta2), T(beta3), T(cs)
+	var sum T
+	for i := range params {
+		gi := g[i]
+		if beta1 > 0 {
+			m[i] = m[i]*b1 + cm*gi
+		}
+		v[i] = v[i]*b2 + cv*gi*gi
+		s[i] = s[i]*b3 + csT*gi
+		sum += abs(s[i])
+	}
+	return delta, float64(sum)
 }

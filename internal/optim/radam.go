@@ -25,25 +25,25 @@ import (
 // β₁ is read at every step, so a schedule may drive it (SetMomentum). PyTorch 1.13's
 // torch.optim.RAdam is the same update computed as β₁m + (1−β₁)g and without
 // decoupled_weight_decay, which 2.0 added. PyTorch: torch.optim.RAdam.
-type radam struct {
+type radam[T Float] struct {
 	entry
 	beta1, beta2, eps, wd float64
 	decoupled             bool
-	m, v                  []float64 // first and second moments
+	m, v                  []T // first and second moments
 }
 
-func newRAdam(v param.Values, n int) *radam {
-	return &radam{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
-		decoupled: v.Bool("decoupled_weight_decay"), m: make([]float64, n), v: make([]float64, n)}
+func newRAdam[T Float](v param.Values, l Layout) *radam[T] {
+	return &radam[T]{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
+		decoupled: v.Bool("decoupled_weight_decay"), m: make([]T, l.Size), v: make([]T, l.Size)}
 }
 
 // State is the moments m and v.
-func (o *radam) State() []any { return []any{o.m, o.v} }
+func (o *radam[T]) State() []any { return []any{o.m, o.v} }
 
 // SetMomentum sets β₁ for the next steps, as PyTorch's schedulers set group["betas"][0].
-func (o *radam) SetMomentum(m float64) { o.beta1 = m }
+func (o *radam[T]) SetMomentum(m float64) { o.beta1 = m }
 
-func (o *radam) Step(params, grad []float64, t int, lr float64) {
+func (o *radam[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.m), t)
 	if o.decoupled {
 		decayWeights(params, lr, o.wd)
@@ -54,16 +54,17 @@ func (o *radam) Step(params, grad []float64, t int, lr float64) {
 	bc1, bc2 := biasCorrection(o.beta1, t), biasCorrection(o.beta2, t)
 	rhoInf := 2/(1-o.beta2) - 1
 	rhoT := rhoInf - 2*tf*math.Pow(o.beta2, tf)/bc2
-	w1, beta2, w2 := 1-o.beta1, o.beta2, 1-o.beta2
+	w1, beta2, w2 := T(1-o.beta1), T(o.beta2), T(1-o.beta2)
+	bc1T, l, eps := T(bc1), T(lr), T(o.eps)
 	m, v, g := o.m[:len(params)], o.v[:len(params)], grad[:len(params)]
 	if rhoT > 5 {
-		rect := math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT))
-		bc2Sqrt := math.Sqrt(bc2)
+		rect := T(math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)))
+		bc2Sqrt := T(math.Sqrt(bc2))
 		for i := range params {
 			gi := g[i]
 			m[i] = lerp(m[i], gi, w1)
 			v[i] = beta2*v[i] + w2*gi*gi
-			params[i] -= m[i] / bc1 * lr * (bc2Sqrt / (math.Sqrt(v[i]) + o.eps)) * rect
+			params[i] -= m[i] / bc1T * l * (bc2Sqrt / (sqrt(v[i]) + eps)) * rect
 		}
 		return
 	}
@@ -71,6 +72,6 @@ func (o *radam) Step(params, grad []float64, t int, lr float64) {
 		gi := g[i]
 		m[i] = lerp(m[i], gi, w1)
 		v[i] = beta2*v[i] + w2*gi*gi
-		params[i] -= m[i] / bc1 * lr
+		params[i] -= m[i] / bc1T * l
 	}
 }

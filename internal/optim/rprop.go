@@ -27,29 +27,30 @@ import "github.com/optimbench/optimbench/internal/param"
 // rate this is PyTorch's trajectory (the factor is exactly 1), a schedule shapes the moves as
 // it does for every other optimizer, and lr = 0 moves nothing. PyTorch: torch.optim.Rprop
 // (etas = (eta_minus, eta_plus), step_sizes = (step_min, step_max)).
-type rprop struct {
+type rprop[T Float] struct {
 	entry
 	etaMinus, etaPlus, stepMin, stepMax float64
 	wd                                  float64
-	lr0                                 float64   // the base rate: the start of s and the unit of lr
-	started                             bool      // s has been filled with lr₀
-	prev, s                             []float64 // previous gradient (0 after a sign change), step sizes
+	lr0                                 float64 // the base rate: the start of s and the unit of lr
+	started                             bool    // s has been filled with lr₀
+	prev, s                             []T     // previous gradient (0 after a sign change), step sizes
 }
 
-func newRprop(v param.Values, n int) *rprop {
-	return &rprop{etaMinus: v.Float("eta_minus"), etaPlus: v.Float("eta_plus"),
+func newRprop[T Float](v param.Values, l Layout) *rprop[T] {
+	n := l.Size
+	return &rprop[T]{etaMinus: v.Float("eta_minus"), etaPlus: v.Float("eta_plus"),
 		stepMin: v.Float("step_min"), stepMax: v.Float("step_max"), wd: v.Float("weight_decay"),
-		prev: make([]float64, n), s: make([]float64, n)}
+		prev: make([]T, n), s: make([]T, n)}
 }
 
 // State is lr₀ (which the first Step sets when SetBaseLR has not), whether s has been filled
 // with it, the previous gradients and the step sizes s.
-func (o *rprop) State() []any { return []any{&o.lr0, &o.started, o.prev, o.s} }
+func (o *rprop[T]) State() []any { return []any{&o.lr0, &o.started, o.prev, o.s} }
 
 // SetBaseLR sets lr₀, the rate the step sizes start from and the unit of the schedule's factor.
-func (o *rprop) SetBaseLR(lr0 float64) { o.lr0 = lr0 }
+func (o *rprop[T]) SetBaseLR(lr0 float64) { o.lr0 = lr0 }
 
-func (o *rprop) Step(params, grad []float64, t int, lr float64) {
+func (o *rprop[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.s), t)
 	addWeightDecay(grad, params, o.wd)
 	if o.lr0 == 0 {
@@ -57,23 +58,23 @@ func (o *rprop) Step(params, grad []float64, t int, lr float64) {
 	}
 	if !o.started {
 		for i := range o.s {
-			o.s[i] = o.lr0
+			o.s[i] = T(o.lr0)
 		}
 		o.started = true
 	}
-	scale := 0.0
+	scale := T(0)
 	if lr != 0 {
-		scale = lr / o.lr0
+		scale = T(lr / o.lr0)
 	}
-	lo, hi := o.stepMin, o.stepMax
+	lo, hi, etaPlus, etaMinus := T(o.stepMin), T(o.stepMax), T(o.etaPlus), T(o.etaMinus)
 	prev, s, g := o.prev[:len(params)], o.s[:len(params)], grad[:len(params)]
 	for i := range params {
 		gi := g[i]
 		switch p := gi * prev[i]; {
 		case p > 0:
-			s[i] = min(max(s[i]*o.etaPlus, lo), hi)
+			s[i] = min(max(s[i]*etaPlus, lo), hi)
 		case p < 0:
-			s[i] = min(max(s[i]*o.etaMinus, lo), hi)
+			s[i] = min(max(s[i]*etaMinus, lo), hi)
 			gi = 0
 		default:
 			s[i] = min(max(s[i], lo), hi)
@@ -84,7 +85,7 @@ func (o *rprop) Step(params, grad []float64, t int, lr float64) {
 }
 
 // rpropSign returns −1, 0 or 1 as x is negative, zero or positive (torch.sign; NaN stays NaN).
-func rpropSign(x float64) float64 {
+func rpropSign[T Float](x T) T {
 	switch {
 	case x > 0:
 		return 1

@@ -39,7 +39,7 @@ import (
 // before each step: it scales the z step, and through lr_max (the largest rate so far) the
 // weights of the average, so a decaying schedule leaves the weights constant while a warm-up
 // schedule raises them as lr_max².
-type scheduleFree struct {
+type scheduleFree[T Float] struct {
 	entry
 	adam                 bool
 	beta, beta2, eps, wd float64 // beta: momentum (sgd) or beta1 (adamw)
@@ -48,17 +48,25 @@ type scheduleFree struct {
 	k                    int     // steps taken (the reference's group["k"])
 	weightSum, lrMax     float64 // W and lr_max
 	started              bool    // z and x hold copies of the parameters
-	z, x                 []float64
-	v                    []float64 // second moment (adamw only)
+	z, x                 []T
+	v                    []T // second moment (adamw only)
 }
 
-func newScheduleFree(v param.Values, n int, adam bool) *scheduleFree {
-	o := &scheduleFree{adam: adam, wd: v.Float("weight_decay"), warmup: v.Int("warmup_steps"),
+func newSGDScheduleFree[T Float](v param.Values, l Layout) *scheduleFree[T] {
+	return newScheduleFree[T](v, l.Size, false)
+}
+
+func newAdamWScheduleFree[T Float](v param.Values, l Layout) *scheduleFree[T] {
+	return newScheduleFree[T](v, l.Size, true)
+}
+
+func newScheduleFree[T Float](v param.Values, n int, adam bool) *scheduleFree[T] {
+	o := &scheduleFree[T]{adam: adam, wd: v.Float("weight_decay"), warmup: v.Int("warmup_steps"),
 		r: v.Float("r"), power: v.Float("weight_lr_power"), lrMax: -1,
-		z: make([]float64, n), x: make([]float64, n)}
+		z: make([]T, n), x: make([]T, n)}
 	if adam {
 		o.beta, o.beta2, o.eps = v.Float("beta1"), v.Float("beta2"), v.Float("eps")
-		o.v = make([]float64, n)
+		o.v = make([]T, n)
 	} else {
 		o.beta = v.Float("momentum")
 	}
@@ -67,11 +75,11 @@ func newScheduleFree(v param.Values, n int, adam bool) *scheduleFree {
 
 // State is the step count k, the weight sum W, lr_max, whether z and x have been set from the
 // parameters, then z, x and v (of length 0 for sgd). y is the parameters themselves.
-func (o *scheduleFree) State() []any {
+func (o *scheduleFree[T]) State() []any {
 	return []any{&o.k, &o.weightSum, &o.lrMax, &o.started, o.z, o.x, o.v}
 }
 
-func (o *scheduleFree) Step(params, grad []float64, t int, lr float64) {
+func (o *scheduleFree[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.z), t)
 	k := o.k
 	if k < o.warmup {
@@ -89,37 +97,49 @@ func (o *scheduleFree) Step(params, grad []float64, t int, lr float64) {
 		copy(o.x, params)
 		o.started = true
 	}
-	beta, wd := o.beta, o.wd
-	z, x, g := o.z[:len(params)], o.x[:len(params)], grad[:len(params)]
 	if o.adam {
-		bc2 := 1 - math.Pow(o.beta2, float64(k+1))
-		beta2, w2, v := o.beta2, 1-o.beta2, o.v[:len(params)]
-		for i, y := range params {
-			if wd != 0 {
-				z[i] -= (lr * wd) * y
-			}
-			gi := g[i]
-			v[i] = v[i]*beta2 + w2*gi*gi
-			z[i] += -lr * (gi / (math.Sqrt(v[i]/bc2) + o.eps))
-			x[i] = x[i]*(1-ckp1) + ckp1*z[i]
-			params[i] = x[i]*beta + (1-beta)*z[i]
-		}
+		o.adamStep(params, grad, lr, T(ckp1), T(1-ckp1))
 	} else {
-		for i, y := range params {
-			gi := g[i]
-			if wd != 0 {
-				gi += wd * y
-			}
-			z[i] -= lr * gi
-			x[i] = x[i]*(1-ckp1) + ckp1*z[i]
-			params[i] = x[i]*beta + (1-beta)*z[i]
-		}
+		o.sgdStep(params, grad, lr, T(ckp1), T(1-ckp1))
 	}
 	o.k = k + 1
 }
 
+// adamStep updates z, x and y = params for AdamW, with the average's weight c (and 1 − c).
+func (o *scheduleFree[T]) adamStep(params, grad []T, lr float64, c, c1 T) {
+	beta, beta1, wd, lrwd := T(o.beta), T(1-o.beta), o.wd, T(lr*o.wd)
+	z, x, g := o.z[:len(params)], o.x[:len(params)], grad[:len(params)]
+	bc2 := T(1 - math.Pow(o.beta2, float64(o.k+1)))
+	beta2, w2, v, eps, nlr := T(o.beta2), T(1-o.beta2), o.v[:len(params)], T(o.eps), T(-lr)
+	for i, y := range params {
+		if wd != 0 {
+			z[i] -= lrwd * y
+		}
+		gi := g[i]
+		v[i] = v[i]*beta2 + w2*gi*gi
+		z[i] += nlr * (gi / (sqrt(v[i]/bc2) + eps))
+		x[i] = x[i]*c1 + c*z[i]
+		params[i] = x[i]*beta + beta1*z[i]
+	}
+}
+
+// sgdStep updates z, x and y = params for SGD, with the average's weight c (and 1 − c).
+func (o *scheduleFree[T]) sgdStep(params, grad []T, lr float64, c, c1 T) {
+	beta, beta1, wd, wdT, l := T(o.beta), T(1-o.beta), o.wd, T(o.wd), T(lr)
+	z, x, g := o.z[:len(params)], o.x[:len(params)], grad[:len(params)]
+	for i, y := range params {
+		gi := g[i]
+		if wd != 0 {
+			gi += wdT * y
+		}
+		z[i] -= l * gi
+		x[i] = x[i]*c1 + c*z[i]
+		params[i] = x[i]*beta + beta1*z[i]
+	}
+}
+
 // EvalParams returns x, the average, after the first Step; params (y) before it.
-func (o *scheduleFree) EvalParams(params []float64) []float64 {
+func (o *scheduleFree[T]) EvalParams(params []T) []T {
 	if !o.started {
 		return params
 	}

@@ -9,22 +9,27 @@ import "github.com/optimbench/optimbench/internal/param"
 //
 // With a full batch it is gradient descent. It has no state. PyTorch: torch.optim.SGD with
 // momentum 0.
-type sgd struct {
+type sgd[T Float] struct {
 	entry
 	n  int
 	wd float64
 }
 
-func newSGD(v param.Values, n int) *sgd {
-	return &sgd{n: n, wd: v.Float("weight_decay")}
+func newSGD[T Float](v param.Values, l Layout) *sgd[T] {
+	return &sgd[T]{n: l.Size, wd: v.Float("weight_decay")}
 }
 
 // State is empty: sgd keeps nothing between steps.
-func (o *sgd) State() []any { return nil }
+func (o *sgd[T]) State() []any { return nil }
 
-func (o *sgd) Step(params, grad []float64, t int, lr float64) {
+func (o *sgd[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, o.n, t)
 	addWeightDecay(grad, params, o.wd)
+	step(params, grad, T(lr))
+}
+
+// step is θ ← θ − lr·g.
+func step[T Float](params, grad []T, lr T) {
 	grad = grad[:len(params)]
 	for i := range params {
 		params[i] -= lr * grad[i]
@@ -47,49 +52,56 @@ func (o *sgd) Step(params, grad []float64, t int, lr float64) {
 // gradient inside it, so a change of lr takes effect at once; with a constant lr and τ = 0 this
 // is the same trajectory as m ← μm + lr·g, θ ← θ − m. PyTorch: torch.optim.SGD(momentum=μ,
 // dampening=τ, nesterov=...), identical in 1.13 and 2.x.
-type heavyBall struct {
+type heavyBall[T Float] struct {
 	entry
 	mu, wd   float64
 	w        float64 // 1 − τ, the weight of g in the buffer after the first step
 	nesterov bool
-	started  bool      // the buffer holds a gradient (PyTorch's buffer is not None)
-	b        []float64 // momentum buffer
+	started  bool // the buffer holds a gradient (PyTorch's buffer is not None)
+	b        []T  // momentum buffer
 }
 
-func newHeavyBall(v param.Values, n int, nesterov bool) *heavyBall {
-	return &heavyBall{mu: v.Float("momentum"), wd: v.Float("weight_decay"), w: 1 - v.Float("dampening"),
-		nesterov: nesterov, b: make([]float64, n)}
+func newMomentum[T Float](v param.Values, l Layout) *heavyBall[T] {
+	return newHeavyBall[T](v, l.Size, false)
+}
+
+func newNesterov[T Float](v param.Values, l Layout) *heavyBall[T] {
+	return newHeavyBall[T](v, l.Size, true)
+}
+
+func newHeavyBall[T Float](v param.Values, n int, nesterov bool) *heavyBall[T] {
+	return &heavyBall[T]{mu: v.Float("momentum"), wd: v.Float("weight_decay"), w: 1 - v.Float("dampening"),
+		nesterov: nesterov, b: make([]T, n)}
 }
 
 // State is whether the buffer has started, then the buffer b.
-func (o *heavyBall) State() []any { return []any{&o.started, o.b} }
+func (o *heavyBall[T]) State() []any { return []any{&o.started, o.b} }
 
 // SetMomentum sets μ for the next steps, as PyTorch's schedulers set group["momentum"].
-func (o *heavyBall) SetMomentum(m float64) { o.mu = m }
+func (o *heavyBall[T]) SetMomentum(m float64) { o.mu = m }
 
-func (o *heavyBall) Step(params, grad []float64, t int, lr float64) {
+func (o *heavyBall[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.b), t)
 	addWeightDecay(grad, params, o.wd)
 	b, g := o.b[:len(params)], grad[:len(params)]
+	l := T(lr)
 	if o.mu == 0 {
-		for i := range params {
-			params[i] -= lr * g[i]
-		}
+		step(params, g, l)
 		return
 	}
-	w := o.w
+	mu, w := T(o.mu), T(o.w)
 	if !o.started {
 		w, o.started = 1, true
 	}
 	if o.nesterov {
 		for i := range params {
-			b[i] = o.mu*b[i] + w*g[i]
-			params[i] -= lr * (g[i] + o.mu*b[i])
+			b[i] = mu*b[i] + w*g[i]
+			params[i] -= l * (g[i] + mu*b[i])
 		}
 		return
 	}
 	for i := range params {
-		b[i] = o.mu*b[i] + w*g[i]
-		params[i] -= lr * b[i]
+		b[i] = mu*b[i] + w*g[i]
+		params[i] -= l * b[i]
 	}
 }

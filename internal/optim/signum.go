@@ -18,37 +18,37 @@ import "github.com/optimbench/optimbench/internal/param"
 // rounding is the same. m starts at zero and is allocated even for μ = 0, so a schedule may
 // drive μ (SetMomentum); a step with μ = 0 leaves m as it was. MXNet's defaults: lr 0.01,
 // momentum 0.9.
-type signum struct {
+type signum[T Float] struct {
 	entry
 	mu, wd float64
-	m      []float64 // averaged momentum
+	m      []T // averaged momentum
 }
 
-func newSignum(v param.Values, n int) *signum {
-	return &signum{mu: v.Float("momentum"), wd: v.Float("weight_decay"), m: make([]float64, n)}
+func newSignum[T Float](v param.Values, l Layout) *signum[T] {
+	return &signum[T]{mu: v.Float("momentum"), wd: v.Float("weight_decay"), m: make([]T, l.Size)}
 }
 
 // State is the averaged momentum m.
-func (o *signum) State() []any { return []any{o.m} }
+func (o *signum[T]) State() []any { return []any{o.m} }
 
 // SetMomentum sets μ for the next steps, as PyTorch's schedulers set group["momentum"].
-func (o *signum) SetMomentum(m float64) { o.mu = m }
+func (o *signum[T]) SetMomentum(m float64) { o.mu = m }
 
-func (o *signum) Step(params, grad []float64, t int, lr float64) {
+func (o *signum[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.m), t)
 	g := grad[:len(params)]
+	l := T(lr)
 	if o.mu == 0 {
-		decay := 1 - lr*o.wd
+		decay := T(1 - lr*o.wd)
 		for i := range params {
-			params[i] = decay*params[i] - lr*sign(g[i])
+			params[i] = decay*params[i] - l*sign(g[i])
 		}
 		return
 	}
-	mu, w := o.mu, 1-o.mu
-	wwd := w * o.wd
+	mu, w, wwd := T(o.mu), T(1-o.mu), T((1-o.mu)*o.wd)
 	m := o.m[:len(params)]
 	for i := range params {
 		m[i] = mu*m[i] + wwd*params[i] + w*g[i]
-		params[i] -= lr * sign(m[i])
+		params[i] -= l * sign(m[i])
 	}
 }

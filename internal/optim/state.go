@@ -11,7 +11,9 @@ import (
 // state — everything that changes from one Step to the next — as pointers and slices into it,
 // always in the same order and of the same lengths for the same layout and values, so that a
 // checkpoint can save it and write it back. Each element is a *float64, an *int, a *bool or
-// a []float64 (possibly of length 0: a buffer the values do not use); the hyperparameters,
+// a []T of the optimizer's precision, []float64 or []float32 (possibly of length 0: a buffer
+// the values do not use; a float32 optimizer's scalars are float64, as PyTorch's Python
+// floats, or float64 values of float32 where PyTorch keeps a 0-d tensor); the hyperparameters,
 // which New sets, are not part of it, nor is the scratch an update writes before it reads it.
 //
 // Two values the loop sets from outside are not state either:
@@ -33,18 +35,25 @@ type Stateful interface {
 	State() []any
 }
 
-// Every optimizer type is Stateful and named (TestEveryOptimizerIsStateful checks the
-// registry).
+// Every optimizer type is Stateful and named, in both precisions (TestEveryOptimizerIsStateful
+// checks the registry).
 var (
-	_ = []Stateful{(*sgd)(nil), (*heavyBall)(nil), (*adagrad)(nil), (*rmsprop)(nil), (*adadelta)(nil),
-		(*adam)(nil), (*adamax)(nil), (*nadam)(nil), (*radam)(nil), (*rprop)(nil), (*asgd)(nil),
-		(*lbfgs)(nil), (*lion)(nil), (*signum)(nil), (*adaBelief)(nil), (*yogi)(nil), (*adopt)(nil),
-		(*lars)(nil), (*lamb)(nil), (*scheduleFree)(nil), (*muon)(nil), (*adafactor)(nil), (*prodigy)(nil)}
-	_ = []named{(*sgd)(nil), (*heavyBall)(nil), (*adagrad)(nil), (*rmsprop)(nil), (*adadelta)(nil),
-		(*adam)(nil), (*adamax)(nil), (*nadam)(nil), (*radam)(nil), (*rprop)(nil), (*asgd)(nil),
-		(*lbfgs)(nil), (*lion)(nil), (*signum)(nil), (*adaBelief)(nil), (*yogi)(nil), (*adopt)(nil),
-		(*lars)(nil), (*lamb)(nil), (*scheduleFree)(nil), (*muon)(nil), (*adafactor)(nil), (*prodigy)(nil)}
+	_ = statefulTypes[float64]()
+	_ = statefulTypes[float32]()
 )
+
+func statefulTypes[T Float]() []interface {
+	Stateful
+	named
+} {
+	return []interface {
+		Stateful
+		named
+	}{(*sgd[T])(nil), (*heavyBall[T])(nil), (*adagrad[T])(nil), (*rmsprop[T])(nil), (*adadelta[T])(nil),
+		(*adam[T])(nil), (*adamax[T])(nil), (*nadam[T])(nil), (*radam[T])(nil), (*rprop[T])(nil), (*asgd[T])(nil),
+		(*lbfgs[T])(nil), (*lion[T])(nil), (*signum[T])(nil), (*adaBelief[T])(nil), (*yogi[T])(nil), (*adopt[T])(nil),
+		(*lars[T])(nil), (*lamb[T])(nil), (*scheduleFree[T])(nil), (*muon[T])(nil), (*adafactor[T])(nil), (*prodigy[T])(nil)}
+}
 
 // stateFormat is the version of the layout SaveState writes, the first value of its header.
 const stateFormat = 1
@@ -86,7 +95,7 @@ func stateHeader(name string, l Layout) []float64 {
 
 // headerOf is the header of opt's checkpoints: the one New recorded, or, for an optimizer
 // built outside New, its Go type with an unknown size (−1) and no tensors.
-func headerOf(opt Optimizer) []float64 {
+func headerOf(opt any) []float64 {
 	if n, ok := opt.(named); ok && n.entryHeader() != nil {
 		return n.entryHeader()
 	}
@@ -113,14 +122,16 @@ func headerName(h []float64) (name string, size float64, ok bool) {
 // SaveState copies the state of opt into plain values. The first row is a header that names
 // the optimizer and its layout (the format, the parameter count, the registry name as code
 // points, the tensors: see stateHeader), which RestoreState checks; then comes one row per
-// element of State, in its order: a []float64 as it is, a number or a flag as one value (an
-// int exactly, a flag as 0 or 1). Nothing of it aliases opt.
-func SaveState(opt Optimizer) ([][]float64, error) {
+// element of State, in its order: a []float64 as it is (a []float32 widened, exactly), a number
+// or a flag as one value (an int exactly, a flag as 0 or 1). Nothing of it aliases opt. The
+// header of a float32 optimizer names it "adam (float32)": its checkpoints restore into a
+// float32 optimizer only, and float64 headers are those of the float64-only format.
+func SaveState[T Float](opt OptimizerOf[T]) ([][]float64, error) {
 	st, ok := opt.(Stateful)
 	if !ok {
 		return nil, fmt.Errorf("optim: %T has no State", opt)
 	}
-	rows, err := param.SaveState(st.State())
+	rows, err := param.SaveState(widen(st.State()))
 	if err != nil {
 		return nil, fmt.Errorf("optim: %T: %w", opt, err)
 	}
@@ -131,7 +142,7 @@ func SaveState(opt Optimizer) ([][]float64, error) {
 // values and layout. A mismatch (another optimizer's checkpoint, another size, another
 // history length, a value an int or a flag cannot hold) is an error, and then opt is left
 // as it was.
-func RestoreState(opt Optimizer, saved [][]float64) error {
+func RestoreState[T Float](opt OptimizerOf[T], saved [][]float64) error {
 	st, ok := opt.(Stateful)
 	if !ok {
 		return fmt.Errorf("optim: %T has no State", opt)
@@ -153,8 +164,52 @@ func RestoreState(opt Optimizer, saved [][]float64) error {
 		}
 		return fmt.Errorf("optim: the checkpoint holds the state of %s for another layout of its %v parameters", got, size)
 	}
-	if err := param.RestoreState(st.State(), saved[1:]); err != nil {
+	elems := st.State()
+	wide := widen(elems)
+	if err := checkNarrow(elems, saved[1:]); err != nil {
 		return fmt.Errorf("optim: %s: %w", want, err)
+	}
+	if err := param.RestoreState(wide, saved[1:]); err != nil {
+		return fmt.Errorf("optim: %s: %w", want, err)
+	}
+	for i, e := range elems {
+		if x, ok := e.([]float32); ok {
+			for j, w := range wide[i].([]float64) {
+				x[j] = float32(w)
+			}
+		}
+	}
+	return nil
+}
+
+// widen returns the state elements with each []float32 replaced by a []float64 copy (what
+// param.SaveState and RestoreState take); the other elements are the same.
+func widen(elems []any) []any {
+	out := slices.Clone(elems)
+	for i, e := range elems {
+		if x, ok := e.([]float32); ok {
+			w := make([]float64, len(x))
+			for j, v := range x {
+				w[j] = float64(v)
+			}
+			out[i] = w
+		}
+	}
+	return out
+}
+
+// checkNarrow checks that every saved value of a []float32 element is a float32 value (a
+// float32 checkpoint holds nothing else; NaN and ±Inf are).
+func checkNarrow(elems []any, saved [][]float64) error {
+	for i, e := range elems {
+		if _, ok := e.([]float32); !ok || i >= len(saved) {
+			continue
+		}
+		for _, v := range saved[i] {
+			if float64(float32(v)) != v && v == v {
+				return fmt.Errorf("state element %d is float32, the checkpoint has %v", i, v)
+			}
+		}
 	}
 	return nil
 }

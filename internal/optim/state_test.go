@@ -176,7 +176,7 @@ func stateRuns() []stateRun {
 	var runs []stateRun
 	for _, c := range stateCases() {
 		e, _ := Lookup(c.name)
-		probe := e.Build(Defaults(c.name), Flat(1))
+		probe := e.Build.f64(Defaults(c.name), Flat(1))
 		_, baseRater := probe.(BaseRater)
 		_, closure := probe.(ClosureStepper)
 		for _, p := range stateProblems() {
@@ -643,16 +643,17 @@ func TestStateCoversEveryChange(t *testing.T) {
 					}
 				}
 				cover := newCoverage(opt.(Stateful).State())
+				scratch := stateScratch[strings.Split(typ.Name(), "[")[0]] // lbfgs[float64]: lbfgs
 				for i := range v.NumField() {
 					sf := typ.Field(i)
-					if sf.Anonymous || !changed[i] || slices.Contains(stateScratch[typ.Name()], sf.Name) {
+					if sf.Anonymous || !changed[i] || slices.Contains(scratch, sf.Name) {
 						continue
 					}
 					if !cover.covers(field(i)) {
 						t.Errorf("%s.%s changes in Step but is not in State", typ.Name(), sf.Name)
 					}
 				}
-				for _, name := range stateScratch[typ.Name()] {
+				for _, name := range scratch {
 					if f := v.FieldByName(name); !f.IsValid() {
 						t.Errorf("stateScratch names %s.%s, which does not exist", typ.Name(), name)
 					} else if f := reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem(); !f.IsZero() && !(f.Kind() == reflect.Slice && f.Len() == 0) && cover.covers(f) {

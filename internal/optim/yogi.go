@@ -24,38 +24,38 @@ import (
 // TFA). v starts at initial_accumulator (TFA's initial_accumulator_value, default 1e-6, the
 // paper's v₀); m starts at zero (optax.yogi starts m at 1e-6 too). TFA's β₁ = 0 branch, which
 // uses g for m, gives the same numbers. β₁ is read at every step (SetMomentum).
-type yogi struct {
+type yogi[T Float] struct {
 	entry
 	beta1, beta2, eps, wd float64
-	m, v                  []float64 // first and second moments
+	m, v                  []T // first and second moments
 }
 
-func newYogi(v param.Values, n int) *yogi {
-	o := &yogi{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
-		m: make([]float64, n), v: make([]float64, n)}
+func newYogi[T Float](v param.Values, l Layout) *yogi[T] {
+	o := &yogi[T]{beta1: v.Float("beta1"), beta2: v.Float("beta2"), eps: v.Float("eps"), wd: v.Float("weight_decay"),
+		m: make([]T, l.Size), v: make([]T, l.Size)}
 	for i := range o.v {
-		o.v[i] = v.Float("initial_accumulator")
+		o.v[i] = T(v.Float("initial_accumulator"))
 	}
 	return o
 }
 
 // State is the moments m and v.
-func (o *yogi) State() []any { return []any{o.m, o.v} }
+func (o *yogi[T]) State() []any { return []any{o.m, o.v} }
 
 // SetMomentum sets β₁ for the next steps, as PyTorch's schedulers set group["betas"][0].
-func (o *yogi) SetMomentum(m float64) { o.beta1 = m }
+func (o *yogi[T]) SetMomentum(m float64) { o.beta1 = m }
 
-func (o *yogi) Step(params, grad []float64, t int, lr float64) {
+func (o *yogi[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.m), t)
 	addWeightDecay(grad, params, o.wd)
-	lrT := lr * math.Sqrt(biasCorrection(o.beta2, t)) / biasCorrection(o.beta1, t)
-	b1, w1, w2 := o.beta1, 1-o.beta1, 1-o.beta2
+	lrT := T(lr * math.Sqrt(biasCorrection(o.beta2, t)) / biasCorrection(o.beta1, t))
+	b1, w1, w2, eps := T(o.beta1), T(1-o.beta1), T(1-o.beta2), T(o.eps)
 	m, v, g := o.m[:len(params)], o.v[:len(params)], grad[:len(params)]
 	for i := range params {
 		gi := g[i]
 		m[i] = m[i]*b1 + gi*w1
 		g2 := gi * gi
 		v[i] += w2 * sign(g2-v[i]) * g2
-		params[i] -= lrT / (math.Sqrt(v[i]) + o.eps) * m[i]
+		params[i] -= lrT / (sqrt(v[i]) + eps) * m[i]
 	}
 }

@@ -21,7 +21,7 @@ var lbfgsEntries = []Entry{
 			Doc: "pairs (s, y) kept for the inverse Hessian"},
 		{Key: "line_search", Type: param.Enum, Default: "none", Choices: []string{"none", "strong_wolfe"},
 			Doc: "none: steps of lr; strong_wolfe: PyTorch's strong-Wolfe line search from lr"}},
-		Build:  func(v param.Values, l Layout) Optimizer { return newLBFGS(v, l.Size) },
+		Build:  both(newLBFGS[float64], newLBFGS[float32]),
 		Floats: lbfgsFloats,
 		Doc:    "L-BFGS (Liu & Nocedal 1989) with an optional strong-Wolfe line search; torch.optim.LBFGS (1.13)"},
 }

@@ -14,14 +14,14 @@ var referenceEntries = []Entry{
 		with(beta1, 0.9, "β₁, the interpolation of the sign's argument c = β₁m + (1−β₁)g"),
 		with(beta2, 0.99, "β₂, the decay of the momentum m"),
 		with(weightDecay, 0.0, "λ, decoupled: θ ← θ(1 − lr·λ)")},
-		Build:  func(v param.Values, l Layout) Optimizer { return newLion(v, l.Size) },
+		Build:  both(newLion[float64], newLion[float32]),
 		Floats: vectors(1),
 		Cycles: "beta1",
 		Doc:    "Lion, evolved sign momentum (Chen et al. 2023); google/automl lion_pytorch.py"},
 	{Name: "signum", LR: 0.01, Params: []param.Spec{
 		with(momentum, 0.9, "μ of the averaged momentum m ← μm + (1−μ)(g + λθ); 0 is signSGD"),
 		with(weightDecay, 0.0, "λ: in the momentum (g + λθ) for μ > 0; θ ← (1 − lr·λ)θ for signSGD")},
-		Build:  func(v param.Values, l Layout) Optimizer { return newSignum(v, l.Size) },
+		Build:  both(newSignum[float64], newSignum[float32]),
 		Floats: vectors(1),
 		Cycles: "momentum",
 		Doc:    "Signum and signSGD (Bernstein et al. 2018); MXNet 1.1's Signum, as jxbz/signSGD uses"},
@@ -37,7 +37,7 @@ var referenceEntries = []Entry{
 			Doc: "while the rectification is off (ρ_t < 5), take momentum-SGD steps instead of none"},
 		{Key: "amsgrad", Type: param.Bool, Default: false,
 			Doc: "divide by the running maximum of s (not in the rectified step)"}},
-		Build:  func(v param.Values, l Layout) Optimizer { return newAdaBelief(v, l.Size) },
+		Build:  both(newAdaBelief[float64], newAdaBelief[float32]),
 		Floats: func(v param.Values, l Layout) int64 { return int64(l.Size) * int64(2+b2i(v.Bool("amsgrad"))) },
 		Cycles: "beta1",
 		Doc:    "AdaBelief (Zhuang et al. 2020); adabelief-pytorch 0.2.1"},
@@ -46,7 +46,7 @@ var referenceEntries = []Entry{
 		{Key: "initial_accumulator", Type: param.Float, Default: 1e-6, Range: param.AtLeast(0),
 			Doc: "v₀, the starting second moment (m starts at zero)"},
 		weightDecay},
-		Build:  func(v param.Values, l Layout) Optimizer { return newYogi(v, l.Size) },
+		Build:  both(newYogi[float64], newYogi[float32]),
 		Floats: vectors(2),
 		Cycles: "beta1",
 		Doc:    "Yogi (Zaheer et al. 2018); tensorflow/addons Yogi"},
@@ -58,7 +58,7 @@ var referenceEntries = []Entry{
 			Doc: "clip g/max(√v, ε) to ±(t−1)^clip_exponent (false: the reference's clip_lambda=None)"},
 		{Key: "clip_exponent", Type: param.Float, Default: 0.25, Range: param.AtLeast(0),
 			Doc: "p of the clipping bound (t−1)^p (the reference's clip_lambda = step**0.25)"}},
-		Build:  func(v param.Values, l Layout) Optimizer { return newADOPT(v, l.Size) },
+		Build:  both(newADOPT[float64], newADOPT[float32]),
 		Floats: vectors(2),
 		Cycles: "beta1",
 		Doc:    "ADOPT (Taniguchi et al. 2024); iShohei220/adopt"},
@@ -67,7 +67,7 @@ var referenceEntries = []Entry{
 		trustCoefficient,
 		epsDoc(1e-8, "ε of the trust ratio's denominator"),
 		excludeBias},
-		Build:  func(v param.Values, l Layout) Optimizer { return newLARS(v, l) },
+		Build:  both(newLARS[float64], newLARS[float32]),
 		Floats: vectors(1),
 		Cycles: "momentum",
 		Doc:    "LARS, layer-wise trust ratios (You, Gitman & Ginsburg 2017); torchlars around SGD"},
@@ -75,7 +75,7 @@ var referenceEntries = []Entry{
 		epsDoc(1e-6, "ε, outside the root of the bias-corrected v"),
 		with(weightDecay, 0.0, "λ, decoupled: λθ added to the Adam direction before the trust ratio"),
 		excludeBias},
-		Build:  func(v param.Values, l Layout) Optimizer { return newLAMB(v, l) },
+		Build:  both(newLAMB[float64], newLAMB[float32]),
 		Floats: vectors(2),
 		Cycles: "beta1",
 		Doc:    "LAMB, layer-wise Adam (You et al. 2020); tensorflow/addons LAMB"},
@@ -98,7 +98,7 @@ func epsDoc(def float64, doc string) param.Spec {
 
 // sign returns −1, 0 or 1 as x is negative, zero or positive: sign(0) = 0, as torch.sign,
 // tf.sign and MXNet's (x > 0) − (x < 0). A NaN stays NaN, so a diverged run shows.
-func sign(x float64) float64 {
+func sign[T Float](x T) T {
 	switch {
 	case x > 0:
 		return 1
@@ -137,8 +137,8 @@ func spansOf(l Layout) []span {
 }
 
 // sumSquares returns Σ xᵢ², the square of the L2 norm.
-func sumSquares(x []float64) float64 {
-	s := 0.0
+func sumSquares[T Float](x []T) T {
+	var s T
 	for _, xi := range x {
 		s += xi * xi
 	}

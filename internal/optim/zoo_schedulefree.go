@@ -22,14 +22,14 @@ var scheduleFreeEntries = []Entry{
 		with(weightDecay, 0.0, "λ: L2 added to the gradient at y, g ← g + λy"),
 		warmupSteps, averageR, weightLRPower},
 		Check:  func(v param.Values) error { return inOpen(v, "momentum") },
-		Build:  func(v param.Values, l Layout) Optimizer { return newScheduleFree(v, l.Size, false) },
+		Build:  both(newSGDScheduleFree[float64], newSGDScheduleFree[float32]),
 		Floats: vectors(2),
 		Doc:    "schedule-free SGD (Defazio et al. 2024); facebookresearch/schedule_free SGDScheduleFreeReference"},
 	{Name: "adamw_schedulefree", LR: 0.0025, Params: []param.Spec{
 		with(beta1, 0.9, "β₁, the interpolation y = β₁x + (1−β₁)z"), beta2, eps(1e-8),
 		with(weightDecay, 0.0, "λ, decoupled at y: z ← z − lr·λ·y"),
 		warmupSteps, averageR, weightLRPower},
-		Build:  func(v param.Values, l Layout) Optimizer { return newScheduleFree(v, l.Size, true) },
+		Build:  both(newAdamWScheduleFree[float64], newAdamWScheduleFree[float32]),
 		Floats: vectors(3),
 		Doc:    "schedule-free AdamW (Defazio et al. 2024); facebookresearch/schedule_free AdamWScheduleFreeReference"},
 	{Name: "muon", LR: muonDefaultLR, Params: []param.Spec{
@@ -51,7 +51,7 @@ var scheduleFreeEntries = []Entry{
 			Doc: "ε of the other tensors' AdamW, outside the root"},
 		{Key: "aux_weight_decay", Type: param.Float, Default: 0.0, Range: param.AtLeast(0),
 			Doc: "λ of the other tensors' AdamW, decoupled: θ ← θ(1 − α·λ)"}},
-		Build:  func(v param.Values, l Layout) Optimizer { return newMuon(v, l) },
+		Build:  both(newMuon[float64], newMuon[float32]),
 		Floats: muonFloats,
 		Doc:    "Muon (Jordan et al. 2024), torch.optim.Muon of PyTorch 2.9, with KellerJordan/Muon's AdamW for the rest"},
 	{Name: "adafactor", LR: 0.01, Params: []param.Spec{
@@ -64,7 +64,7 @@ var scheduleFreeEntries = []Entry{
 		{Key: "d", Type: param.Float, Default: 1.0, Range: param.AtLeast(1),
 			Doc: "the clipping threshold of the update's RMS"},
 		with(weightDecay, 0.0, "λ, decoupled: θ ← θ(1 − lr·λ)")},
-		Build:  func(v param.Values, l Layout) Optimizer { return newAdafactor(v, l) },
+		Build:  both(newAdafactor[float64], newAdafactor[float32]),
 		Floats: adafactorFloats,
 		Doc:    "Adafactor (Shazeer & Stern 2018); torch.optim.Adafactor of PyTorch 2.5"},
 	{Name: "prodigy", LR: 1.0, Params: []param.Spec{beta1, beta2,
@@ -85,7 +85,7 @@ var scheduleFreeEntries = []Entry{
 			}
 			return nil
 		},
-		Build:  func(v param.Values, l Layout) Optimizer { return newProdigy(v, l.Size) },
+		Build:  both(newProdigy[float64], newProdigy[float32]),
 		Floats: vectors(4),
 		Doc:    "Prodigy (Mishchenko & Defazio 2024); konstmish/prodigy"},
 }

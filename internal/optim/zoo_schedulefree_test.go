@@ -183,7 +183,7 @@ func TestMuonBaseRate(t *testing.T) {
 // Prodigy learns its step: from d0 = 1e-6 it reaches the quadratic's scale within a few
 // hundred steps (d grows to about the distance to the optimum).
 func TestProdigyLearnsD(t *testing.T) {
-	opt := newFor(t, "prodigy", nil, 3).(*prodigy)
+	opt := newFor(t, "prodigy", nil, 3).(*prodigy[float64])
 	x := []float64{1, -2, 0.5}
 	grad := make([]float64, 3)
 	for step := 1; step <= 300; step++ {

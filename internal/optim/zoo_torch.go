@@ -7,7 +7,7 @@ var torchEntries = []Entry{
 	{Name: "radam", LR: 0.001, Params: []param.Spec{beta1, beta2, eps(1e-8),
 		with(weightDecay, 0.0, "λ: L2 added to the gradient, g ← g + λθ (decoupled: θ ← θ(1 − lr·λ))"),
 		decoupledWeightDecay},
-		Build:  func(v param.Values, l Layout) Optimizer { return newRAdam(v, l.Size) },
+		Build:  both(newRAdam[float64], newRAdam[float32]),
 		Floats: vectors(2),
 		Cycles: "beta1",
 		Doc:    "RAdam, rectified Adam (Liu et al. 2020); torch.optim.RAdam"},
@@ -22,7 +22,7 @@ var torchEntries = []Entry{
 			Doc: "the largest step size"},
 		with(weightDecay, 0.0, "λ: L2 added to the gradient, g ← g + λθ (not in PyTorch's Rprop)")},
 		Check:  checkRprop,
-		Build:  func(v param.Values, l Layout) Optimizer { return newRprop(v, l.Size) },
+		Build:  both(newRprop[float64], newRprop[float32]),
 		Floats: vectors(2),
 		Doc:    "Rprop, resilient backpropagation (Riedmiller & Braun 1993), iRprop−; torch.optim.Rprop"},
 	{Name: "asgd", LR: 0.01, Params: []param.Spec{
@@ -33,7 +33,7 @@ var torchEntries = []Entry{
 		{Key: "t0", Type: param.Float, Default: 1e6, Range: param.AtLeast(0),
 			Doc: "the update after which the average starts (μ = 1/max(1, t − t0))"},
 		weightDecay},
-		Build:  func(v param.Values, l Layout) Optimizer { return newASGD(v, l.Size) },
+		Build:  both(newASGD[float64], newASGD[float32]),
 		Floats: vectors(1),
 		Doc:    "ASGD, averaged SGD (Polyak & Juditsky 1992) with Bottou's rate decay; torch.optim.ASGD"},
 }

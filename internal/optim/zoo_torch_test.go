@@ -129,7 +129,7 @@ func TestGoldenASGDAverage(t *testing.T) {
 		n++
 		t.Run(c.Name, func(t *testing.T) {
 			replay(t, f, c, func(k int, opt Optimizer) {
-				checkClose(t, fmt.Sprintf("step %d average", k+1), opt.(*asgd).ax, c.AX[k])
+				checkClose(t, fmt.Sprintf("step %d average", k+1), opt.(*asgd[float64]).ax, c.AX[k])
 			})
 		})
 	}
@@ -320,7 +320,7 @@ func TestRpropRate(t *testing.T) {
 			}
 			path = append(path, before)
 		}
-		return path, opt.(*rprop).s
+		return path, opt.(*rprop[float64]).s
 	}
 	constant, sConst := run(func(int) float64 { return lr0 }, true)
 	noBase, _ := run(func(int) float64 { return lr0 }, false)
