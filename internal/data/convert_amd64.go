@@ -26,6 +26,9 @@ func bytesToFloats(dst []float64, src []uint8, scale float64) {
 	dst = dst[:len(src)]
 	n := 0
 	switch {
+	case pixFMA && hasAVX2 && scale == 255 && len(src) >= 8: // pixfma_amd64.go
+		n = len(src) &^ 7
+		bytesFMAAVX2(&dst[0], &src[0], n, &pixFMAConst)
 	case hasAVX512 && len(src) >= 16:
 		n = len(src) &^ 15
 		bytesDivAVX512(&dst[0], &src[0], n, scale)
