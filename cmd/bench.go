@@ -52,9 +52,10 @@ func newCmdBench() *cobra.Command {
 		Short: "Time training steps of the anchor models against PyTorch",
 		Long: `Time the training step of optimbench (batching, loss and gradient, optimizer
 update; float64, one thread) on the anchor models: softmax regression 784→10,
-the MLPs 784-256-10 and 784-1000-1000-10 at batch 128 on MNIST (real MNIST
-from ./data/mnist or $OPTIMBENCH_DATA/mnist when present, otherwise random
-data of the same shape), and the tiny 2-16-1 MLP at batch 32.
+the MLPs 784-256-10 and 784-1000-1000-10 and DeepOBS's 2c2d convolutional net
+at batch 128 on MNIST (real MNIST from ./data/mnist or $OPTIMBENCH_DATA/mnist
+when present, otherwise random data of the same shape), and the tiny 2-16-1
+MLP at batch 32.
 
 When /usr/bin/python3 can import torch, scripts/bench_torch.py trains the same
 models with PyTorch (same shapes, dtype, threads; OPENBLAS_CORETYPE set to the
@@ -71,7 +72,7 @@ on a machine that other work may slow down.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&opts.Models, "models", nil, "models to time: softmax, mlp256, mlp1000, tiny (default all)")
+	f.StringSliceVar(&opts.Models, "models", nil, "models to time: softmax, mlp256, mlp1000, 2c2d, tiny (default all)")
 	f.StringSliceVar(&opts.Optimizers, "optimizers", bench.Optimizers, "optimizers to time")
 	f.IntVar(&opts.Steps, "steps", 0, "timed steps per model and optimizer (default: per model, about a second each)")
 	f.IntVar(&opts.Rounds, "rounds", 3, "rounds the steps are split into, alternating optimbench and PyTorch; each keeps its fastest")

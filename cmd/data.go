@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/optimbench/optimbench/internal/config"
 	"github.com/optimbench/optimbench/internal/datasets"
 )
 
@@ -103,15 +104,19 @@ func newCmdDataList() *cobra.Command {
 
 func runDataList(opts *dataOptions, stdout io.Writer) error {
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tSIZE\tFORMAT\tLICENCE\tWHERE")
+	fmt.Fprintln(tw, "NAME\tSIZE\tFORMAT\tLICENCE\tWHERE\tPRESETS")
 	for _, d := range datasets.List() {
 		where := "-"
 		if p, err := locate(d.Name, opts.Dir); err == nil {
 			where = p
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.Name, humanBytes(d.Size()), d.Format, d.Licence, where)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", d.Name, humanBytes(d.Size()), d.Format, d.Licence, where, presetList(d.Name))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(stdout, "\nDeepOBS presets (testproblem:) on data optimbench generates, no download: %s\n", presetList(""))
+	return err
 }
 
 func newCmdDataVerify() *cobra.Command {
@@ -195,4 +200,12 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// presetList names the DeepOBS presets (testproblem:) that train on dataset, "-" for none.
+func presetList(dataset string) string {
+	if p := config.PresetsFor(dataset); len(p) > 0 {
+		return strings.Join(p, ",")
+	}
+	return "-"
 }

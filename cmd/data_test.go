@@ -15,6 +15,8 @@ import (
 // the data are absent. It returns nil for other configs.
 var dataSourceRE = regexp.MustCompile(`source:\s*(fashion-mnist|mnist)\b`)
 
+var testProblemRE = regexp.MustCompile(`(?m)^testproblem:\s*(\w+)`)
+
 func realDataArgs(t *testing.T, config string) []string {
 	t.Helper()
 	b, err := os.ReadFile(config)
@@ -24,6 +26,8 @@ func realDataArgs(t *testing.T, config string) []string {
 	var name string
 	if m := dataSourceRE.FindSubmatch(b); m != nil {
 		name = string(m[1])
+	} else if m := testProblemRE.FindSubmatch(b); m != nil {
+		name = presetDataset(string(m[1])) // "" for DeepOBS's toy problems
 	}
 	if name == "" {
 		return nil
@@ -68,7 +72,8 @@ func TestDataList(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	table, _, _ := strings.Cut(stdout, "\n\n") // the table, then a note on generated data
+	lines := strings.Split(strings.TrimSpace(table), "\n")
 	if len(lines) != 1+len(datasets.Names()) || !strings.HasPrefix(lines[0], "NAME") || !strings.Contains(lines[0], "LICENCE") {
 		t.Fatalf("list:\n%s", stdout)
 	}
@@ -77,7 +82,7 @@ func TestDataList(t *testing.T) {
 		if f[0] != n {
 			t.Errorf("line %d: %q, want %s", i+1, lines[i+1], n)
 		}
-		if where := f[len(f)-1]; (n == "wine") != (where == filepath.Join(store, "wine")) {
+		if where := f[len(f)-2]; (n == "wine") != (where == filepath.Join(store, "wine")) {
 			t.Errorf("%s is at %q", n, where)
 		}
 	}

@@ -51,7 +51,9 @@ MODELS = {
     "mlp256": (784, [256], 10, "relu", 128, 400),
     "mlp1000": (784, [1000, 1000], 10, "relu", 128, 40),
     "tiny": (2, [16], 0, "tanh", 32, 3200),
+    "2c2d": (784, "2c2d", 10, "relu", 128, 20),  # DeepOBS's fmnist_2c2d (internal/bench/net.go)
 }
+DTYPE = torch.float64  # --dtype
 LR = {"momentum": 0.01, "adam": 0.001}
 
 
@@ -91,22 +93,27 @@ def find(folder, stem):
 def mnist(folder):
     x = read_idx(find(folder, "train-images-idx3-ubyte"))
     y = read_idx(find(folder, "train-labels-idx1-ubyte"))
-    return x.reshape(x.shape[0], -1).to(torch.float64) / 255.0, y.to(torch.int64)
+    return x.reshape(x.shape[0], -1).to(DTYPE) / 255.0, y.to(torch.int64)
 
 
 def dataset(name, rows, mnist_dir, gen):
     d, _, classes, _, _, _ = MODELS[name]
     if classes == 0:
-        x = torch.randn(rows, d, generator=gen, dtype=torch.float64)
+        x = torch.randn(rows, d, generator=gen, dtype=DTYPE)
         return x, torch.sin(x[:, 0]) * x[:, 1]
     if mnist_dir:
         return mnist(mnist_dir)
-    x = torch.rand(rows, d, generator=gen, dtype=torch.float64)
+    x = torch.rand(rows, d, generator=gen, dtype=DTYPE)
     return x, torch.randint(0, classes, (rows,), generator=gen)
 
 
 def network(name):
     d, hidden, classes, act, _, _ = MODELS[name]
+    if hidden == "2c2d":
+        nn = torch.nn
+        return nn.Sequential(nn.Unflatten(1, (1, 28, 28)), nn.Conv2d(1, 32, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(32, 64, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                             nn.Linear(64 * 7 * 7, 1024), nn.ReLU(), nn.Linear(1024, classes))
     layers, w = [], d
     for h in hidden:
         layers += [torch.nn.Linear(w, h), torch.nn.ReLU() if act == "relu" else torch.nn.Tanh()]
@@ -162,10 +169,13 @@ def main():
     ap.add_argument("--mnist", default="", help="folder with the MNIST IDX files (default: random data)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--dtype", default="float64", choices=["float64", "float32"])
     ap.add_argument("--serve", action="store_true", help="read cases as JSON lines from stdin")
     a = ap.parse_args()
 
-    torch.set_default_dtype(torch.float64)
+    global DTYPE
+    DTYPE = getattr(torch, a.dtype)
+    torch.set_default_dtype(DTYPE)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     gen = torch.Generator().manual_seed(a.seed)

@@ -1,5 +1,6 @@
 // Package bench times optimbench's training step on the anchor models of the performance issue
-// (softmax regression and MLPs on MNIST-shaped data, the tiny 2-16-1 MLP of the lectures) and
+// (softmax regression and MLPs on MNIST-shaped data, the tiny 2-16-1 MLP of the lectures,
+// DeepOBS's 2c2d convolutional network) and
 // compares it with the same training in PyTorch, run by scripts/bench_torch.py.
 //
 // A timed step is the real one of `optimbench train`, made by its training loop: the next
@@ -45,6 +46,7 @@ func Models() []Model {
 		{Name: "mlp256", Title: "MLP 784-256-10", Spec: ce(256), In: 784, Classes: 10, Batch: 128, Steps: 400, MNIST: true},
 		{Name: "mlp1000", Title: "MLP 784-1000-1000-10", Spec: ce(1000, 1000), In: 784, Classes: 10, Batch: 128, Steps: 40, MNIST: true},
 		{Name: "tiny", Title: "MLP 2-16-1", Spec: model.Spec{Kind: "mlp", Hidden: []int{16}, Activation: "tanh", Loss: "mse"}, In: 2, Batch: 32, Steps: 3200},
+		{Name: "2c2d", Title: "CNN 2c2d (DeepOBS fmnist_2c2d)", Spec: TwoC2D(), In: 784, Classes: 10, Batch: 128, Steps: 20, MNIST: true},
 	}
 }
 

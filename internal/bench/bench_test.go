@@ -10,8 +10,8 @@ import (
 
 func TestSelect(t *testing.T) {
 	all, err := Select(nil)
-	if err != nil || len(all) != 4 {
-		t.Fatalf("Select(nil) = %d models, %v; want 4", len(all), err)
+	if err != nil || len(all) != 5 {
+		t.Fatalf("Select(nil) = %d models, %v; want 5", len(all), err)
 	}
 	got, err := Select([]string{"tiny", "softmax", "tiny"})
 	if err != nil {
@@ -32,7 +32,7 @@ func TestTime(t *testing.T) {
 	mnist := RandomMNIST(300, rng)
 	tiny := TinyData(100, rng)
 	for _, m := range Models() {
-		if m.Name == "mlp1000" && testing.Short() {
+		if (m.Name == "mlp1000" || m.Name == "2c2d") && testing.Short() {
 			continue
 		}
 		for _, opt := range Optimizers {
@@ -70,7 +70,7 @@ func TestStepAllocs(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, m := range Models() {
-		if m.Name == "mlp1000" {
+		if m.Name == "mlp1000" || m.Name == "2c2d" { // 2c2d: internal/model's TestNetZeroAllocs
 			continue
 		}
 		set := TinyData(70, rng) // 70 rows: epochs end within the run, with a short last batch

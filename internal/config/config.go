@@ -29,6 +29,9 @@ type Config struct {
 	// File is the configuration file the experiment came from ("" if inline); data paths are
 	// relative to the working directory, not to it; model.init's file is (InitFile).
 	File string
+	// TestProblem is the DeepOBS preset the file named (testproblem:), "" for none. Decode
+	// expands it into the blocks, so config.yaml and the hash hold the keys, not the name.
+	TestProblem string
 
 	Data    *Block // data: (nil for a problem run); Name is the source
 	Model   *Block // model: (nil for a problem run); Name is the kind
@@ -59,13 +62,21 @@ func (c *Config) IsProblem() bool { return c.Problem != nil }
 
 // Classify reports whether the data are used for classification (cross-entropy loss).
 func (c *Config) Classify() bool {
-	return c.Model != nil && c.Model.Values.String("loss") == "cross_entropy"
+	loss, _ := c.Model.Values["loss"].(string) // the kinds of DeepOBS's toy problems have none
+	return c.Model != nil && loss == "cross_entropy"
 }
 
 // ModelSpec is the model block as model.New takes it.
 func (c *Config) ModelSpec() model.Spec {
 	v := c.Model.Values
-	s := model.Spec{Kind: c.Model.Name, Loss: v.String("loss"), Init: "zeros"} // zeros under an init file's values
+	loss, _ := v["loss"].(string)
+	s := model.Spec{Kind: c.Model.Name, Loss: loss, Init: "zeros"} // zeros under an init file's values
+	s.InitStd, _ = v["init_std"].(float64)
+	s.Function, _ = v["function"].(string)
+	s.Start, _ = v["start"].([]float64)
+	if c.Model.Name == "deepobs_quadratic" {
+		s.Matrix = deepobsHessian()
+	}
 	if init, ok := v["init"].(string); ok {
 		s.Init = init
 	}
@@ -74,6 +85,10 @@ func (c *Config) ModelSpec() model.Spec {
 	}
 	if a, ok := v["activation"].(string); ok {
 		s.Activation = a
+	}
+	if c.Model.Name == "net" {
+		n := netSpec(v)
+		s.Input, s.Layers = n.Input, n.Layers
 	}
 	return s
 }
@@ -91,6 +106,10 @@ func (c *Config) BatchSize() int {
 // Decode validates a configuration held as nested maps (as Read gives it) and fills in its
 // defaults. file names the source in errors. Every error is a *ConfigError naming the key.
 func Decode(raw map[string]any, file string) (*Config, error) {
+	raw, preset, err := applyPreset(raw, file)
+	if err != nil {
+		return nil, err
+	}
 	top, err := NewSection(file, "", raw)
 	if err != nil {
 		return nil, err
@@ -98,7 +117,7 @@ func Decode(raw map[string]any, file string) (*Config, error) {
 	if err := top.CheckKeys(topKeys, nil); err != nil {
 		return nil, err
 	}
-	c := &Config{File: file}
+	c := &Config{File: file, TestProblem: preset}
 	if c.Name, err = top.Str("name", ""); err != nil {
 		return nil, err
 	}
@@ -275,20 +294,31 @@ func decodeModel(top *Section, d *Block) (*Block, error) {
 	if err != nil {
 		return nil, err
 	}
+	var layers []any
+	if name == "net" {
+		if s, layers, err = decodeLayers(s); err != nil {
+			return nil, err
+		}
+	}
 	specs, v, err := decodeKeys(s, kind.Params, []string{"kind"}, "kind "+name, func(k string) string {
-		if slices.Contains(others, k) {
-			return fmt.Sprintf("does not apply to kind %s (use kind: mlp)", name)
+		if slices.Contains(others, k) || k == "layers" {
+			return fmt.Sprintf("does not apply to kind %s (use kind: %s)", name, modelKindsWith(k))
 		}
 		return ""
 	})
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := v["loss"]; !ok {
-		v["loss"] = defaultLoss(d)
+	if err := defaultModelKeys(s, &kind, v, d, initFile != nil); err != nil {
+		return nil, err
 	}
 	if v["loss"] == "cross_entropy" && d.Name == "synthetic" && d.Values.String("generator") == "linear" {
 		return nil, s.Errf("loss", "cross_entropy needs class labels, but generator linear makes regression targets")
+	}
+	if name == "net" {
+		if specs, err = finishNet(s, d, specs, v, layers); err != nil {
+			return nil, err
+		}
 	}
 	if initFile != nil {
 		v["init"] = *initFile

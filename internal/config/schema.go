@@ -122,6 +122,8 @@ var sources = []Source{
 		}},
 	imageSource("mnist"),
 	imageSource("fashion-mnist"),
+	deepobsQuadraticSource,
+	deepobs2DSource,
 }
 
 // imageSource is one of the IDX image sets: its own test set of 10,000 images, pixels always
@@ -179,18 +181,21 @@ var (
 	lossKey = param.Spec{Key: "loss", Type: param.Enum, Choices: []string{"mse", "cross_entropy"},
 		Derived: "mse for synthetic linear data, cross_entropy otherwise", Doc: "the data loss"}
 	initKey = param.Spec{Key: "init", Type: param.Enum, Default: "auto",
-		Choices: []string{"auto", "zeros", "xavier", "he", "normal"},
-		Doc:     "auto = zeros for linear, he for relu, xavier otherwise; biases zero; or {file: PATH}: the tensors of a safetensors file (§10)"}
+		Choices: []string{"auto", "zeros", "xavier", "he", "normal", "truncated_normal"},
+		Doc:     "auto = zeros for linear, he for relu, xavier otherwise; biases zero; truncated_normal = N(0, init_std²) redrawn outside ±2·init_std (TensorFlow's, DeepOBS's); or {file: PATH}: the tensors of a safetensors file (§10)"}
 )
 
 var modelKinds = []Choice{
-	{Name: "linear", Params: []param.Spec{lossKey, initKey}, Doc: "z = Wx + b"},
+	{Name: "linear", Params: []param.Spec{lossKey, initKey, initStdKey}, Doc: "z = Wx + b"},
 	{Name: "mlp", Params: []param.Spec{
 		{Key: "hidden", Type: param.Ints, Default: []int{64}, NonEmpty: true, Range: param.AtLeast(1),
 			Doc: "hidden layer widths"},
 		{Key: "activation", Type: param.Enum, Default: "relu", Choices: []string{"relu", "tanh", "sigmoid"},
 			Doc: "activation of the hidden layers"},
-		lossKey, initKey}, Doc: "hidden layers with an activation, then a linear output layer"},
+		lossKey, initKey, initStdKey}, Doc: "hidden layers with an activation, then a linear output layer"},
+	deepobsQuadraticKind,
+	deepobs2DKind,
+	netKind,
 }
 
 // ModelKinds returns the model kinds.
@@ -275,7 +280,7 @@ func lrSpec(e *optim.Entry) param.Spec {
 }
 
 // The top-level keys.
-var topKeys = []string{"name", "seed", "data", "model", "problem", "optimizer", "schedule", "train"}
+var topKeys = []string{"name", "seed", "testproblem", "data", "model", "problem", "optimizer", "schedule", "train"}
 
 // TopKeys returns the top-level keys of a train configuration.
 func TopKeys() []string { return slices.Clone(topKeys) }

@@ -11,16 +11,29 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"unsafe"
 )
 
 // Spec is the YAML `model:` block.
 type Spec struct {
-	Kind       string // linear | mlp
-	Hidden     []int  // mlp: hidden widths, each > 0, at least one
-	Activation string // relu | tanh | sigmoid (mlp); empty means relu
-	Loss       string // mse | cross_entropy
-	Init       string // auto | zeros | xavier | he | normal; empty means auto
+	Kind       string  // linear | mlp | net
+	Hidden     []int   // mlp: hidden widths, each > 0, at least one
+	Activation string  // relu | tanh | sigmoid (mlp); empty means relu
+	Loss       string  // mse | cross_entropy
+	Init       string  // auto | zeros | xavier | he | normal; empty means auto
+	Input      []int   // net: [C, H, W] of a sample (NCHW); empty: flat features
+	Layers     []Layer // net: the layers, at least one, the last dense (net.go)
+
+	// InitStd is the std of init normal and truncated_normal (TensorFlow's, redrawn outside
+	// ±2σ; DeepOBS's MLP); 0 means 0.01.
+	InitStd float64
+
+	// The kinds of deepobs.go: Matrix is deepobs_quadratic's Hessian (d×d, row-major,
+	// symmetric); Function (rosenbrock | beale | branin) and Start are deepobs_2d's.
+	Matrix   []float64
+	Function string
+	Start    []float64
 }
 
 // Model is a differentiable model with a data loss. Parameters live in one flat []float64 owned
@@ -63,6 +76,10 @@ type Tensor struct {
 	Offset     int
 	Rows, Cols int
 	Weight     bool // a weight matrix, not a bias
+	// Kernel is a conv weight's kernel (kh, kw), zero otherwise: PyTorch's shape of the
+	// tensor is then [Rows, Cols/(kh·kw), kh, kw], and the optimizers that treat weights as
+	// matrices see the Rows×Cols matrix out × (in·kh·kw), as Muon and LAMB reshape it.
+	Kernel [2]int
 }
 
 // SpecError is a bad value of one key of the `model:` or `problem:` block. Its message starts
@@ -82,6 +99,9 @@ func specErrorf(key, format string, args ...any) error {
 // Validate checks s on its own, without the data's shape: the keys and names it may use.
 // New calls it; it lets a configuration be checked before any data is loaded.
 func (s Spec) Validate() error {
+	if slices.Contains(deepobsKinds, s.Kind) {
+		return validateDeepOBS(s)
+	}
 	switch s.Kind {
 	case "linear":
 		if len(s.Hidden) > 0 {
@@ -96,10 +116,17 @@ func (s Spec) Validate() error {
 				return specErrorf("hidden", "widths must be > 0, got %v", s.Hidden)
 			}
 		}
+	case "net":
+		if err := s.validateNet(); err != nil {
+			return err
+		}
 	case "":
-		return specErrorf("kind", "must be set (linear or mlp)")
+		return specErrorf("kind", "must be set (linear, mlp or net)")
 	default:
-		return specErrorf("kind", "unknown %q (want linear or mlp)", s.Kind)
+		return specErrorf("kind", "unknown %q (want linear, mlp or net)", s.Kind)
+	}
+	if s.Kind != "net" && (len(s.Layers) > 0 || len(s.Input) > 0) {
+		return specErrorf("layers", "only for net, got kind %s", s.Kind)
 	}
 	if _, err := parseActivation(s.Activation); err != nil {
 		return err
@@ -112,9 +139,12 @@ func (s Spec) Validate() error {
 		return specErrorf("loss", "unknown %q (want mse or cross_entropy)", s.Loss)
 	}
 	switch s.Init {
-	case "", "auto", "zeros", "xavier", "he", "normal":
+	case "", "auto", "zeros", "xavier", "he", "normal", "truncated_normal":
 	default:
-		return specErrorf("init", "unknown %q (want auto, zeros, xavier, he or normal)", s.Init)
+		return specErrorf("init", "unknown %q (want auto, zeros, xavier, he, normal or truncated_normal)", s.Init)
+	}
+	if !(s.InitStd >= 0) || math.IsInf(s.InitStd, 0) {
+		return specErrorf("init_std", "must be finite and >= 0, got %v", s.InitStd)
 	}
 	return nil
 }
@@ -147,6 +177,9 @@ func parseActivation(name string) (activation, error) {
 //
 // For kind linear the activation is not used; a valid name is accepted and ignored.
 func New(s Spec, in, classes, maxBatch int) (Model, error) {
+	if slices.Contains(deepobsKinds, s.Kind) && in >= 1 && maxBatch >= 1 {
+		return newDeepOBS(s, in, maxBatch)
+	}
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -164,6 +197,9 @@ func New(s Spec, in, classes, maxBatch int) (Model, error) {
 		}
 		out = classes
 	}
+	if s.Kind == "net" {
+		return newNet(s, in, out, ce, maxBatch)
+	}
 	act, _ := parseActivation(s.Activation)
 	widths := append(append([]int{in}, s.Hidden...), out)
 
@@ -179,7 +215,7 @@ func New(s Spec, in, classes, maxBatch int) (Model, error) {
 		}
 	}
 
-	m := &network{in: in, out: out, ce: ce, act: act, init: init, maxBatch: maxBatch}
+	m := &network{in: in, out: out, ce: ce, act: act, init: init, initStd: s.InitStd, maxBatch: maxBatch}
 	off, maxHidden := 0, 0
 	for l := 0; l+1 < len(widths); l++ {
 		li, lo := widths[l], widths[l+1]
@@ -224,6 +260,9 @@ func Footprint(s Spec, in, classes, maxBatch int) Size {
 	out := int64(1)
 	if s.Loss == "cross_entropy" {
 		out = int64(max(classes, 2))
+	}
+	if s.Kind == "net" {
+		return netFootprint(s, int64(in), out, int64(maxBatch))
 	}
 	widths := []int64{int64(in)}
 	for _, h := range s.Hidden {

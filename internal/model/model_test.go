@@ -317,7 +317,7 @@ func TestNewErrors(t *testing.T) {
 		prefix  string
 	}{
 		{"no-kind", Spec{Loss: "mse"}, 2, 0, "kind", "kind: must be set"},
-		{"bad-kind", Spec{Kind: "cnn", Loss: "mse"}, 2, 0, "kind", `kind: unknown "cnn" (want linear or mlp)`},
+		{"bad-kind", Spec{Kind: "cnn", Loss: "mse"}, 2, 0, "kind", `kind: unknown "cnn" (want linear, mlp or net)`},
 		{"mlp-no-hidden", Spec{Kind: "mlp", Loss: "mse"}, 2, 0, "hidden", "hidden: must be non-empty for mlp"},
 		{"mlp-zero-width", Spec{Kind: "mlp", Hidden: []int{4, 0}, Loss: "mse"}, 2, 0, "hidden", "hidden: widths must be > 0"},
 		{"linear-hidden", Spec{Kind: "linear", Hidden: []int{4}, Loss: "mse"}, 2, 0, "hidden", "hidden: only for mlp"},
@@ -527,9 +527,9 @@ func TestTensors(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Tensor{
-		{"layers.0.weight", 0, 5, 3, true}, {"layers.0.bias", 15, 5, 1, false},
-		{"layers.1.weight", 20, 4, 5, true}, {"layers.1.bias", 40, 4, 1, false},
-		{"layers.2.weight", 44, 2, 4, true}, {"layers.2.bias", 52, 2, 1, false},
+		{"layers.0.weight", 0, 5, 3, true, [2]int{}}, {"layers.0.bias", 15, 5, 1, false, [2]int{}},
+		{"layers.1.weight", 20, 4, 5, true, [2]int{}}, {"layers.1.bias", 40, 4, 1, false, [2]int{}},
+		{"layers.2.weight", 44, 2, 4, true, [2]int{}}, {"layers.2.bias", 52, 2, 1, false, [2]int{}},
 	}
 	got := m.Tensors()
 	if !slices.Equal(got, want) {

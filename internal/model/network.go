@@ -19,7 +19,8 @@ type network struct {
 	in, out  int
 	ce       bool // softmax cross-entropy; otherwise mse with one output
 	act      activation
-	init     string // zeros | xavier | he | normal (auto resolved in New)
+	init     string  // zeros | xavier | he | normal | truncated_normal (auto resolved in New)
+	initStd  float64 // normal, truncated_normal: the weights' std (0: 0.01)
 	maxBatch int
 	nparams  int
 	layers   []layer
@@ -91,10 +92,26 @@ func (m *network) Init(params []float64, rng *rand.Rand) {
 			}
 		case "normal":
 			for i := range w {
-				w[i] = 0.01 * rng.NormFloat64()
+				w[i] = m.std() * rng.NormFloat64()
+			}
+		case "truncated_normal": // TensorFlow's truncated_normal: redrawn outside ±2σ
+			for i := range w {
+				z := rng.NormFloat64()
+				for math.Abs(z) > 2 {
+					z = rng.NormFloat64()
+				}
+				w[i] = m.std() * z
 			}
 		}
 	}
+}
+
+// std is the std of the normal and truncated_normal initializations.
+func (m *network) std() float64 {
+	if m.initStd == 0 {
+		return 0.01
+	}
+	return m.initStd
 }
 
 func (m *network) check(params, x, y []float64, n int) {
@@ -136,6 +153,17 @@ func (m *network) Eval(params, x, y []float64, n int) (lossSum float64, correct 
 		return 0, 0
 	}
 	return m.lossSum(m.forward(params, x, n), y[:n], n)
+}
+
+// EvalSum is Eval with the row losses added onto sum, so that an evaluation in blocks of rows
+// sums exactly as one Eval over them: train evaluates a chunk of rows stored as bytes in blocks
+// that stay in the cache while they are converted and run through the layers.
+func (m *network) EvalSum(params, x, y []float64, n int, sum float64) (float64, int) {
+	m.check(params, x, y, n)
+	if n == 0 {
+		return sum, 0
+	}
+	return m.lossSumFrom(m.forward(params, x, n), y[:n], n, sum)
 }
 
 // forward runs the n rows of x through the layers and returns the logits (n×out).
@@ -202,6 +230,14 @@ func (m *network) backward(params, x []float64, n int, grad []float64) {
 // lossSum returns the summed loss of the logits z (n×out) and the number of rows classified
 // correctly (cross_entropy only). It leaves z unchanged.
 func (m *network) lossSum(z, y []float64, n int) (sum float64, correct int) {
+	return m.lossSumFrom(z, y, n, 0)
+}
+
+// lossSumFrom is lossSum with the losses added one row after the other to sum: consecutive
+// blocks of rows, each started from the sum of the ones before, give the sum of one call over
+// them all, bit for bit.
+func (m *network) lossSumFrom(z, y []float64, n int, sum float64) (float64, int) {
+	correct := 0
 	if !m.ce {
 		for i, zi := range z[:n] {
 			d := zi - y[i]
@@ -286,14 +322,10 @@ func activate(act activation, z []float64) {
 		for i, v := range z {
 			z[i] = relu(v)
 		}
-	case actTanh:
-		for i, v := range z {
-			z[i] = math.Tanh(v)
-		}
+	case actTanh: // within 2 ulps of math.Tanh, 8–10× faster (act.go)
+		tanhSlice(z)
 	case actSigmoid:
-		for i, v := range z {
-			z[i] = 1 / (1 + math.Exp(-v))
-		}
+		sigmoidSlice(z)
 	}
 }
 

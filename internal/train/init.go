@@ -14,10 +14,14 @@ import (
 )
 
 // tensorShape is the shape of a parameter tensor as PyTorch has it and params.safetensors
-// writes it: a weight [out, in], a bias [out], a test function's point x [n]. The names are
+// writes it: a weight [out, in], a conv weight [out, in, kh, kw], a bias [out], a test
+// function's point x [n]. The names are
 // the layout's (model.Model.Tensors). Writing the parameters and reading an init file both
 // take names and shapes from here.
 func tensorShape(t optim.Tensor) []int {
+	if k := t.Kernel; t.Matrix && k[0]*k[1] > 0 {
+		return []int{t.Rows, t.Cols / (k[0] * k[1]), k[0], k[1]}
+	}
 	if t.Matrix {
 		return []int{t.Rows, t.Cols}
 	}

@@ -105,7 +105,7 @@ func estimateMemory(c *config.Config, train, test *data.Set, classes, maxBatch i
 	if z.Tensors != nil {
 		l := optim.Layout{Size: int(z.Params)}
 		for _, t := range z.Tensors {
-			l.Tensors = append(l.Tensors, optim.Tensor{Name: t.Name, Offset: t.Offset, Rows: t.Rows, Cols: t.Cols, Matrix: t.Weight})
+			l.Tensors = append(l.Tensors, optim.Tensor{Name: t.Name, Offset: t.Offset, Rows: t.Rows, Cols: t.Cols, Matrix: t.Weight, Kernel: t.Kernel})
 		}
 		e, _ := optim.Lookup(c.Optimizer.Name)
 		v := optim.Defaults(c.Optimizer.Name)
@@ -151,6 +151,9 @@ func threads(c *config.Config, lim Limits) int {
 func modelKey(c *config.Config) string {
 	if len(c.ModelSpec().Hidden) > 0 {
 		return "model.hidden"
+	}
+	if len(c.ModelSpec().Layers) > 0 {
+		return "model.layers"
 	}
 	return "model.kind"
 }

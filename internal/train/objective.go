@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 
@@ -14,6 +15,18 @@ import (
 // run does not need a second whole-set buffer for its evaluations.
 const evalRows = 1024
 
+// evalBlock is the most rows converted from bytes and run through a model at once within a
+// chunk of evalRows, for models that can add block sums exactly (blockEvaluator): 128 rows of
+// MNIST are 800 KB of float64, which the L2 and L3 caches keep while they are converted and
+// read. Converting whole chunks (6.4 MB) ran at a third of the speed of the conversion itself.
+const evalBlock = 128
+
+// blockEvaluator is a model whose evaluation of consecutive blocks of rows, each adding its row
+// losses onto the sum of the blocks before, is bit for bit one Eval over them all.
+type blockEvaluator interface {
+	EvalSum(params, x, y []float64, n int, sum float64) (float64, int)
+}
+
 // Data is a model's mean data loss on minibatches of a training set (SPEC §7), evaluated on
 // the whole training and test sets.
 type Data struct {
@@ -23,6 +36,7 @@ type Data struct {
 	shuffle     bool
 	seed        uint64
 	perm        *rand.PCG // the stream of the permutations (with shuffle)
+	drop        *rand.PCG // the stream of the dropout masks (a model with dropout)
 	batcher     *data.Batcher
 	xb, yb      []float64 // the minibatch, when it cannot be read in place
 	x, y        []float64 // the current minibatch
@@ -51,13 +65,13 @@ func (d *Data) NumParams() int { return d.Model.NumParams() }
 func (d *Data) Layout() optim.Layout {
 	l := optim.Layout{Size: d.Model.NumParams()}
 	for _, t := range d.Model.Tensors() {
-		l.Tensors = append(l.Tensors, optim.Tensor{Name: t.Name, Offset: t.Offset, Rows: t.Rows, Cols: t.Cols, Matrix: t.Weight})
+		l.Tensors = append(l.Tensors, optim.Tensor{Name: t.Name, Offset: t.Offset, Rows: t.Rows, Cols: t.Cols, Matrix: t.Weight, Kernel: t.Kernel})
 	}
 	return l
 }
 
-// Init writes the initial parameters and restarts the permutations' stream, so that each
-// run of the objective is the same run.
+// Init writes the initial parameters and restarts the permutations' stream and, for a model
+// with dropout, the stream of its masks, so that each run of the objective is the same run.
 func (d *Data) Init(params []float64) {
 	d.Model.Init(params, rng(d.seed, streamInit))
 	var perm *rand.Rand
@@ -66,11 +80,24 @@ func (d *Data) Init(params []float64) {
 		perm = rand.New(d.perm)
 	}
 	d.batcher = data.NewBatcher(d.Train.N, d.shuffle, perm)
+	if dm, ok := d.Model.(model.Dropout); ok && dm.HasDropout() {
+		d.drop = rand.NewPCG(d.seed, streamDropout)
+		dm.SetDropoutRNG(rand.New(d.drop))
+	}
 }
 
-func (d *Data) SaveRNG() map[string][]byte { return savePCG("shuffle", d.perm) }
+func (d *Data) SaveRNG() map[string][]byte {
+	m := savePCG("shuffle", d.perm)
+	maps.Copy(m, savePCG("dropout", d.drop))
+	return m
+}
 
-func (d *Data) RestoreRNG(m map[string][]byte) error { return restorePCG(m, "shuffle", d.perm) }
+func (d *Data) RestoreRNG(m map[string][]byte) error {
+	if err := restorePCG(m, "dropout", d.drop); err != nil {
+		return err
+	}
+	return restorePCG(m, "shuffle", d.perm)
+}
 
 // savePCG is the state of a stream (none when it is nil), restorePCG its inverse.
 func savePCG(name string, p *rand.PCG) map[string][]byte {
@@ -130,11 +157,23 @@ func (d *Data) evaluate(params []float64, set *data.Set) (loss, acc float64) {
 	}
 	var sum float64
 	var correct int
+	se, blocks := d.Model.(blockEvaluator)
 	for i := 0; i < set.N; i += evalRows {
 		n := min(evalRows, set.N-i)
-		l, c := d.Model.Eval(params, set.Rows(i, n, d.evalBuf), set.Y[i:i+n], n)
+		if !blocks {
+			l, c := d.Model.Eval(params, set.Rows(i, n, d.evalBuf), set.Y[i:i+n], n)
+			sum += l
+			correct += c
+			continue
+		}
+		var l float64
+		for j := i; j < i+n; j += evalBlock {
+			nb := min(evalBlock, i+n-j)
+			var c int
+			l, c = se.EvalSum(params, set.Rows(j, nb, d.evalBuf), set.Y[j:j+nb], nb, l)
+			correct += c
+		}
 		sum += l
-		correct += c
 	}
 	loss, acc = sum/float64(set.N), math.NaN()
 	if set.Classes > 0 && d.classify {

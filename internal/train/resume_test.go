@@ -88,6 +88,12 @@ model: {kind: mlp, hidden: [5]}
 optimizer: {name: adamw_schedulefree, lr: 0.01}
 train: {epochs: 7, batch_size: 10, checkpoint_every: 1}
 `,
+		"net dropout": `
+data: {source: synthetic, generator: blobs, n: 60, features: 4, classes: 3}
+model: {kind: net, input: [1, 2, 2], layers: [{conv: 4, kernel: 2}, {dropout: 0.5}, {dense: 6}, {dropout: 0.3}, {dense: 3}]}
+optimizer: {name: adam, lr: 0.05}
+train: {epochs: 6, batch_size: 8, checkpoint_every: 2}
+`,
 		"noisy rosenbrock lbfgs": `
 problem: {function: rosenbrock, noise: 0.1}
 optimizer: {name: lbfgs, lr: 0.5, history_size: 3, max_iter: 3}

@@ -24,6 +24,7 @@ const (
 	streamData    = 2 // synthetic data and the train/test split
 	streamShuffle = 3 // per-epoch shuffling
 	streamNoise   = 4 // gradient noise of test functions
+	streamDropout = 5 // the dropout masks of a net's training steps
 )
 
 // Run is an experiment ready to train: configuration validated, data loaded, objective and
