@@ -4,7 +4,7 @@ BIN     ?= optimbench
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -X github.com/optimbench/optimbench/internal/version.Version=$(VERSION)
 
-.PHONY: all build build-fast test test-short lint bench bench-torch fuzz golden data slurm-test reproduce clean
+.PHONY: all build build-fast test test-short lint bench bench-torch fuzz golden data slurm-test reproduce report-browser clean
 
 all: lint test build
 
@@ -34,6 +34,11 @@ reproduce:
 # Slurm array job + merge job == one-machine sweep (root; installs Slurm if missing).
 slurm-test:
 	scripts/slurm/integration-test.sh
+
+# The benchmark report in headless Chromium (installs Debian's chromium if missing, as root):
+# every figure and table of the fixture's report renders; the screenshot is kept in OUT=DIR.
+report-browser:
+	scripts/report-browser.sh
 
 # Micro-benchmarks of the hot paths (optimizer update, forward/backward, batching).
 bench:

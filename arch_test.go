@@ -14,15 +14,17 @@ import (
 // allowed lists, for each package, the internal packages its non-test code may import: the
 // arrows of docs/ARCHITECTURE.md. A package not listed may import no internal package.
 var allowed = map[string][]string{
-	"cmd":      {"bench", "config", "data", "datasets", "model", "plot", "report", "sweep", "train", "version"},
-	"bench":    {"data", "model", "optim", "train"},
-	"sweep":    {"config", "param", "report", "train", "version"},
-	"train":    {"config", "data", "model", "optim", "report", "sched", "version"},
-	"config":   {"data", "datasets", "model", "optim", "param", "report", "sched", "suggest"},
-	"plot":     {"model", "report", "suggest"},
-	"optim":    {"param"},
-	"sched":    {"param"},
-	"datasets": {"suggest"},
+	"cmd":       {"bench", "benchmark", "config", "data", "datasets", "model", "plot", "report", "sweep", "train", "version", "verdict"},
+	"bench":     {"data", "model", "optim", "train"},
+	"benchmark": {"config", "param", "report", "sweep", "train", "version"},
+	"sweep":     {"config", "param", "report", "train", "version"},
+	"train":     {"config", "data", "model", "optim", "report", "sched", "version"},
+	"config":    {"data", "datasets", "model", "optim", "param", "report", "sched", "suggest"},
+	"plot":      {"model", "report", "suggest"},
+	"verdict":   {"benchmark", "plot", "report"},
+	"optim":     {"param"},
+	"sched":     {"param"},
+	"datasets":  {"suggest"},
 }
 
 const module = "github.com/optimbench/optimbench/"

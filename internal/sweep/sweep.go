@@ -111,6 +111,10 @@ type Point struct {
 	sweep *Sweep
 	ID    string // readable prefix + content hash: the run folder's name
 	Hash  string // hash of the resolved configuration
+	// base and baseFile are the point's own train configuration in a sweep of explicit
+	// points (NewExplicit); nil in a sweep file's points, which share the sweep's base.
+	base     map[string]any
+	baseFile string
 }
 
 // MaxPoints bounds the size of a sweep, to catch a runaway Cartesian product.
@@ -490,11 +494,17 @@ func (s *Sweep) expand(ctx context.Context, o LoadOptions) error {
 			}
 		}
 	}
+	return s.finish(ctx, o)
+}
+
+// finish validates the points, refuses two points that are the same run and computes the
+// sweep's fingerprint.
+func (s *Sweep) finish(ctx context.Context, o LoadOptions) error {
 	if err := s.validateCached(ctx, o); err != nil {
 		s.Points = nil
 		return err
 	}
-	seen := make(map[string]int, total)
+	seen := make(map[string]int, len(s.Points))
 	for _, p := range s.Points {
 		if j, dup := seen[p.ID]; dup {
 			return &config.ConfigError{File: s.File, Msg: fmt.Sprintf("points %d (%s) and %d (%s) are the same run; remove the duplicate values",
@@ -693,11 +703,14 @@ func (s *Sweep) nextCombo(combo []int) bool {
 // in between can make this fail.
 func (p *Point) Config() (*config.Config, error) {
 	s := p.sweep
-	file := s.BaseFile
+	file, base := s.BaseFile, s.Base
+	if p.base != nil {
+		file, base = p.baseFile, p.base
+	}
 	if file == "" {
 		file = s.File
 	}
-	raw := config.DeepCopy(s.Base).(map[string]any)
+	raw := config.DeepCopy(base).(map[string]any)
 	for _, o := range p.Set {
 		if err := config.SetPath(raw, o.Key, o.Value); err != nil {
 			return nil, &pointError{p.Index, report.BadInput(fmt.Errorf("sweep %s: point %d (%s): %s: %w", s.File, p.Index, formatSet(p.Set), o.Key, err))}
