@@ -111,6 +111,9 @@ type Result struct {
 	// Chosen is the index into Tuning of the setting picked by the rule, -1 when every
 	// setting diverged or failed (then Seeds is empty).
 	Chosen int `json:"chosen"`
+	// Rule is the rule this problem's settings were scored by: the benchmark's, with the loss
+	// for an accuracy and the training metric for a test one where the problem lacks them.
+	Rule string `json:"rule,omitempty"`
 	// TuneEpochs and TuneSeconds are the compute the tuning spent (epochs trained, summed
 	// over runs, counting what a promoted run redid), and FullGridEpochs what training every
 	// candidate for the full length would take.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/optimbench/optimbench/internal/config"
-	"github.com/optimbench/optimbench/internal/param"
 	"github.com/optimbench/optimbench/internal/report"
 	"github.com/optimbench/optimbench/internal/version"
 )
@@ -132,7 +131,7 @@ func (r *runner) summarize(res *Result) {
 		return 0
 	})
 	res.Budget = Budget{Epochs: res.Sensitivity.Epochs,
-		Points: BudgetCurve(scores, r.b.Rule.Higher(), r.b.Bootstrap, r.b.Seed, res.Problem+"/"+res.Optimizer)}
+		Points: BudgetCurve(scores, res.rule(r.b.Rule).Higher(), r.b.Bootstrap, r.b.Seed, res.Problem+"/"+res.Optimizer)}
 }
 
 func maxEpochs(ts []Trial) int {
@@ -150,16 +149,8 @@ func (r *runner) problemInfo(p Problem, a *Analysis) (ProblemInfo, error) {
 	if err != nil {
 		return ProblemInfo{}, err
 	}
-	info := ProblemInfo{Name: p.Name, File: p.File, Hash: config.Hash(c), Epochs: c.Train.Values.Int("epochs"), Target: NaN()}
-	for _, res := range a.Results {
-		if res.Problem != p.Name {
-			continue
-		}
-		for _, sum := range res.seedSums {
-			info.HasTest = info.HasTest || sum.Final.TestLoss != nil
-			info.HasAcc = info.HasAcc || sum.Final.TrainAcc != nil
-		}
-	}
+	info := ProblemInfo{Name: p.Name, File: p.File, Hash: config.Hash(c), Epochs: c.Train.Values.Int("epochs"), Target: NaN(),
+		HasTest: c.HasTestSet(), HasAcc: c.Classify()} // from the configuration: every run may have diverged
 	metric := targetMetric(r.b.Target, info.HasTest)
 	higher := strings.HasSuffix(metric, "_acc")
 	baselines := slices.ContainsFunc(a.Results, func(res *Result) bool { return res.Problem == p.Name && res.Baseline })
@@ -233,31 +224,4 @@ func (r *runner) stamp() Stamp {
 		}
 	}
 	return s
-}
-
-// deviations lists where the protocol departs from DeepOBS's defaults.
-func (b *Benchmark) deviations() []string {
-	var out []string
-	if len(b.Seeds) != 10 {
-		out = append(out, fmt.Sprintf("reruns on %d seeds (DeepOBS: 10)", len(b.Seeds)))
-	}
-	if b.Rule.Mode != "final" {
-		out = append(out, fmt.Sprintf("selection rule %s (DeepOBS's default: the final value)", b.Rule))
-	}
-	for _, o := range b.Optimizers {
-		s := o.Search
-		switch {
-		case s.Sampler == "grid" && !slices.Equal(s.LR, DeepOBSLRGrid.LR):
-			out = append(out, fmt.Sprintf("%s: lr grid of %d values from %s to %s (DeepOBS: 36 values from 1e-05 to 100)",
-				o.Name, len(s.LR), param.Format(s.LR[0]), param.Format(s.LR[len(s.LR)-1])))
-		case s.Sampler != "grid":
-			out = append(out, fmt.Sprintf("%s: %s search of %d trials over %s (DeepOBS: a grid over the lr)",
-				o.Name, s.Sampler, s.Trials, strings.Join(s.info().Keys, ", ")))
-		}
-		if s.Method == "halving" {
-			out = append(out, fmt.Sprintf("%s: successive halving (eta %d, first rung %d epochs): candidates dropped on shorter runs (DeepOBS: every candidate runs the full length)",
-				o.Name, s.Eta, s.MinEpochs))
-		}
-	}
-	return out
 }

@@ -82,8 +82,9 @@ func TestProtocol(t *testing.T) {
 	dir := t.TempDir()
 	out := runBench(t, b, dir)
 	a := out.Analysis
-	if len(a.Results) != 4 || out.Ran != 2*(3+2)*2 {
-		t.Fatalf("%d results, %d runs; want 4 and 20", len(a.Results), out.Ran)
+	// each pair: 3 tuning runs, 2 seeds of which seed 1 is the chosen tuning run
+	if len(a.Results) != 4 || out.Ran != 2*(3+1)*2 {
+		t.Fatalf("%d results, %d runs; want 4 and 16", len(a.Results), out.Ran)
 	}
 	for _, res := range a.Results {
 		if len(res.Tuning) != 3 || len(res.Seeds) != 2 {
@@ -99,7 +100,11 @@ func TestProtocol(t *testing.T) {
 			t.Errorf("%s/%s: chose %d, the lowest final test loss is %d", res.Problem, res.Optimizer, res.Chosen, best)
 		}
 		for i, s := range res.Seeds {
-			if s.Seed != uint64(i+1) || len(s.Curve.Epoch) != 9 || !strings.HasPrefix(s.Dir, res.Dir+"/rerun/runs/") {
+			dir := res.Dir + "/rerun/runs/"
+			if s.Seed == b.TuneSeed {
+				dir = res.Dir + "/tune/runs/" // the chosen tuning run (TestRerunReusesTuning)
+			}
+			if s.Seed != uint64(i+1) || len(s.Curve.Epoch) != 9 || !strings.HasPrefix(s.Dir, dir) {
 				t.Errorf("%s/%s: seed run %+v", res.Problem, res.Optimizer, s)
 			}
 		}
@@ -290,13 +295,13 @@ func TestBaselineReuse(t *testing.T) {
 	store := t.TempDir()
 	top := fmt.Sprintf("baselines: {dir: %s, optimizers: [sgd, adam], search: {lr: [0.01, 0.1]}}\n", store)
 	a := readBench(t, tinyBench(t, top, "\n  nadam: {search: {lr: [0.01]}}"))
-	if out := runBench(t, a, t.TempDir()); out.Ran != 2*(2*(2+2)+(1+2)) {
-		t.Fatalf("first benchmark ran %d runs, want 22", out.Ran)
+	if out := runBench(t, a, t.TempDir()); out.Ran != 2*(2*(2+1)+(1+1)) {
+		t.Fatalf("first benchmark ran %d runs, want 16", out.Ran)
 	}
 	b := readBench(t, tinyBench(t, top, "\n  adamw: {search: {lr: [0.01, 0.1]}}"))
 	outB := runBench(t, b, t.TempDir())
-	if outB.Ran != 2*(2+2) {
-		t.Errorf("second benchmark ran %d runs, want 8 (adamw only: the baselines are reused)", outB.Ran)
+	if outB.Ran != 2*(2+1) {
+		t.Errorf("second benchmark ran %d runs, want 6 (adamw only: the baselines are reused)", outB.Ran)
 	}
 	if got := outB.Analysis.Get("linreg", "sgd"); got.Chosen < 0 || len(got.Seeds) != 2 {
 		t.Errorf("the reused baseline has no result: %+v", got)
@@ -304,8 +309,8 @@ func TestBaselineReuse(t *testing.T) {
 	changed := tinyBench(t, top, "\n  adamw: {search: {lr: [0.01, 0.1]}}")
 	body, _ := os.ReadFile(changed)
 	os.WriteFile(changed, []byte(strings.Replace(string(body), "n: 240, features: 4, noise", "n: 200, features: 4, noise", 1)), 0o644)
-	if out := runBench(t, readBench(t, changed), t.TempDir()); out.Ran != 2*(2+2)+2*(2+2) {
-		t.Errorf("a changed problem ran %d runs, want 16 (its baselines anew, and adamw)", out.Ran)
+	if out := runBench(t, readBench(t, changed), t.TempDir()); out.Ran != 2*(2+1)+2*(2+1) {
+		t.Errorf("a changed problem ran %d runs, want 12 (its baselines anew, and adamw)", out.Ran)
 	}
 }
 
@@ -389,6 +394,7 @@ func TestBadBenchmark(t *testing.T) {
 		{"", "\n  Bad/Name: {}", "a name must be"},
 		{"baselines: {optimizers: [sgd]}\n", "\n  sgd: {}", "optimizers.sgd: is also a baseline"},
 		{"baselines: {optimizers: [lion]}\n", "", "baselines.optimizers: element 0 must be one of sgd, momentum, adam"},
+		{"baselines: {optimizers: [sgd, sgd]}\n", "", "baselines.optimizers: element 1: sgd is listed twice"},
 	} {
 		_, err := Read(tinyBench(t, c.top, c.opts))
 		if !errors.Is(err, report.ErrBadInput) || !strings.Contains(err.Error(), c.want) {
@@ -464,5 +470,50 @@ func TestSIGKILL(t *testing.T) {
 	}
 	if stable(t, got) != want {
 		t.Errorf("the benchmark killed 4 times then finished differs from one never stopped")
+	}
+}
+
+// An accuracy rule over a problem without accuracies (linreg) scores that problem by its
+// loss, lower being better, as DeepOBS's analyzer falls back; the problems' metrics come from
+// their configuration, not from runs that may all have diverged.
+func TestRuleFallsBackToLoss(t *testing.T) {
+	b := readBench(t, tinyBench(t, "rule: best_test_acc\nseeds: 1\n", `
+  adam: {search: {lr: [0.001, 0.01, 0.1]}}`))
+	a := runBench(t, b, t.TempDir()).Analysis
+	for _, c := range []struct {
+		problem, rule string
+		acc           bool
+	}{{"blobs", "best_test_acc", true}, {"linreg", "best_test_loss", false}} {
+		res := a.Get(c.problem, "adam")
+		if res.Rule != c.rule || res.Chosen < 0 || len(res.Seeds) != 1 {
+			t.Fatalf("%s: rule %q, chosen %d, %d seeds; want %s and a rerun", c.problem, res.Rule, res.Chosen, len(res.Seeds), c.rule)
+		}
+		best := res.Tuning[res.Chosen].Score
+		for _, tr := range res.Tuning {
+			if tr.Score.OK() && better(tr.Score, best, c.acc) {
+				t.Errorf("%s: chose %v, but %v is better by %s", c.problem, best, tr.Score, c.rule)
+			}
+		}
+		for _, p := range a.Problems {
+			if p.Name == c.problem && (!p.HasTest || p.HasAcc != c.acc) {
+				t.Errorf("%s: has_test %v has_acc %v", c.problem, p.HasTest, p.HasAcc)
+			}
+		}
+	}
+}
+
+// A problem whose data is missing is refused when the file is read, before the problems
+// listed before it train.
+func TestMissingDataRefused(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "b.yaml")
+	os.WriteFile(f, []byte(tinyProblems[:len(tinyProblems)-1]+`
+  gone:
+    data: {source: csv, path: /nonexistent/x.csv, target: y}
+    model: {kind: linear, loss: mse}
+baselines: {optimizers: [sgd]}
+`), 0o644)
+	_, err := Read(f)
+	if !errors.Is(err, report.ErrBadInput) || !strings.Contains(err.Error(), "problems.gone") || !strings.Contains(err.Error(), "/nonexistent/x.csv") {
+		t.Errorf("err %v, want bad input naming problems.gone and the file", err)
 	}
 }

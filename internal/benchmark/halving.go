@@ -20,11 +20,14 @@ import (
 )
 
 // Rungs are successive halving's rung lengths for a full length of epochs: minEpochs·eta^k
-// while below it, then epochs itself.
+// while below it, then epochs itself. No product overflows, whatever eta and minEpochs are.
 func Rungs(minEpochs, eta, epochs int) []int {
 	var out []int
 	for r := minEpochs; r < epochs; r *= eta {
 		out = append(out, r)
+		if r > epochs/eta { // r·eta ≥ epochs: the next rung is the full length
+			break
+		}
 	}
 	return append(out, epochs)
 }
@@ -63,7 +66,7 @@ func (r *runner) tuneHalving(ctx context.Context, pp *pair) error {
 			res.TuneSeconds += st.sums[j].Seconds - from.Seconds
 		}
 		rung := Rung{Epochs: epochs}
-		for _, j := range rank(rs, r.b.Rule.Higher()) {
+		for _, j := range rank(rs, pp.rule.Higher()) {
 			rung.Ranked = append(rung.Ranked, alive[j])
 			if len(rung.Promoted) < (len(alive)+s.Eta-1)/s.Eta && rs[j].OK() {
 				rung.Promoted = append(rung.Promoted, alive[j])

@@ -32,6 +32,19 @@ func ParseRule(s string) (Rule, error) {
 
 func (r Rule) String() string { return r.Mode + "_" + r.Metric }
 
+// For is the rule a problem is scored by: r, with the loss in place of an accuracy when the
+// problem has none (a regression or DeepOBS's toy problems; DeepOBS's analyzer falls back to
+// the loss likewise) and the training metric in place of the test one without a test set.
+func (r Rule) For(hasTest, hasAcc bool) Rule {
+	if !hasAcc {
+		r.Metric = strings.Replace(r.Metric, "_acc", "_loss", 1)
+	}
+	if !hasTest {
+		r.Metric = strings.Replace(r.Metric, "test_", "train_", 1)
+	}
+	return r
+}
+
 // Higher says whether a larger value is better (an accuracy).
 func (r Rule) Higher() bool { return strings.HasSuffix(r.Metric, "_acc") }
 
@@ -51,6 +64,14 @@ func (r Rule) Score(s *report.Summary) Num {
 		metric = strings.Replace(metric, "test_", "train_", 1)
 	}
 	return metricOf(m, metric)
+}
+
+// rule is the rule res was scored by (def for an analysis written before Result.Rule).
+func (res *Result) rule(def Rule) Rule {
+	if r, err := ParseRule(res.Rule); err == nil {
+		return r
+	}
+	return def
 }
 
 // metricOf picks a metric of Metrics by name.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/optimbench/optimbench/internal/config"
 	"github.com/optimbench/optimbench/internal/param"
@@ -28,6 +29,7 @@ type pair struct {
 	dir    string // its folder: DIR/PROBLEM/OPTIMIZER, or the baselines store's
 	epochs int    // the problem's full length
 	cands  [][]sweep.Override
+	rule   Rule // the benchmark's rule as this problem can apply it (Rule.For)
 	res    *Result
 }
 
@@ -85,7 +87,7 @@ func (r *runner) newPair(p Problem, opt *Optimizer) (*pair, error) {
 	if err != nil {
 		return nil, &config.ConfigError{File: r.b.File, Key: "optimizers." + opt.Name + ".search", Msg: err.Error()}
 	}
-	pp := &pair{p: p, opt: opt, epochs: c.Train.Values.Int("epochs"), cands: cands}
+	pp := &pair{p: p, opt: opt, epochs: c.Train.Values.Int("epochs"), cands: cands, rule: r.b.Rule.For(c.HasTestSet(), c.Classify())}
 	pp.dir = filepath.Join(r.o.Dir, p.Name, opt.Name)
 	if opt.Baseline {
 		store := r.b.BaselineDir
@@ -98,7 +100,7 @@ func (r *runner) newPair(p Problem, opt *Optimizer) (*pair, error) {
 	if err != nil {
 		rel = pp.dir
 	}
-	pp.res = &Result{Problem: p.Name, Optimizer: opt.Name, Baseline: opt.Baseline, Dir: filepath.ToSlash(rel), Chosen: -1}
+	pp.res = &Result{Problem: p.Name, Optimizer: opt.Name, Baseline: opt.Baseline, Dir: filepath.ToSlash(rel), Chosen: -1, Rule: pp.rule.String()}
 	return pp, nil
 }
 
@@ -172,7 +174,7 @@ func (r *runner) tuneFull(ctx context.Context, pp *pair) error {
 		res.TuneSeconds += sum.Seconds
 	}
 	res.FullGridEpochs = len(pp.cands) * pp.epochs
-	if best := rank(scores, r.b.Rule.Higher())[0]; scores[best].OK() {
+	if best := rank(scores, pp.rule.Higher())[0]; scores[best].OK() {
 		res.Chosen = best
 	}
 	return nil
@@ -186,7 +188,7 @@ func (r *runner) stepName(pp *pair, what string) string {
 func (r *runner) trial(pp *pair, st *stepResult, i int) Trial {
 	p, sum := st.sweep.Points[i], st.sums[i]
 	t := Trial{RunID: p.ID, Dir: r.rel(sweep.RunDir(st.dir, p)), Status: sum.Status, Reason: sum.Reason,
-		Epochs: sum.Epochs, Score: r.b.Rule.Score(sum), Final: sum.Final, Best: sum.Best, Seconds: sum.Seconds, LR: NaN()}
+		Epochs: sum.Epochs, Score: pp.rule.Score(sum), Final: sum.Final, Best: sum.Best, Seconds: sum.Seconds, LR: NaN()}
 	for _, o := range pp.cands[candIndex(st, i)] {
 		t.Set = append(t.Set, KV{o.Key, o.Value})
 	}
@@ -215,30 +217,75 @@ func (r *runner) rel(path string) string {
 	return filepath.ToSlash(rel)
 }
 
-// rerun runs the chosen candidate on every seed and reads the runs' curves.
+// rerun runs the chosen candidate on every seed and reads the runs' curves. The tune seed's
+// run is the chosen tuning run itself when that one already is it (reusable).
 func (r *runner) rerun(ctx context.Context, pp *pair) error {
 	base := problemBase(pp.p, pp.opt, r.b.TuneSeed)
 	chosen := pp.cands[pp.res.Chosen]
-	jobs := make([]sweep.Job, len(r.b.Seeds))
-	for i, s := range r.b.Seeds {
+	reuse := r.reusable(pp)
+	var jobs []sweep.Job
+	for _, s := range r.b.Seeds {
+		if reuse != nil && s == r.b.TuneSeed {
+			continue
+		}
 		set := append(append([]sweep.Override{}, chosen...), sweep.Override{Key: "seed", Value: s})
-		jobs[i] = r.job(pp, set, base)
+		jobs = append(jobs, r.job(pp, set, base))
 	}
-	st, err := r.step(ctx, filepath.Join(pp.dir, "rerun"), r.stepName(pp, "rerun"), jobs, nil)
-	if err != nil {
-		return err
+	var st *stepResult
+	if len(jobs) > 0 {
+		var err error
+		if st, err = r.step(ctx, filepath.Join(pp.dir, "rerun"), r.stepName(pp, "rerun"), jobs, nil); err != nil {
+			return err
+		}
 	}
-	for i, sum := range st.sums {
-		p := st.sweep.Points[i]
-		dir := sweep.RunDir(st.dir, p)
-		sr := SeedRun{Seed: r.b.Seeds[i], RunID: p.ID, Dir: r.rel(dir), Status: sum.Status, Reason: sum.Reason, Seconds: sum.Seconds}
-		t, err := report.ReadTable(filepath.Join(dir, "metrics.csv"))
+	i := 0
+	for _, s := range r.b.Seeds {
+		run := reuse
+		if reuse == nil || s != r.b.TuneSeed {
+			p := st.sweep.Points[i]
+			run = &tunedRun{dir: sweep.RunDir(st.dir, p), id: p.ID, sum: st.sums[i]}
+			i++
+		}
+		sr := SeedRun{Seed: s, RunID: run.id, Dir: r.rel(run.dir), Status: run.sum.Status, Reason: run.sum.Reason, Seconds: run.sum.Seconds}
+		t, err := report.ReadTable(filepath.Join(run.dir, "metrics.csv"))
 		if err != nil {
 			return report.BadInput(fmt.Errorf("benchmark %s: %w", pp.res.Dir, err))
 		}
 		sr.Curve = curveOf(t)
 		pp.res.Seeds = append(pp.res.Seeds, sr)
-		pp.res.seedSums = append(pp.res.seedSums, sum)
+		pp.res.seedSums = append(pp.res.seedSums, run.sum)
 	}
 	return nil
+}
+
+// tunedRun is a finished run of a step: its folder, id and summary.
+type tunedRun struct {
+	dir, id string
+	sum     *report.Summary
+}
+
+// reusable returns the chosen candidate's tuning run when the rerun's run on the tune seed
+// would repeat it, nil otherwise: the tune seed is a rerun seed and the run finished the
+// problem's full length. It then is that run: a full grid's run has the rerun's
+// configuration, and a halving rung of the full length differs from it only in
+// train.checkpoint_every, which changes no number, and goes on from its previous rung with
+// the numbers of a run never stopped (or starts over when the schedule depends on the
+// run's length; SPEC §10.4).
+func (r *runner) reusable(pp *pair) *tunedRun {
+	if !slices.Contains(r.b.Seeds, r.b.TuneSeed) {
+		return nil
+	}
+	t := pp.res.Tuning[pp.res.Chosen]
+	if t.Status != report.StatusDone || t.Epochs != pp.epochs {
+		return nil
+	}
+	dir := filepath.FromSlash(t.Dir)
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(r.o.Dir, dir)
+	}
+	sum, err := report.ReadSummary(filepath.Join(dir, "summary.json"))
+	if err != nil || sum.Status != report.StatusDone || sum.Epochs != pp.epochs {
+		return nil
+	}
+	return &tunedRun{dir: dir, id: t.RunID, sum: sum}
 }

@@ -1,6 +1,7 @@
 package benchmark
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -15,6 +16,7 @@ import (
 	"github.com/optimbench/optimbench/internal/config"
 	"github.com/optimbench/optimbench/internal/report"
 	"github.com/optimbench/optimbench/internal/sweep"
+	"github.com/optimbench/optimbench/internal/train"
 )
 
 // Benchmark is a benchmark file (SPEC §10) read and checked.
@@ -285,6 +287,9 @@ func (b *Benchmark) parseBaselines(top *config.Section, node *yaml.Node) error {
 			if !ok || !slices.Contains(BaselineNames, s) {
 				return bs.Errf("optimizers", "element %d must be one of %s, got %s", i, strings.Join(BaselineNames, ", "), config.Describe(v))
 			}
+			if slices.Contains(names, s) {
+				return bs.Errf("optimizers", "element %d: %s is listed twice", i, s)
+			}
 			names = append(names, s)
 		}
 	}
@@ -532,6 +537,7 @@ func orderedKeys(m *yaml.Node) []string {
 // that a bad problem, optimizer block or search key is refused before anything runs, naming
 // the benchmark key at fault.
 func (b *Benchmark) check() error {
+	checked := map[string]bool{} // data sections already checked
 	for _, o := range b.Optimizers {
 		cands, err := candidates(o.Search, b.Seed)
 		if err != nil {
@@ -539,8 +545,17 @@ func (b *Benchmark) check() error {
 		}
 		for _, p := range b.Problems {
 			base := problemBase(p, o, b.TuneSeed)
-			if _, err := config.Decode(base, p.File); err != nil {
+			c, err := config.Decode(base, p.File)
+			if err != nil {
 				return fmt.Errorf("benchmark %s: problems.%s with optimizers.%s: %w", b.File, p.Name, o.Name, err)
+			}
+			// The data too (files there, headers parse), so that a missing dataset stops
+			// the benchmark before the problems before it train.
+			if k := config.DataKey(c); k != "" && !checked[k] {
+				checked[k] = true
+				if err := train.CheckData(context.Background(), c); err != nil {
+					return report.BadInput(fmt.Errorf("benchmark %s: problems.%s: %w", b.File, p.Name, err))
+				}
 			}
 			for i, set := range cands {
 				raw := config.DeepCopy(base).(map[string]any)

@@ -120,8 +120,16 @@ func TestRungs(t *testing.T) {
 	for _, c := range []struct {
 		min, eta, epochs int
 		want             []int
-	}{{1, 3, 9, []int{1, 3, 9}}, {1, 3, 10, []int{1, 3, 9, 10}}, {2, 2, 8, []int{2, 4, 8}}, {5, 3, 3, []int{3}}} {
+	}{{1, 3, 9, []int{1, 3, 9}}, {1, 3, 10, []int{1, 3, 9, 10}}, {2, 2, 8, []int{2, 4, 8}}, {5, 3, 3, []int{3}},
+		// eta·r would overflow (a hang growing memory without bound, before the fix)
+		{2, 1 << 62, 8, []int{2, 8}}, {1 << 40, 1 << 30, 1<<62 + 1, []int{1 << 40, 1<<62 + 1}}, {1, 3, math.MaxInt, nil}} {
 		got := Rungs(c.min, c.eta, c.epochs)
+		if c.want == nil { // 3^k up to 3^39, then the full length
+			if len(got) != 41 || got[39] != 4052555153018976267 || got[40] != math.MaxInt {
+				t.Errorf("Rungs(1, 3, MaxInt) = %v", got)
+			}
+			continue
+		}
 		if len(got) != len(c.want) {
 			t.Errorf("Rungs(%d, %d, %d) = %v, want %v", c.min, c.eta, c.epochs, got, c.want)
 			continue

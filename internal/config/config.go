@@ -62,9 +62,15 @@ func (c *Config) IsProblem() bool { return c.Problem != nil }
 
 // Classify reports whether the data are used for classification (cross-entropy loss).
 func (c *Config) Classify() bool {
+	if c.Model == nil {
+		return false
+	}
 	loss, _ := c.Model.Values["loss"].(string) // the kinds of DeepOBS's toy problems have none
-	return c.Model != nil && loss == "cross_entropy"
+	return loss == "cross_entropy"
 }
+
+// HasTestSet reports whether the run evaluates a test set (test_loss, test_acc).
+func (c *Config) HasTestSet() bool { return hasTestSet(c) }
 
 // ModelSpec is the model block as model.New takes it.
 func (c *Config) ModelSpec() model.Spec {

@@ -96,19 +96,18 @@ func (r *Report) curveSeries(prob string, m curveMetric) []plot.Series {
 // sensitivityFigure plots each problem's tuning score against the learning rate.
 func (r *Report) sensitivityFigure() figure {
 	a := r.a
-	rule := ruleMetric(a.Protocol.Rule)
 	var panels []plot.Panel
 	for _, p := range a.Problems {
-		pn := plot.Panel{Title: p.Name, XLabel: "learning rate", YLabel: ruleLabel(a.Protocol.Rule),
-			LogX: plot.ScaleLog, HigherBetter: rule.higher}
-		epochs := 0
+		pr := problemRule(a, p)
+		pn := plot.Panel{Title: p.Name, XLabel: "learning rate", YLabel: ruleLabel(pr),
+			LogX: plot.ScaleLog, HigherBetter: ruleMetric(pr).higher}
+		epochs := sensEpochs(a, p.Name)
 		for i, o := range a.Optimizers {
 			res := a.Get(p.Name, o.Name)
 			if res == nil {
 				continue
 			}
-			epochs = max(epochs, res.Sensitivity.Epochs)
-			s := plot.Series{Label: o.Name, Color: i, Markers: true}
+			s := plot.Series{Label: lengthLabel(o.Name, res.Sensitivity.Epochs, epochs), Color: i, Markers: true}
 			for _, pt := range res.Sensitivity.Points {
 				switch {
 				case !pt.LR.OK() || pt.LR <= 0:
@@ -174,16 +173,17 @@ func (r *Report) profileFigure() figure {
 // budgetFigure is Crowded Valley's expected best result against the number of tuning trials.
 func (r *Report) budgetFigure() figure {
 	a := r.a
-	rule := ruleMetric(a.Protocol.Rule)
 	var panels []plot.Panel
 	for _, p := range a.Problems {
-		pn := plot.Panel{Title: p.Name, XLabel: "tuning trials k", YLabel: "expected best " + ruleLabel(a.Protocol.Rule), HigherBetter: rule.higher}
+		pr := problemRule(a, p)
+		pn := plot.Panel{Title: p.Name, XLabel: "tuning trials k", YLabel: "expected best " + ruleLabel(pr), HigherBetter: ruleMetric(pr).higher}
+		epochs := sensEpochs(a, p.Name)
 		for i, o := range a.Optimizers {
 			res := a.Get(p.Name, o.Name)
 			if res == nil || len(res.Budget.Points) == 0 {
 				continue
 			}
-			s := plot.Series{Label: o.Name, Color: i, Markers: len(res.Budget.Points) <= 12}
+			s := plot.Series{Label: lengthLabel(o.Name, res.Budget.Epochs, epochs), Color: i, Markers: len(res.Budget.Points) <= 12}
 			for _, bp := range res.Budget.Points {
 				s.X, s.Y = append(s.X, float64(bp.K)), append(s.Y, float64(expected(bp)))
 				s.Lo, s.Hi = append(s.Lo, float64(bp.Q25)), append(s.Hi, float64(bp.Q75))
@@ -226,6 +226,20 @@ func (r *Report) colour(name string) int {
 
 // ruleLabel names a selection rule or metric for a reader: final_test_loss → final test
 // loss, train_acc → training accuracy.
+// problemRule is the rule problem p's settings were scored by: the one its results record,
+// or the protocol's as the problem can apply it (loss for accuracy, training for test).
+func problemRule(a *benchmark.Analysis, p benchmark.ProblemInfo) string {
+	for _, res := range a.Results {
+		if res.Problem == p.Name && res.Rule != "" {
+			return res.Rule
+		}
+	}
+	if r, err := benchmark.ParseRule(a.Protocol.Rule); err == nil {
+		return r.For(p.HasTest, p.HasAcc).String()
+	}
+	return a.Protocol.Rule
+}
+
 func ruleLabel(rule string) string {
 	if rule == "" {
 		return "final test loss"
@@ -242,9 +256,34 @@ func ruleLabel(rule string) string {
 	return strings.Join(words, " ")
 }
 
-func seedsText(a *benchmark.Analysis) string {
-	if n := len(a.Protocol.Seeds); n != 1 {
-		return fmt.Sprintf("%d seeds", n)
+// sensEpochs is the longest length at which a problem's tuning runs are compared (a halving
+// search compares at its first rung, a full search at the full length).
+func sensEpochs(a *benchmark.Analysis, problem string) int {
+	n := 0
+	for _, res := range a.Results {
+		if res.Problem == problem {
+			n = max(n, res.Sensitivity.Epochs)
+		}
 	}
-	return "1 seed"
+	return n
+}
+
+// lengthLabel names an optimizer's series, with its length when its runs are shorter than
+// the panel's (halving's first rung beside full-length searches), so that values of
+// different lengths are not read as comparable.
+func lengthLabel(name string, epochs, full int) string {
+	if epochs > 0 && epochs < full {
+		return fmt.Sprintf("%s (%s)", name, plural(epochs, "epoch"))
+	}
+	return name
+}
+
+func seedsText(a *benchmark.Analysis) string { return plural(len(a.Protocol.Seeds), "seed") }
+
+// plural is "1 seed", "3 seeds".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -3,6 +3,8 @@ package verdict
 import (
 	"math"
 	"testing"
+
+	"github.com/optimbench/optimbench/internal/benchmark"
 )
 
 // The p-values were computed by integrating PyTorch's StudentT density
@@ -56,5 +58,33 @@ func TestRuleLabel(t *testing.T) {
 		if got := ruleLabel(in); got != want {
 			t.Errorf("ruleLabel(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Each problem's figures are labelled by the rule its settings were scored by: the fixture's
+// two_d_beale has no test set, so its final_test_loss rule reads the training loss.
+func TestProblemRule(t *testing.T) {
+	a, err := benchmark.ReadAnalysis("testdata/tiny")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range a.Problems {
+		want := a.Protocol.Rule
+		if p.Name == "two_d_beale" {
+			want = "final_train_loss"
+		}
+		if got := problemRule(a, p); got != want {
+			t.Errorf("%s: rule %q, want %q", p.Name, got, want)
+		}
+	}
+	a.Results[0].Rule = "best_train_acc"
+	if got := problemRule(a, benchmark.ProblemInfo{Name: a.Results[0].Problem}); got != "best_train_acc" {
+		t.Errorf("the results' own rule: got %q", got)
+	}
+}
+
+func TestPlural(t *testing.T) {
+	if plural(1, "seed") != "1 seed" || plural(0, "seed") != "0 seeds" || plural(10, "seed") != "10 seeds" {
+		t.Errorf("plural: %q %q %q", plural(1, "seed"), plural(0, "seed"), plural(10, "seed"))
 	}
 }

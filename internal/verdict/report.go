@@ -252,7 +252,7 @@ func (r *Report) verdict(p benchmark.ProblemInfo, res []*benchmark.Result) strin
 		return fmt.Sprintf("%s: no winner, no optimizer has a %s.", p.Name, m.label)
 	}
 	name := func(i int) string { return r.a.Optimizers[i].Name }
-	s := fmt.Sprintf("%s: %s wins on %s (%s over %d seeds)", p.Name, name(w), m.label, formatStat(raw[w], m.acc), raw[w].N)
+	s := fmt.Sprintf("%s: %s wins on %s (%s over %s)", p.Name, name(w), m.label, formatStat(raw[w], m.acc), plural(raw[w].N, "seed"))
 	var ties []string
 	for _, i := range rk.order[1:] {
 		if rk.tie[i] {

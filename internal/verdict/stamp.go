@@ -36,8 +36,12 @@ func (r *Report) header() header {
 	} else if st.Threads > 1 {
 		threads = fmt.Sprintf("%d threads per run", st.Threads)
 	}
-	stamp := fmt.Sprintf("optimbench %s · %s · CPU %s · %s · %s · %d parallel runs · %s",
-		version, st.Go, orUnknown(st.CPU), orUnknown(st.DType), threads, st.Workers, orUnknown(st.Date))
+	workers := fmt.Sprintf("%d parallel runs", st.Workers)
+	if st.Workers == 1 {
+		workers = "1 run at a time"
+	}
+	stamp := fmt.Sprintf("optimbench %s · %s · CPU %s · %s · %s · %s · %s",
+		version, st.Go, orUnknown(st.CPU), orUnknown(st.DType), threads, workers, orUnknown(st.Date))
 	pr := a.Protocol
 	protocol := fmt.Sprintf("Protocol: each optimizer is tuned on seed %d; the setting with the best %s is rerun over %s (%s); speed is %s to reach each problem's target.",
 		pr.TuneSeed, ruleLabel(pr.Rule), seedsText(a), joinSeeds(pr.Seeds), "epochs and seconds")
