@@ -75,6 +75,15 @@ golden:
 	/usr/bin/python3 scripts/gen_train_golden_lbfgs.py
 	/usr/bin/python3 scripts/gen_train_golden_sched.py
 	/usr/bin/python3 scripts/gen_mlp_golden.py
+	/usr/bin/python3 scripts/ref_optim.py
+	/usr/bin/python3 scripts/ref_optim2.py
+	for s in gen_optim_golden gen_optim_golden_torchzoo gen_lbfgs_golden ref_optim ref_optim2; do \
+		/usr/bin/python3 scripts/$$s.py --float32 || exit 1; done
+	/usr/bin/python3 scripts/gen_train_golden_f32.py
+	/usr/bin/python3 scripts/gen_cnn_golden.py
+	/usr/bin/python3 scripts/gen_cnn_golden_f32.py
+	/usr/bin/python3 scripts/gen_deepobs_golden.py
+	/usr/bin/python3 scripts/gen_report_fixture.py
 
 clean:
 	rm -f $(BIN)

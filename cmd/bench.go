@@ -37,6 +37,7 @@ type benchOptions struct {
 	Threads     int
 	TorchThr    int // PyTorch's threads (0: Threads)
 	TorchBLAS   int // PyTorch's OpenBLAS threads (0: its threads)
+	Dtype       string
 }
 
 // loadMNIST reads the MNIST training set from a folder of IDX files.
@@ -51,7 +52,7 @@ func newCmdBench() *cobra.Command {
 		Use:   "bench",
 		Short: "Time training steps of the anchor models against PyTorch",
 		Long: `Time the training step of optimbench (batching, loss and gradient, optimizer
-update; float64, one thread) on the anchor models: softmax regression 784→10,
+update; float64 or --dtype float32, one thread or --threads) on the anchor models: softmax regression 784→10,
 the MLPs 784-256-10 and 784-1000-1000-10 and DeepOBS's 2c2d convolutional net
 at batch 128 on MNIST (real MNIST from ./data/mnist or $OPTIMBENCH_DATA/mnist
 when present, otherwise random data of the same shape), and the tiny 2-16-1
@@ -65,6 +66,7 @@ each side reports its fastest round, so that both are measured side by side
 on a machine that other work may slow down.`,
 		Example: `  optimbench bench
   optimbench bench --models mlp256,tiny --steps 200 --no-torch
+  optimbench bench --dtype float32 --threads 2
   optimbench bench --json > bench.json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -77,6 +79,7 @@ on a machine that other work may slow down.`,
 	f.IntVar(&opts.Steps, "steps", 0, "timed steps per model and optimizer (default: per model, about a second each)")
 	f.IntVar(&opts.Rounds, "rounds", 3, "rounds the steps are split into, alternating optimbench and PyTorch; each keeps its fastest")
 	f.IntVar(&opts.Threads, "threads", 1, "threads of the matrix products, optimbench's and PyTorch's")
+	f.StringVar(&opts.Dtype, "dtype", "float64", "precision of both sides: float64 or float32 (train.dtype)")
 	f.IntVar(&opts.TorchThr, "torch-threads", 0, "PyTorch's threads (default --threads)")
 	f.IntVar(&opts.TorchBLAS, "torch-blas-threads", 0, "PyTorch's OpenBLAS threads (default --torch-threads; 1 torch thread with 2 BLAS threads is often its best on 2 cores)")
 	f.BoolVar(&opts.NoTorch, "no-torch", false, "do not run PyTorch")
@@ -97,8 +100,8 @@ func runBench(ctx context.Context, opts *benchOptions, stdout, stderr io.Writer)
 	if err := opts.check(); err != nil {
 		return err
 	}
-	rep := &bench.Report{Rounds: opts.Rounds, Threads: opts.Threads, CPU: bench.CPUName()}
-	info := model.BLAS()
+	rep := &bench.Report{Rounds: opts.Rounds, Threads: opts.Threads, CPU: bench.CPUName(), Dtype: opts.Dtype}
+	info := backend(opts.Dtype)
 	rep.BLAS, rep.BLASCore = info.Name, info.Core
 	if info.Warning != "" {
 		rep.Warnings = append(rep.Warnings, info.Warning)
@@ -162,6 +165,14 @@ func runBench(ctx context.Context, opts *benchOptions, stdout, stderr io.Writer)
 	return rep.WriteTable(stdout)
 }
 
+// backend is the matrix-product backend of dtype's products: the float32 kernel for float32.
+func backend(dtype string) model.BLASInfo {
+	if dtype == "float32" {
+		return model.BLAS32()
+	}
+	return model.BLAS()
+}
+
 // check validates the numeric flags.
 func (opts *benchOptions) check() error {
 	switch {
@@ -171,6 +182,8 @@ func (opts *benchOptions) check() error {
 		return usageError("bench: --steps: must be >= 0, got %d", opts.Steps)
 	case opts.Rounds < 1:
 		return usageError("bench: --rounds: must be >= 1, got %d", opts.Rounds)
+	case opts.Dtype != "float64" && opts.Dtype != "float32":
+		return usageError("bench: --dtype: want float64 or float32, got %q", opts.Dtype)
 	case opts.Threads < 1:
 		return usageError("bench: --threads: must be >= 1, got %d", opts.Threads)
 	case opts.TorchThr < 0:
@@ -197,7 +210,7 @@ func timeCase(ctx context.Context, opts *benchOptions, m bench.Model, o string, 
 	fmt.Fprintf(stderr, "optimbench: timing %s with %s, %d steps\n", m.Name, o, steps)
 	per := max(1, steps/opts.Rounds)
 	for range opts.Rounds {
-		res, err := bench.Time(m, o, set, per, 1, opts.Threads)
+		res, err := bench.TimeIn(opts.Dtype, m, o, set, per, 1, opts.Threads)
 		if err != nil {
 			return best, tbest, usageError("bench: %v", err)
 		}
@@ -236,7 +249,7 @@ func startTorch(ctx context.Context, opts *benchOptions, mnistDir string, stderr
 	}
 	fmt.Fprintf(stderr, "optimbench: starting %s %s\n", opts.Python, script)
 	t, err := bench.StartTorch(ctx, bench.TorchOptions{
-		Python: opts.Python, Script: script, Threads: cmp.Or(opts.TorchThr, opts.Threads), BLASThreads: opts.TorchBLAS, CoreType: opts.CoreType,
+		Python: opts.Python, Script: script, Threads: cmp.Or(opts.TorchThr, opts.Threads), BLASThreads: opts.TorchBLAS, CoreType: opts.CoreType, Dtype: opts.Dtype,
 		MNIST: mnistDir, Rows: opts.Rows,
 	})
 	switch {

@@ -45,12 +45,22 @@ func TestBench(t *testing.T) {
 			t.Errorf("report %+v", rep)
 		}
 	})
+	t.Run("float32", func(t *testing.T) {
+		code, out, errOut := runCLI(t, "bench", "--models", "tiny", "--steps", "5", "--no-torch", "--dtype", "float32")
+		if code != 0 {
+			t.Fatalf("exit %d, stderr %s", code, errOut)
+		}
+		if !strings.Contains(out, "optimbench: float32, 1 thread(s), pure Go, ") || !strings.Contains(out, "float32 kernel") {
+			t.Errorf("the notes do not say float32 and its kernel:\n%s", out)
+		}
+	})
 	for _, args := range [][]string{
 		{"bench", "--models", "resnet"},
 		{"bench", "--optimizers", "no-such-optimizer", "--models", "tiny", "--no-torch"},
 		{"bench", "--steps", "-1"},
 		{"bench", "--rounds", "0"},
 		{"bench", "--threads", "0"},
+		{"bench", "--dtype", "float16"},
 		{"bench", "--torch-blas-threads", "-1"},
 		{"bench", "extra"},
 	} {

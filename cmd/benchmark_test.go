@@ -3,11 +3,13 @@ package cmd
 import (
 	"context"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/optimbench/optimbench/internal/benchmark"
+	"github.com/optimbench/optimbench/internal/datasets"
 )
 
 func TestBenchmarkFlags(t *testing.T) {
@@ -71,8 +73,21 @@ func TestShippedBenchmarks(t *testing.T) {
 	}
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			if testing.Short() && !strings.HasSuffix(f, "tiny.yaml") {
-				t.Skip("only tiny.yaml in -short")
+			if !strings.HasSuffix(f, "tiny.yaml") {
+				// The DeepOBS benchmarks take tens of minutes: read them (every problem,
+				// candidate and dataset checked), run only tiny.yaml.
+				if os.Getenv("OPTIMBENCH_DATA") == "" {
+					t.Setenv("OPTIMBENCH_DATA", filepath.Join("..", "data")) // tests run in cmd/
+				}
+				for _, d := range []string{"mnist", "fashion-mnist"} {
+					if _, err := datasets.Locate(d, ""); err != nil {
+						t.Skipf("%v (at the repository root: go run . data get %s)", err, d)
+					}
+				}
+				if _, err := benchmark.Read(f); err != nil {
+					t.Fatal(err)
+				}
+				return
 			}
 			out := filepath.Join(t.TempDir(), "b")
 			if code, _, stderr := runCLI(t, "benchmark", "-q", "--config", f, "--out", out, "-w", "2"); code != 0 {

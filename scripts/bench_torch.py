@@ -191,7 +191,7 @@ def main():
     elif len(steps) != len(names):
         ap.error("--steps: %d counts for %d models" % (len(steps), len(names)))
 
-    print(json.dumps({"kind": "info", "torch": torch.__version__, "blas_core": blas_core(),
+    print(json.dumps({"kind": "info", "torch": torch.__version__, "dtype": a.dtype, "blas_core": blas_core(),
                       "threads": torch.get_num_threads(),
                       "blas_threads": int(os.environ.get("OPENBLAS_NUM_THREADS", "0") or 0),
                       "import_s": IMPORT_S,

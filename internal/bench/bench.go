@@ -126,10 +126,15 @@ func randomSet(n, d, classes int, rng *rand.Rand) *data.Set {
 // shuffled minibatches of m.Batch, the parameters initialized from seed, the model's products
 // on threads threads.
 func Objective(m Model, set *data.Set, seed uint64, threads int) (*train.Data, error) {
+	return ObjectiveOf[float64](m, set, seed, threads)
+}
+
+// ObjectiveOf is Objective in precision T (train.dtype).
+func ObjectiveOf[T optim.Float](m Model, set *data.Set, seed uint64, threads int) (*train.DataOf[T], error) {
 	if set.D != m.In {
 		return nil, fmt.Errorf("bench %s: data has %d features, want %d", m.Name, set.D, m.In)
 	}
-	mdl, err := model.New(m.Spec, m.In, m.Classes, m.Batch)
+	mdl, err := model.NewOf[T](m.Spec, m.In, m.Classes, m.Batch)
 	if err != nil {
 		return nil, fmt.Errorf("bench %s: %w", m.Name, err)
 	}
@@ -138,7 +143,7 @@ func Objective(m Model, set *data.Set, seed uint64, threads int) (*train.Data, e
 			return nil, fmt.Errorf("bench %s: %w", m.Name, err)
 		}
 	}
-	return train.NewData(mdl, set, nil, m.Batch, m.Classes > 0, true, seed), nil
+	return train.NewDataOf(mdl, set, nil, m.Batch, m.Classes > 0, true, seed), nil
 }
 
 // Result is the timing of one model and optimizer.
@@ -159,14 +164,29 @@ type Result struct {
 // gradient, update — for warm-up steps (a tenth of steps, at least 2) and then times steps
 // more, the model's products on threads threads.
 func Time(m Model, opt string, set *data.Set, steps int, seed uint64, threads int) (Result, error) {
+	return TimeIn("float64", m, opt, set, steps, seed, threads)
+}
+
+// TimeIn is Time in the precision dtype: float64 or float32 (train.dtype).
+func TimeIn(dtype string, m Model, opt string, set *data.Set, steps int, seed uint64, threads int) (Result, error) {
+	switch dtype {
+	case "float64":
+		return timeOf[float64](m, opt, set, steps, seed, threads)
+	case "float32":
+		return timeOf[float32](m, opt, set, steps, seed, threads)
+	}
+	return Result{}, fmt.Errorf("bench: unknown dtype %q (want float64 or float32)", dtype)
+}
+
+func timeOf[T optim.Float](m Model, opt string, set *data.Set, steps int, seed uint64, threads int) (Result, error) {
 	if steps < 1 {
 		return Result{}, fmt.Errorf("bench %s: steps must be >= 1, got %d", m.Name, steps)
 	}
-	obj, err := Objective(m, set, seed, threads)
+	obj, err := ObjectiveOf[T](m, set, seed, threads)
 	if err != nil {
 		return Result{}, err
 	}
-	o, err := optim.New(opt, nil, obj.Layout())
+	o, err := optim.NewOf[T](opt, nil, obj.Layout())
 	if err != nil {
 		return Result{}, fmt.Errorf("bench %s: %w", m.Name, err)
 	}
@@ -176,7 +196,7 @@ func Time(m Model, opt string, set *data.Set, steps int, seed uint64, threads in
 		lr = r
 	}
 	batch := min(m.Batch, set.N)
-	t, err := train.Time(context.Background(), obj, o, batch, lr, max(2, steps/10), steps)
+	t, err := train.TimeOf(context.Background(), obj, o, batch, lr, max(2, steps/10), steps)
 	if err != nil {
 		return Result{}, err
 	}

@@ -78,12 +78,14 @@ func TestStepAllocs(t *testing.T) {
 			set = RandomMNIST(200, rng)
 		}
 		for _, opt := range Optimizers {
-			res, err := Time(m, opt, set, 40, 1, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.AllocsPerStep != 0 {
-				t.Errorf("%s/%s: %v allocations per step, want 0", m.Name, opt, res.AllocsPerStep)
+			for _, dt := range []string{"float64", "float32"} {
+				res, err := TimeIn(dt, m, opt, set, 40, 1, 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.AllocsPerStep != 0 {
+					t.Errorf("%s/%s/%s: %v allocations per step, want 0", m.Name, opt, dt, res.AllocsPerStep)
+				}
 			}
 		}
 	}
@@ -100,6 +102,28 @@ func TestTimeErrors(t *testing.T) {
 	}
 	if _, err := Time(m, "adam", RandomMNIST(10, rng), 0, 1, 1); err == nil {
 		t.Error("Time with 0 steps: no error")
+	}
+	if _, err := TimeIn("float16", m, "adam", RandomMNIST(10, rng), 5, 1, 1); err == nil {
+		t.Error("TimeIn with dtype float16: no error")
+	}
+}
+
+// The float32 step learns as the float64 one does, and its first loss agrees to float32's
+// precision (the same initialization, rounded).
+func TestFloat32Step(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	set := TinyData(320, rng)
+	m := Models()[3]
+	a, err := TimeIn("float64", m, "adam", set, 1, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := TimeIn("float32", m, "adam", set, 1, 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := math.Abs(a.Loss-b.Loss) / a.Loss; d > 1e-5 || a.Loss == b.Loss {
+		t.Errorf("float32 loss %v, float64 %v: want close, not equal", b.Loss, a.Loss)
 	}
 }
 

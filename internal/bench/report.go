@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"os"
@@ -40,6 +41,7 @@ type Report struct {
 	MaxRSSKiB int64      `json:"maxrss_kb"`  // peak resident memory of optimbench
 	Rounds    int        `json:"rounds"`     // each side's figure is its fastest of these rounds
 	Threads   int        `json:"threads"`    // threads of optimbench's products (and PyTorch's)
+	Dtype     string     `json:"dtype"`      // float64 or float32, both sides ("" reads float64)
 	CPU       string     `json:"cpu"`        // the CPU's model name
 	Torch     *TorchInfo `json:"pytorch"`    // nil when PyTorch was not run
 	TorchNote string     `json:"torch_note"` // why PyTorch was not run, or ""
@@ -87,11 +89,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if r.BLASCore != "" {
 		core = ", core " + r.BLASCore
 	}
-	notes = append(notes, fmt.Sprintf("optimbench: float64, %d thread(s), %s%s; CPU %s; data: %s; peak memory %.0f MiB",
-		max(r.Threads, 1), r.BLAS, core, orDash(r.CPU), r.Data, float64(r.MaxRSSKiB)/1024))
+	dtype := cmp.Or(r.Dtype, "float64")
+	notes = append(notes, fmt.Sprintf("optimbench: %s, %d thread(s), %s%s; CPU %s; data: %s; peak memory %.0f MiB",
+		dtype, max(r.Threads, 1), r.BLAS, core, orDash(r.CPU), r.Data, float64(r.MaxRSSKiB)/1024))
 	if t := r.Torch; t != nil {
-		notes = append(notes, fmt.Sprintf("PyTorch %s: float64, %d thread(s), %d OpenBLAS thread(s), OpenBLAS core %s (OPENBLAS_CORETYPE=%s); import torch %.2f s; peak memory %.0f MiB",
-			t.Version, t.Threads, max(t.BLASThreads, 1), orDash(t.BLASCore), orDash(t.CoreType), t.ImportSec, float64(t.MaxRSSKiB)/1024))
+		notes = append(notes, fmt.Sprintf("PyTorch %s: %s, %d thread(s), %d OpenBLAS thread(s), OpenBLAS core %s (OPENBLAS_CORETYPE=%s); import torch %.2f s; peak memory %.0f MiB",
+			t.Version, cmp.Or(t.Dtype, "float64"), t.Threads, max(t.BLASThreads, 1), orDash(t.BLASCore), orDash(t.CoreType), t.ImportSec, float64(t.MaxRSSKiB)/1024))
 		for _, row := range r.Rows {
 			if row.Model != "tiny" || row.TorchStepMicros == 0 {
 				continue

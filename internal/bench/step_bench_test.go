@@ -8,26 +8,28 @@ import (
 // BenchmarkTrainStep times the whole training step of `optimbench train` (shuffled batching,
 // gather, loss and gradient, optimizer update) on the anchor models with random data of their
 // shape; it reports samples/s, ns/step and allocs/step of the timed steps (the framework's
-// ns/op also counts the warm-up).
+// ns/op also counts the warm-up), in float64 and float32.
 func BenchmarkTrainStep(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	mnist := RandomMNIST(10000, rng)
 	tiny := TinyData(320, rng)
-	for _, m := range Models() {
-		for _, opt := range Optimizers {
-			b.Run(m.Name+"/"+opt, func(b *testing.B) {
-				set := tiny
-				if m.MNIST {
-					set = mnist
-				}
-				res, err := Time(m, opt, set, b.N, 1, 1)
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.ReportMetric(res.SamplesPerSec, "samples/s")
-				b.ReportMetric(res.StepMicros*1e3, "ns/step")
-				b.ReportMetric(res.AllocsPerStep, "allocs/step")
-			})
+	for _, dt := range []string{"float64", "float32"} {
+		for _, m := range Models() {
+			for _, opt := range Optimizers {
+				b.Run(dt+"/"+m.Name+"/"+opt, func(b *testing.B) {
+					set := tiny
+					if m.MNIST {
+						set = mnist
+					}
+					res, err := TimeIn(dt, m, opt, set, b.N, 1, 1)
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.ReportMetric(res.SamplesPerSec, "samples/s")
+					b.ReportMetric(res.StepMicros*1e3, "ns/step")
+					b.ReportMetric(res.AllocsPerStep, "allocs/step")
+				})
+			}
 		}
 	}
 }

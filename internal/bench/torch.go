@@ -17,6 +17,7 @@ import (
 // TorchInfo is what scripts/bench_torch.py reports about its PyTorch.
 type TorchInfo struct {
 	Version     string  `json:"torch"`
+	Dtype       string  `json:"dtype"` // the dtype the script trains in
 	BLASCore    string  `json:"blas_core"`
 	Threads     int     `json:"threads"`
 	BLASThreads int     `json:"blas_threads"` // OPENBLAS_NUM_THREADS
@@ -90,6 +91,7 @@ type TorchOptions struct {
 	Python  string // e.g. /usr/bin/python3
 	Script  string // path of bench_torch.py
 	Threads int    // torch threads (1)
+	Dtype   string // float64 or float32 ("": float64)
 	// BLASThreads are OpenBLAS's threads, 0 for Threads: PyTorch's best 2-core setting is
 	// often 1 torch thread with 2 BLAS threads, its two pools fighting otherwise.
 	BLASThreads int
@@ -116,6 +118,9 @@ func StartTorch(ctx context.Context, o TorchOptions) (*Torch, error) {
 	args := []string{o.Script, "--serve", "--threads", strconv.Itoa(max(1, o.Threads)), "--rows", strconv.Itoa(o.Rows)}
 	if o.MNIST != "" {
 		args = append(args, "--mnist", o.MNIST)
+	}
+	if o.Dtype != "" {
+		args = append(args, "--dtype", o.Dtype)
 	}
 	t := &Torch{script: o.Python + " " + o.Script}
 	t.cmd = exec.CommandContext(ctx, o.Python, args...)

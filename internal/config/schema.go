@@ -2,6 +2,7 @@ package config
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -153,6 +154,9 @@ func imageSource(name string) Source {
 			if err == nil {
 				err = data.CheckMNIST(dir)
 			}
+			if errors.Is(err, datasets.ErrNotFound) { // its message says how to fetch it
+				return report.BadInput(fmt.Errorf("data: %w", err))
+			}
 			if err != nil {
 				return report.BadInput(fmt.Errorf("data: %w (fetch it with: optimbench data get %s)", err, name))
 			}
@@ -243,7 +247,11 @@ var (
 			Doc: "write checkpoint.safetensors every this many epochs, to resume from after a kill; 0 = never"},
 		{Key: "threads", Type: param.Int, Default: 0, Range: param.AtLeast(0), OmitIfDefault: true,
 			Doc: "threads of the model's matrix products; 0 = every core (a sweep shares them among its workers); results do not depend on it"},
+		dtypeKey,
 	}
+	// dtypeKey is train.dtype, of data runs and problems alike.
+	dtypeKey = param.Spec{Key: "dtype", Type: param.Enum, Default: "float64", Choices: []string{"float64", "float32"}, OmitIfDefault: true,
+		Doc: "precision of parameters, data, activations, gradients and optimizer state (SPEC §10.6); losses are summed in float64"}
 	// batchOnly are the train keys of a data run only.
 	batchOnly = []string{"batch_size", "batch_schedule", "shuffle", "threads"}
 )

@@ -60,8 +60,9 @@ func validateDeepOBS(s Spec) error {
 
 func intSqrt(n int) int { return int(math.Sqrt(float64(n)) + 0.5) }
 
-// newDeepOBS builds a model of a kind of this file for in input features.
-func newDeepOBS(s Spec, in, maxBatch int) (Model, error) {
+// newDeepOBS builds a model of a kind of this file for in input features, in precision T (a
+// float32 deepobs_2d is widened: its functions are float64's).
+func newDeepOBS[T Float](s Spec, in, maxBatch int) (ModelOf[T], error) {
 	if err := validateDeepOBS(s); err != nil {
 		return nil, err
 	}
@@ -70,14 +71,27 @@ func newDeepOBS(s Spec, in, maxBatch int) (Model, error) {
 			return nil, specErrorf("kind", "deepobs_2d needs 2 input features (x, y), got %d", in)
 		}
 		fn := map[string]Function{"rosenbrock": rosenbrock{}, "beale": beale{}, "branin": branin{}}[s.Function]
-		return &noisy2D{fn: fn, start: slices.Clone(s.Start), maxBatch: maxBatch}, nil
+		var m any = &noisy2D{fn: fn, start: slices.Clone(s.Start), maxBatch: maxBatch}
+		if _, f32 := any(T(0)).(float32); f32 {
+			m = newWidened(m.(Model), in, maxBatch)
+		}
+		return m.(ModelOf[T]), nil
 	}
 	d := intSqrt(len(s.Matrix))
 	if in != d {
 		return nil, specErrorf("kind", "deepobs_quadratic needs %d input features, got %d", d, in)
 	}
-	return &noisyQuadratic{d: d, h: slices.Clone(s.Matrix), q: make([]float64, maxBatch*d), hq: make([]float64, maxBatch*d),
-		maxBatch: maxBatch, buf: newGemmBuf()}, nil
+	return newQuadratic[T](s.Matrix, d, maxBatch), nil
+}
+
+// newQuadratic builds a deepobs_quadratic of precision T with Hessian h (d×d), rounded to T.
+func newQuadratic[T Float](h []float64, d, maxBatch int) *noisyQuadraticOf[T] {
+	m := &noisyQuadraticOf[T]{d: d, h: make([]T, len(h)), q: make([]T, maxBatch*d), hq: make([]T, maxBatch*d), maxBatch: maxBatch}
+	for i, v := range h {
+		m.h[i] = T(v)
+	}
+	m.buf, m.sbuf = kernelsOf[T]()
+	return m
 }
 
 // noisyQuadratic is kind deepobs_quadratic: the mean over rows x of ½(θ − x)ᵀH(θ − x), with
@@ -85,31 +99,36 @@ func newDeepOBS(s Spec, in, maxBatch int) (Model, error) {
 // n×d rows θ − x: a quadratic_deep epoch (8 updates, then 2000 rows evaluated,
 // BenchmarkQuadraticDeepEpoch) takes 7–9 ms with the packed kernel against 235–500 ms for a
 // loop over rows of H per row (Zen 3 EPYC, both measured under the same load of ≈10 on its 2
-// cores): about 30×.
-type noisyQuadratic struct {
+// cores): about 30×. In float32 (as DeepOBS computes it) H, Q and Q·H are float32 and each
+// row's ½qᵀHq is summed in float64.
+type noisyQuadraticOf[T Float] struct {
 	d        int
-	h        []float64
-	q, hq    []float64 // Q = θ − x and Q·H, maxBatch×d
+	h        []T
+	q, hq    []T // Q = θ − x and Q·H, maxBatch×d
 	maxBatch int
-	buf      *gemmBuf // the kernel's packing space (nil without AVX2)
+	buf      *gemmBuf  // the kernel's packing space (nil without AVX2)
+	sbuf     *sgemmBuf // float32's
 }
 
-func (m *noisyQuadratic) NumParams() int { return m.d }
-func (m *noisyQuadratic) Inputs() int    { return m.d }
-func (m *noisyQuadratic) Outputs() int   { return 1 }
-func (m *noisyQuadratic) Tensors() []Tensor {
+// noisyQuadratic is the float64 deepobs_quadratic.
+type noisyQuadratic = noisyQuadraticOf[float64]
+
+func (m *noisyQuadraticOf[T]) NumParams() int { return m.d }
+func (m *noisyQuadraticOf[T]) Inputs() int    { return m.d }
+func (m *noisyQuadraticOf[T]) Outputs() int   { return 1 }
+func (m *noisyQuadraticOf[T]) Tensors() []Tensor {
 	return []Tensor{{Name: "theta", Rows: m.d, Cols: 1}}
 }
 
 // Init writes DeepOBS's start: θ = ones (torch.ones in net_quadratic_deep).
-func (m *noisyQuadratic) Init(params []float64, _ *rand.Rand) {
+func (m *noisyQuadraticOf[T]) Init(params []T, _ *rand.Rand) {
 	checkLen("parameters", params, m.d)
 	for i := range params {
 		params[i] = 1
 	}
 }
 
-func (m *noisyQuadratic) LossGrad(params, x, _ []float64, n int, grad []float64) float64 {
+func (m *noisyQuadraticOf[T]) LossGrad(params, x, _ []T, n int, grad []T) float64 {
 	checkRows(params, x, n, m.d, m.d, m.maxBatch)
 	if grad != nil {
 		checkLen("gradient", grad, m.d)
@@ -127,7 +146,7 @@ func (m *noisyQuadratic) LossGrad(params, x, _ []float64, n int, grad []float64)
 		}
 		inv := 1 / float64(n)
 		for j := range grad {
-			grad[j] *= inv
+			grad[j] = T(float64(grad[j]) * inv)
 		}
 	}
 	return sum / float64(n)
@@ -135,7 +154,7 @@ func (m *noisyQuadratic) LossGrad(params, x, _ []float64, n int, grad []float64)
 
 // losses returns the sum over the n rows of ½qᵀHq for q = θ − x, leaving the rows q in m.q
 // and Hq in m.hq.
-func (m *noisyQuadratic) losses(theta, x []float64, n int) float64 {
+func (m *noisyQuadraticOf[T]) losses(theta, x []T, n int) float64 {
 	d := m.d
 	q, hq := m.q[:n*d], m.hq[:n*d]
 	for i := range n {
@@ -143,15 +162,15 @@ func (m *noisyQuadratic) losses(theta, x []float64, n int) float64 {
 			q[i*d+j] = t - x[i*d+j]
 		}
 	}
-	gemm(m.buf, blas.NoTrans, blas.NoTrans, n, d, d, q, d, m.h, d, 0, hq, d)
+	gemmOf(m.buf, m.sbuf, blas.NoTrans, blas.NoTrans, n, d, d, q, d, m.h, d, 0, hq, d)
 	var sum float64
 	for i, v := range q {
-		sum += v * hq[i]
+		sum += float64(v * hq[i])
 	}
 	return sum / 2
 }
 
-func (m *noisyQuadratic) Eval(params, x, _ []float64, n int) (float64, int) {
+func (m *noisyQuadraticOf[T]) Eval(params, x, _ []T, n int) (float64, int) {
 	checkRows(params, x, n, m.d, m.d, m.maxBatch)
 	if n == 0 {
 		return 0, 0
@@ -211,13 +230,13 @@ func (m *noisy2D) Eval(params, x, _ []float64, n int) (float64, int) {
 	return sum, 0
 }
 
-func checkLen(what string, v []float64, want int) {
+func checkLen[T Float](what string, v []T, want int) {
 	if len(v) != want {
 		panic(fmt.Sprintf("model: %s has %d values, want %d", what, len(v), want))
 	}
 }
 
-func checkRows(params, x []float64, n, np, d, maxBatch int) {
+func checkRows[T Float](params, x []T, n, np, d, maxBatch int) {
 	checkLen("parameters", params, np)
 	if n < 0 || n > maxBatch {
 		panic(fmt.Sprintf("model: batch of %d rows, want 0..%d", n, maxBatch))

@@ -31,7 +31,7 @@ const (
 )
 
 // elem is the element type of a packed product.
-type elem interface{ float32 | float64 }
+type elem = Float
 
 // gemmKernel is a micro-kernel: f sets, for i < mr and j < nr,
 //

@@ -3,8 +3,8 @@ package model
 import "gonum.org/v1/gonum/blas"
 
 // The float32 product: the packed kernel of kernel.go on float32 panels (8 values per AVX2
-// register, 4×24 tiles), with the float64 product's blocking, order of sums and threads. No
-// model uses it yet; a float32 model would keep one sgemmBuf as network keeps its gemmBuf.
+// register, 4×24 tiles), with the float64 product's blocking, order of sums and threads. A
+// float32 network (network32.go) keeps one sgemmBuf as a float64 one keeps its gemmBuf.
 
 // sgemmBuf is the packing space of float32 products.
 type sgemmBuf = gemmCore[float32]
@@ -27,4 +27,11 @@ func newSgemmBufWith(kern gemmKernel[float32]) *sgemmBuf {
 // row-major.
 func sgemm(buf *sgemmBuf, tA, tB blas.Transpose, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	buf.gemm(&gemmArgs[float32]{tA == blas.Trans, tB == blas.Trans, m, n, k, a, lda, b, ldb, beta, c, ldc})
+}
+
+// BLAS32 reports the backend of float32 products: the packed float32 kernel, in every build
+// (the netlib build sends only float64 products to OpenBLAS).
+func BLAS32() BLASInfo {
+	k := append(kernels32, goKernel32)[0]
+	return BLASInfo{Name: "pure Go, " + k.name + " float32 kernel", Threads: 1}
 }

@@ -5,6 +5,18 @@
 // Parameters are one flat []float64 owned by the caller; a layer's weights and bias are views
 // into it. Loss and gradient are written into caller-owned buffers, and all scratch space is
 // allocated once, in New, so that LossGrad and Eval allocate nothing.
+//
+// # Precision
+//
+// Every model exists in float64 (New, Model) and float32 (NewOf[float32], ModelOf[float32]),
+// as optim's optimizers do; the float64 instantiation is the float64 code it was, to the bit.
+// A float32 linear model or MLP (networkOf[float32]) keeps its parameters, gradients,
+// activations and inputs in float32 and computes each layer in float32, as PyTorch does on
+// float32 tensors (network32.go); its losses are formed and summed in float64 from the float32
+// logits; a float32 net (cnetOf[float32]) and deepobs_quadratic likewise, their
+// convolutions, pools, dense layers and Hessian products in float32. deepobs_2d in float32
+// (widened) takes float32 parameters, data and gradients and computes in float64 between them,
+// as its test functions are float64's: each gradient is the float64 one rounded once.
 package model
 
 import (
@@ -36,8 +48,14 @@ type Spec struct {
 	Start    []float64
 }
 
-// Model is a differentiable model with a data loss. Parameters live in one flat []float64 owned
-// by the caller; layers are views into it. All scratch is allocated once in New, sized for
+// Float is the precision of a model: its parameters, data, activations and gradients are []T.
+type Float interface{ float32 | float64 }
+
+// Model is a float64 model, what New builds.
+type Model = ModelOf[float64]
+
+// ModelOf is a differentiable model with a data loss in precision T (see Model's methods:
+// targets are T, the losses float64). Parameters live in one flat []T owned by the caller; layers are views into it. All scratch is allocated once in New, sized for
 // maxBatch rows.
 //
 // A layer with in inputs and out outputs stores its weights W as an out×in row-major matrix
@@ -46,7 +64,7 @@ type Spec struct {
 //
 // A Model keeps its scratch space inside, so one Model must not be used by several goroutines
 // at once; build one per goroutine.
-type Model interface {
+type ModelOf[T Float] interface {
 	NumParams() int
 	// Tensors lists the parameter tensors in the flat vector, in order: each layer's weight
 	// matrix (out×in) then its bias, named as PyTorch names an nn.Sequential of Linear layers
@@ -57,16 +75,16 @@ type Model interface {
 	// Init writes initial parameters (biases zero; weights per Spec.Init: zeros; xavier =
 	// Glorot uniform U(±sqrt(6/(fan_in+fan_out))); he = He normal N(0, 2/fan_in); normal =
 	// N(0, 0.01²); auto = zeros for linear, he for relu mlp, xavier otherwise).
-	Init(params []float64, rng *rand.Rand)
+	Init(params []T, rng *rand.Rand)
 	// LossGrad returns the mean data loss over the n rows of x (n×Inputs, row-major) with
 	// targets y (class indices 0..C−1 stored as float64 for cross_entropy) and, if grad != nil,
 	// overwrites grad with d(loss)/d(params). n ≤ maxBatch. Allocates nothing. With n == 0 it
 	// returns 0 and a zero gradient.
-	LossGrad(params, x, y []float64, n int, grad []float64) float64
+	LossGrad(params, x, y []T, n int, grad []T) float64
 	// Eval returns the summed (not mean) loss over the n rows and, for cross_entropy, the
 	// number of rows whose argmax output equals the label (0 for mse). n ≤ maxBatch.
 	// Allocates nothing.
-	Eval(params, x, y []float64, n int) (lossSum float64, correct int)
+	Eval(params, x, y []T, n int) (lossSum float64, correct int)
 }
 
 // Tensor is one parameter tensor of a model: Rows×Cols values, row-major, from Offset in the
@@ -177,8 +195,13 @@ func parseActivation(name string) (activation, error) {
 //
 // For kind linear the activation is not used; a valid name is accepted and ignored.
 func New(s Spec, in, classes, maxBatch int) (Model, error) {
+	return NewOf[float64](s, in, classes, maxBatch)
+}
+
+// NewOf is New in precision T (see the package comment, Precision).
+func NewOf[T Float](s Spec, in, classes, maxBatch int) (ModelOf[T], error) {
 	if slices.Contains(deepobsKinds, s.Kind) && in >= 1 && maxBatch >= 1 {
-		return newDeepOBS(s, in, maxBatch)
+		return newDeepOBS[T](s, in, maxBatch)
 	}
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -198,8 +221,17 @@ func New(s Spec, in, classes, maxBatch int) (Model, error) {
 		out = classes
 	}
 	if s.Kind == "net" {
-		return newNet(s, in, out, ce, maxBatch)
+		m, err := newNet[T](s, in, out, ce, maxBatch)
+		if err != nil {
+			return nil, err
+		}
+		return m, nil
 	}
+	return newNetwork[T](s, in, out, ce, maxBatch), nil
+}
+
+// newNetwork builds the linear model or MLP of s.
+func newNetwork[T Float](s Spec, in, out int, ce bool, maxBatch int) *networkOf[T] {
 	act, _ := parseActivation(s.Activation)
 	widths := append(append([]int{in}, s.Hidden...), out)
 
@@ -215,7 +247,7 @@ func New(s Spec, in, classes, maxBatch int) (Model, error) {
 		}
 	}
 
-	m := &network{in: in, out: out, ce: ce, act: act, init: init, initStd: s.InitStd, maxBatch: maxBatch}
+	m := &networkOf[T]{in: in, out: out, ce: ce, act: act, init: init, initStd: s.InitStd, maxBatch: maxBatch, ops: opsOf[T]()}
 	off, maxHidden := 0, 0
 	for l := 0; l+1 < len(widths); l++ {
 		li, lo := widths[l], widths[l+1]
@@ -224,21 +256,26 @@ func New(s Spec, in, classes, maxBatch int) (Model, error) {
 			small: li*lo <= smallLayer,
 		})
 		off += lo * (li + 1)
-		m.h = append(m.h, make([]float64, maxBatch*lo))
+		m.h = append(m.h, make([]T, maxBatch*lo))
 		if l+1 < len(widths)-1 {
 			maxHidden = max(maxHidden, lo)
 		}
 	}
 	m.nparams = off
-	m.tmp = make([]float64, maxBatch*maxHidden)
-	m.scratch = make([]float64, smallLayer)
+	m.tmp = make([]T, maxBatch*maxHidden)
+	m.scratch = make([]T, smallLayer)
 	for _, ly := range m.layers {
-		if !ly.small {
-			m.buf = newGemmBuf()
-			break
+		if ly.small {
+			continue
 		}
+		if _, f32 := any(T(0)).(float32); f32 {
+			m.sbuf = newSgemmBuf()
+		} else {
+			m.buf = newGemmBuf()
+		}
+		break
 	}
-	return m, nil
+	return m
 }
 
 // Size is what New would allocate for a model: its parameters, their tensors, and the bytes of
@@ -257,12 +294,25 @@ type Size struct {
 // (SetThreads(n) adds n − 1 packing spaces of ThreadBytes each). The caller estimates a run's memory
 // with it before building anything. Overflow saturates at math.MaxInt64.
 func Footprint(s Spec, in, classes, maxBatch int) Size {
+	return FootprintOf[float64](s, in, classes, maxBatch)
+}
+
+// FootprintOf is Footprint for the model NewOf[T] builds: T's bytes per value, and for a
+// widened float32 model the float64 model inside it and its float64 copies of the
+// parameters, the gradient and a batch.
+func FootprintOf[T Float](s Spec, in, classes, maxBatch int) Size {
+	if _, f32 := any(T(0)).(float32); f32 && s.Kind == "deepobs_2d" {
+		z := FootprintOf[float64](s, in, classes, maxBatch)
+		wide := satAdd(satMul(z.Params, 2), satMul(int64(max(maxBatch, 1)), int64(in)+1))
+		z.Scratch = satAdd(z.Scratch, satMul(wide, 8))
+		return z
+	}
 	out := int64(1)
 	if s.Loss == "cross_entropy" {
 		out = int64(max(classes, 2))
 	}
 	if s.Kind == "net" {
-		return netFootprint(s, int64(in), out, int64(maxBatch))
+		return netFootprint[T](s, int64(in), out, int64(maxBatch))
 	}
 	widths := []int64{int64(in)}
 	for _, h := range s.Hidden {
@@ -283,9 +333,9 @@ func Footprint(s Spec, in, classes, maxBatch int) Size {
 	}
 	floats = satAdd(floats, satMul(mb, maxHidden))
 	floats = satAdd(floats, smallLayer)
-	z.Scratch = satMul(floats, 8)
+	z.Scratch = satMul(floats, int64(unsafe.Sizeof(T(0))))
 	if z.Packs {
-		z.Scratch = satAdd(z.Scratch, gemmBufBytes())
+		z.Scratch = satAdd(z.Scratch, gemmBufBytesOf[T]())
 	}
 	if z.Params < math.MaxInt64 {
 		off := 0
@@ -301,11 +351,24 @@ func Footprint(s Spec, in, classes, maxBatch int) Size {
 }
 
 // ThreadBytes is the packing space each thread beyond the first adds to a model (SetThreads).
-func ThreadBytes() int64 {
-	if gemmBufBytes() == 0 {
+func ThreadBytes() int64 { return ThreadBytesOf[float64]() }
+
+// ThreadBytesOf is ThreadBytes for a model of precision T (a widened float32 model threads
+// its float64 model).
+func ThreadBytesOf[T Float]() int64 {
+	if gemmBufBytesOf[T]() == 0 {
 		return 0
 	}
-	return int64(unsafe.Sizeof(gemmSpace[float64]{}))
+	return int64(unsafe.Sizeof(gemmSpace[T]{}))
+}
+
+// gemmBufBytesOf is gemmBufBytes for the products of precision T: a float32 network always
+// has its packing space.
+func gemmBufBytesOf[T Float]() int64 {
+	if _, f32 := any(T(0)).(float32); f32 {
+		return int64(unsafe.Sizeof(sgemmBuf{}))
+	}
+	return gemmBufBytes()
 }
 
 func satMul(a, b int64) int64 {

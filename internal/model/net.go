@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"unsafe"
 )
 
 // Layer is one entry of a net's `layers:` list (SPEC §7). Conv and dense layers are followed
@@ -248,13 +249,15 @@ func planWindow(op netOp, l Layer, key string) (netOp, error) {
 		op.permute = in.c > 1
 	}
 	k := int64(op.k)
+	// Also with padding same: a wider window would see only padding at its edges, and its
+	// k·k products would overflow for a huge kernel.
+	if k > in.h || k > in.w {
+		return op, specErrorf(name, "%d is larger than its input of %d×%d", op.k, in.h, in.w)
+	}
 	if l.Padding == "same" {
 		op.pt, op.pl = (op.k-1)/2, (op.k-1)/2
 		op.out = shape{c, in.h, in.w}
 		return op, nil
-	}
-	if k > in.h || k > in.w {
-		return op, specErrorf(name, "%d is larger than its input of %d×%d", op.k, in.h, in.w)
 	}
 	s := int64(op.s)
 	op.out = shape{c, (in.h-k)/s + 1, (in.w-k)/s + 1}
@@ -333,16 +336,16 @@ func netTensors(ops []netOp) []Tensor {
 }
 
 // netFootprint is Footprint of a net.
-func netFootprint(s Spec, in, out, maxBatch int64) Size {
+func netFootprint[T Float](s Spec, in, out, maxBatch int64) Size {
 	ops, nparams, err := planNet(s, in, out)
 	if err != nil { // New refuses the spec with this error: estimate nothing
 		return Size{Tensors: []Tensor{}}
 	}
 	rows := min(max(maxBatch, 1), netRows)
 	floats, ints := netBuffers(ops, rows)
-	z := Size{Params: nparams, Scratch: satAdd(satMul(floats, 8), satMul(ints, 4)), Packs: true}
-	if gemmBufBytes() > 0 {
-		z.Scratch = satAdd(z.Scratch, gemmBufBytes())
+	z := Size{Params: nparams, Scratch: satAdd(satMul(floats, int64(unsafe.Sizeof(T(0)))), satMul(ints, 4)), Packs: true}
+	if b := gemmBufBytesOf[T](); b > 0 {
+		z.Scratch = satAdd(z.Scratch, b)
 	}
 	if nparams < math.MaxInt64 && floats < math.MaxInt64 {
 		z.Tensors = netTensors(ops)

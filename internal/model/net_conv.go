@@ -28,7 +28,7 @@ func strides(sh shape, hwc bool) (sc, shh, sw int) {
 }
 
 // permuteWeights writes each conv's weights in (kh, kw, c) order into m.wp.
-func (m *cnet) permuteWeights(params []float64) {
+func (m *cnetOf[T]) permuteWeights(params []T) {
 	for i, op := range m.ops {
 		if op.kind != opConv {
 			continue
@@ -51,7 +51,7 @@ func (m *cnet) permuteWeights(params []float64) {
 }
 
 // unpermuteGrads writes each conv's weight gradient from m.gwp into grad, in PyTorch's order.
-func (m *cnet) unpermuteGrads(grad []float64) {
+func (m *cnetOf[T]) unpermuteGrads(grad []T) {
 	for i, op := range m.ops {
 		if op.kind != opConv {
 			continue
@@ -76,7 +76,7 @@ func (m *cnet) unpermuteGrads(grad []float64) {
 // im2col unfolds ns samples of a (op.in each, layout op.hwc) into col ((ns·Ho·Wo) × K), the
 // padding as zeros. An HWC input (or one channel, where CHW is the same) copies each window
 // row's run of k·C values.
-func im2col(op *netOp, a []float64, ns int, col []float64) {
+func im2col[T Float](op *netOp, a []T, ns int, col []T) {
 	c, k := int(op.in.c), op.k
 	ho, wo := int(op.out.h), int(op.out.w)
 	h, w := int(op.in.h), int(op.in.w)
@@ -128,7 +128,7 @@ func im2col(op *netOp, a []float64, ns int, col []float64) {
 
 // copyRun is copy for the short runs of im2col (5 values for a 5×5 kernel on one channel),
 // where calling memmove costs more than the loop.
-func copyRun(d, src []float64) {
+func copyRun[T Float](d, src []T) {
 	if len(d) >= 16 {
 		copy(d, src)
 		return
@@ -141,7 +141,7 @@ func copyRun(d, src []float64) {
 
 // col2im sets da (ns samples of op.in) to the sum, over the output positions, of the rows of
 // dcol folded back onto the inputs they were unfolded from.
-func col2im(op *netOp, dcol []float64, ns int, da []float64) {
+func col2im[T Float](op *netOp, dcol []T, ns int, da []T) {
 	c, k := int(op.in.c), op.k
 	ho, wo := int(op.out.h), int(op.out.w)
 	h, w := int(op.in.h), int(op.in.w)
@@ -184,39 +184,39 @@ func col2im(op *netOp, dcol []float64, ns int, da []float64) {
 }
 
 // convForward sets y (rows samples, HWC) to the activated conv of a, chunk by chunk.
-func (m *cnet) convForward(op *netOp, wp, b, a, y []float64, rows int) {
+func (m *cnetOf[T]) convForward(op *netOp, wp, b, a, y []T, rows int) {
 	kk := int(op.in.c) * op.k * op.k
 	hw, co := int(op.out.h*op.out.w), int(op.out.c)
 	isz, chunk := int(op.in.size()), int(convChunk(*op))
 	for s0 := 0; s0 < rows; s0 += chunk {
 		ns := min(chunk, rows-s0)
 		col := m.col[:ns*hw*kk]
-		m.perSample(netJob{kind: jobIm2col, op: op, a: a[s0*isz : (s0+ns)*isz], b: col}, ns, isz, hw*kk, 0)
-		blasForward(m.buf, ns*hw, kk, co, col, wp, b, y[s0*hw*co:(s0+ns)*hw*co])
+		m.perSample(netJob[T]{kind: jobIm2col, op: op, a: a[s0*isz : (s0+ns)*isz], b: col}, ns, isz, hw*kk, 0)
+		denseForward(m.buf, m.sbuf, ns*hw, kk, co, col, wp, b, y[s0*hw*co:(s0+ns)*hw*co])
 	}
-	activate(op.act, y)
+	activateOf(op.act, y)
 }
 
 // convBackward takes dz = d(loss)/d(pre-activation) (rows samples, HWC) to the gradients of
 // the permuted weights (gwp, added to when acc is set) and of the bias (gb), and, unless first,
 // to da = d(loss)/d(input).
-func (m *cnet) convBackward(op *netOp, wp, gwp, gb, a, dz, da []float64, rows int, acc, first bool) {
+func (m *cnetOf[T]) convBackward(op *netOp, wp, gwp, gb, a, dz, da []T, rows int, acc, first bool) {
 	kk := int(op.in.c) * op.k * op.k
 	hw, co := int(op.out.h*op.out.w), int(op.out.c)
 	isz, chunk := int(op.in.size()), int(convChunk(*op))
 	for s0 := 0; s0 < rows; s0 += chunk {
 		ns := min(chunk, rows-s0)
 		col := m.col[:ns*hw*kk]
-		m.perSample(netJob{kind: jobIm2col, op: op, a: a[s0*isz : (s0+ns)*isz], b: col}, ns, isz, hw*kk, 0)
+		m.perSample(netJob[T]{kind: jobIm2col, op: op, a: a[s0*isz : (s0+ns)*isz], b: col}, ns, isz, hw*kk, 0)
 		dzc := dz[s0*hw*co : (s0+ns)*hw*co]
 		if !acc && s0 == 0 {
-			blasGradW(m.buf, ns*hw, kk, co, dzc, col, gwp)
+			denseGradW(m.buf, m.sbuf, ns*hw, kk, co, dzc, col, gwp)
 		} else {
-			gemm(m.buf, blasTrans, blasNoTrans, co, kk, ns*hw, dzc, co, col, kk, 1, gwp, kk)
+			gemmOf(m.buf, m.sbuf, blasTrans, blasNoTrans, co, kk, ns*hw, dzc, co, col, kk, 1, gwp, kk)
 		}
 		if !first {
-			blasGradX(m.buf, ns*hw, kk, co, dzc, wp, col)
-			m.perSample(netJob{kind: jobCol2im, op: op, a: col, b: da[s0*isz : (s0+ns)*isz]}, ns, hw*kk, isz, 0)
+			denseGradX(m.buf, m.sbuf, ns*hw, kk, co, dzc, wp, col)
+			m.perSample(netJob[T]{kind: jobCol2im, op: op, a: col, b: da[s0*isz : (s0+ns)*isz]}, ns, hw*kk, isz, 0)
 		}
 	}
 	addColSums(rows*hw, co, dz, gb, acc)
@@ -225,7 +225,7 @@ func (m *cnet) convBackward(op *netOp, wp, gwp, gb, a, dz, da []float64, rows in
 // poolForward sets y to the maxima of the windows of a (layout op.hwc, kept) and arg to the
 // index of each maximum in its sample's input: the first in (kh, kw) order among equal values,
 // a NaN over any number, as PyTorch's max_pool2d picks it.
-func poolForward(op *netOp, a, y []float64, arg []int32, rows int) {
+func poolForward[T Float](op *netOp, a, y []T, arg []int32, rows int) {
 	in, out := op.in, op.out
 	isz, osz := int(in.size()), int(out.size())
 	isc, ish, isw := strides(in, op.hwc)
@@ -259,7 +259,7 @@ func poolForward(op *netOp, a, y []float64, arg []int32, rows int) {
 
 // poolHWC is poolForward on HWC samples: each output position takes the elementwise maxima
 // of the C-vectors of its window, in (kh, kw) order, the same picks as the general loop.
-func poolHWC(op *netOp, a, y []float64, arg []int32, rows int) {
+func poolHWC[T Float](op *netOp, a, y []T, arg []int32, rows int) {
 	in, out := op.in, op.out
 	isz, osz := int(in.size()), int(out.size())
 	c, w := int(in.c), int(in.w)
@@ -294,7 +294,7 @@ func poolHWC(op *netOp, a, y []float64, arg []int32, rows int) {
 
 // poolBackward sets da (rows samples of isz) to dy routed to the maxima the forward pass
 // picked (added where windows overlap).
-func poolBackward(dy []float64, arg []int32, da []float64, rows, isz int) {
+func poolBackward[T Float](dy []T, arg []int32, da []T, rows, isz int) {
 	clear(da[:rows*isz])
 	osz := len(dy) / rows
 	for s := range rows {
@@ -307,7 +307,7 @@ func poolBackward(dy []float64, arg []int32, da []float64, rows, isz int) {
 
 // hwcToCHW copies rows samples of shape sh from HWC order (a) to CHW order (y): flatten's
 // C, H, W order, as PyTorch's nn.Flatten of an NCHW tensor.
-func hwcToCHW(sh shape, a, y []float64, rows int) {
+func hwcToCHW[T Float](sh shape, a, y []T, rows int) {
 	c, hw, sz := int(sh.c), int(sh.h*sh.w), int(sh.size())
 	for s := range rows {
 		src, dst := a[s*sz:(s+1)*sz], y[s*sz:(s+1)*sz]
@@ -320,7 +320,7 @@ func hwcToCHW(sh shape, a, y []float64, rows int) {
 }
 
 // chwToHWC is the inverse of hwcToCHW.
-func chwToHWC(sh shape, dy, da []float64, rows int) {
+func chwToHWC[T Float](sh shape, dy, da []T, rows int) {
 	c, hw, sz := int(sh.c), int(sh.h*sh.w), int(sh.size())
 	for s := range rows {
 		src, dst := dy[s*sz:(s+1)*sz], da[s*sz:(s+1)*sz]

@@ -9,27 +9,31 @@ import (
 // cnet is a `kind: net` model: a sequence of conv, maxpool, flatten, dense and dropout layers
 // (SPEC §7) on the flat parameters, then the loss. A batch runs through the layers in slices
 // of at most netRows samples; each op keeps its output for one slice.
-type cnet struct {
+type cnetOf[T Float] struct {
 	in, out  int
-	head     network // the loss of the logits: only ce and out are set
-	init     string  // auto | zeros | xavier | he | normal | truncated_normal
+	head     networkOf[T] // the loss of the logits: only ce and out are set
+	init     string       // auto | zeros | xavier | he | normal | truncated_normal
 	initStd  float64
 	maxBatch int
 	rows     int // netRows, or maxBatch when smaller
 	nparams  int
 	ops      []netOp
-	y        [][]float64 // y[i]: op i's output for rows samples (nil for an op that has none)
-	arg      [][]int32   // maxpool: the index in the sample's input of each output's maximum
-	mask     [][]float64 // dropout: 0 or 1/(1−p) per element of the slice
-	wp, gwp  [][]float64 // conv: the weights and their gradient in (kh, kw, c) order
-	d        [2][]float64
-	col      []float64
-	buf      *gemmBuf
+	y        [][]T     // y[i]: op i's output for rows samples (nil for an op that has none)
+	arg      [][]int32 // maxpool: the index in the sample's input of each output's maximum
+	mask     [][]T     // dropout: 0 or 1/(1−p) per element of the slice
+	wp, gwp  [][]T     // conv: the weights and their gradient in (kh, kw, c) order
+	d        [2][]T
+	col      []T
+	buf      *gemmBuf  // float64: the kernel's packing space (nil without it)
+	sbuf     *sgemmBuf // float32: the float32 kernel's
 	drop     *rand.Rand
-	dropping bool     // a dropout layer with p > 0 exists
-	jobs     []netJob // the runs of the per-sample loops beyond the caller's (net_par.go)
+	dropping bool        // a dropout layer with p > 0 exists
+	jobs     []netJob[T] // the runs of the per-sample loops beyond the caller's (net_par.go)
 	wg       sync.WaitGroup
 }
+
+// cnet is the float64 net.
+type cnet = cnetOf[float64]
 
 // Dropout is implemented by the models whose training loss draws random masks (a net with
 // dropout layers). SetDropoutRNG sets the stream the masks of LossGrad come from, one mask
@@ -41,7 +45,7 @@ type Dropout interface {
 	SetDropoutRNG(rng *rand.Rand)
 }
 
-func newNet(s Spec, in, out int, ce bool, maxBatch int) (*cnet, error) {
+func newNet[T Float](s Spec, in, out int, ce bool, maxBatch int) (*cnetOf[T], error) {
 	ops, nparams, err := planNet(s, int64(in), int64(out))
 	if err != nil {
 		return nil, err
@@ -55,56 +59,56 @@ func newNet(s Spec, in, out int, ce bool, maxBatch int) (*cnet, error) {
 	if init == "" {
 		init = "auto"
 	}
-	m := &cnet{in: in, out: out, head: network{out: out, ce: ce}, init: init, initStd: s.InitStd, maxBatch: maxBatch,
-		rows: min(maxBatch, netRows), nparams: int(nparams), ops: ops, buf: newGemmBuf(),
-		drop: rand.New(rand.NewPCG(0, 0))}
+	m := &cnetOf[T]{in: in, out: out, head: networkOf[T]{out: out, ce: ce}, init: init, initStd: s.InitStd, maxBatch: maxBatch,
+		rows: min(maxBatch, netRows), nparams: int(nparams), ops: ops, drop: rand.New(rand.NewPCG(0, 0))}
+	m.buf, m.sbuf = kernelsOf[T]()
 	rows := m.rows
 	var widest, col int
-	m.y, m.arg, m.mask = make([][]float64, len(ops)), make([][]int32, len(ops)), make([][]float64, len(ops))
-	m.wp, m.gwp = make([][]float64, len(ops)), make([][]float64, len(ops))
+	m.y, m.arg, m.mask = make([][]T, len(ops)), make([][]int32, len(ops)), make([][]T, len(ops))
+	m.wp, m.gwp = make([][]T, len(ops)), make([][]T, len(ops))
 	for i, op := range ops {
 		n := int(op.out.size())
 		widest = max(widest, n, int(op.in.size()))
 		switch op.kind {
 		case opConv:
-			m.y[i] = make([]float64, rows*n)
+			m.y[i] = make([]T, rows*n)
 			kk := int(op.in.c) * op.k * op.k
 			col = max(col, kk*int(op.out.h*op.out.w*convChunk(op)))
-			m.wp[i] = make([]float64, kk*int(op.out.c))
-			m.gwp[i] = make([]float64, kk*int(op.out.c))
+			m.wp[i] = make([]T, kk*int(op.out.c))
+			m.gwp[i] = make([]T, kk*int(op.out.c))
 		case opPool:
-			m.y[i] = make([]float64, rows*n)
+			m.y[i] = make([]T, rows*n)
 			m.arg[i] = make([]int32, rows*n)
 		case opDense:
-			m.y[i] = make([]float64, rows*n)
+			m.y[i] = make([]T, rows*n)
 		case opDropout:
-			m.y[i] = make([]float64, rows*n)
-			m.mask[i] = make([]float64, rows*n)
+			m.y[i] = make([]T, rows*n)
+			m.mask[i] = make([]T, rows*n)
 			m.dropping = m.dropping || op.p > 0
 		case opFlatten:
 			if op.permute {
-				m.y[i] = make([]float64, rows*n)
+				m.y[i] = make([]T, rows*n)
 			}
 		}
 	}
-	m.d[0] = make([]float64, rows*widest)
-	m.d[1] = make([]float64, rows*widest)
-	m.col = make([]float64, col)
+	m.d[0] = make([]T, rows*widest)
+	m.d[1] = make([]T, rows*widest)
+	m.col = make([]T, col)
 	return m, nil
 }
 
-func (m *cnet) NumParams() int    { return m.nparams }
-func (m *cnet) Inputs() int       { return m.in }
-func (m *cnet) Outputs() int      { return m.out }
-func (m *cnet) Tensors() []Tensor { return netTensors(m.ops) }
-func (m *cnet) HasDropout() bool  { return m.dropping }
-func (m *cnet) SetDropoutRNG(r *rand.Rand) {
+func (m *cnetOf[T]) NumParams() int    { return m.nparams }
+func (m *cnetOf[T]) Inputs() int       { return m.in }
+func (m *cnetOf[T]) Outputs() int      { return m.out }
+func (m *cnetOf[T]) Tensors() []Tensor { return netTensors(m.ops) }
+func (m *cnetOf[T]) HasDropout() bool  { return m.dropping }
+func (m *cnetOf[T]) SetDropoutRNG(r *rand.Rand) {
 	m.drop = r
 }
 
 // SetThreads runs the matrix products of m on n goroutines (see Threaded): the loss and the
 // gradient are bit-identical for every n.
-func (m *cnet) SetThreads(n int) error {
+func (m *cnetOf[T]) SetThreads(n int) error {
 	if n < 1 {
 		return fmt.Errorf("threads must be at least 1, got %d", n)
 	}
@@ -113,18 +117,32 @@ func (m *cnet) SetThreads(n int) error {
 			return err
 		}
 	}
+	if m.sbuf != nil {
+		if err := m.sbuf.setThreads(n); err != nil {
+			return err
+		}
+	}
 	m.setNetThreads(n)
 	return nil
 }
 
-func (m *cnet) Init(params []float64, rng *rand.Rand) {
+// Init draws the parameters in float64 (initNet); a float32 net rounds them.
+func (m *cnetOf[T]) Init(params []T, rng *rand.Rand) {
 	if len(params) != m.nparams {
 		panic(fmt.Sprintf("model: Init with %d parameters, want %d", len(params), m.nparams))
 	}
-	initNet(m.ops, m.init, m.initStd, params, rng)
+	if p64, ok := any(params).([]float64); ok {
+		initNet(m.ops, m.init, m.initStd, p64, rng)
+		return
+	}
+	p64 := make([]float64, len(params))
+	initNet(m.ops, m.init, m.initStd, p64, rng)
+	for i, v := range p64 {
+		params[i] = T(v)
+	}
 }
 
-func (m *cnet) check(params, x, y []float64, n int) {
+func (m *cnetOf[T]) check(params, x, y []T, n int) {
 	switch {
 	case len(params) != m.nparams:
 		panic(fmt.Sprintf("model: %d parameters, want %d", len(params), m.nparams))
@@ -139,7 +157,7 @@ func (m *cnet) check(params, x, y []float64, n int) {
 
 // LossGrad is the mean training loss, dropout applied: slice by slice of netRows rows, the
 // gradients of the slices summed.
-func (m *cnet) LossGrad(params, x, y []float64, n int, grad []float64) float64 {
+func (m *cnetOf[T]) LossGrad(params, x, y []T, n int, grad []T) float64 {
 	m.check(params, x, y, n)
 	if grad != nil && len(grad) != m.nparams {
 		panic(fmt.Sprintf("model: gradient has %d values, want %d", len(grad), m.nparams))
@@ -163,7 +181,7 @@ func (m *cnet) LossGrad(params, x, y []float64, n int, grad []float64) float64 {
 		if rows != n { // lossDelta took the mean over the slice
 			scale := float64(rows) / float64(n)
 			for i := range z {
-				z[i] *= scale
+				z[i] = T(float64(z[i]) * scale)
 			}
 		}
 		m.backward(params, xs, rows, grad, r0 > 0)
@@ -174,7 +192,7 @@ func (m *cnet) LossGrad(params, x, y []float64, n int, grad []float64) float64 {
 	return sum / float64(n)
 }
 
-func (m *cnet) Eval(params, x, y []float64, n int) (lossSum float64, correct int) {
+func (m *cnetOf[T]) Eval(params, x, y []T, n int) (lossSum float64, correct int) {
 	m.check(params, x, y, n)
 	m.permuteWeights(params)
 	for r0 := 0; r0 < n; r0 += m.rows {
@@ -189,7 +207,7 @@ func (m *cnet) Eval(params, x, y []float64, n int) (lossSum float64, correct int
 
 // forward runs rows samples of x through the ops and returns the logits (rows×out). Dropout
 // draws its masks when train is set and passes its input through otherwise.
-func (m *cnet) forward(params, x []float64, rows int, train bool) []float64 {
+func (m *cnetOf[T]) forward(params, x []T, rows int, train bool) []T {
 	a := x[:rows*m.in]
 	for i := range m.ops {
 		op := &m.ops[i]
@@ -199,13 +217,13 @@ func (m *cnet) forward(params, x []float64, rows int, train bool) []float64 {
 			m.convForward(op, m.wp[i], params[op.b:op.b+int(op.out.c)], a, m.y[i][:n], rows)
 		case opPool:
 			osz := int(op.out.size())
-			m.perSample(netJob{kind: jobPool, op: op, a: a, b: m.y[i][:n], arg: m.arg[i][:n]}, rows, int(op.in.size()), osz, osz)
+			m.perSample(netJob[T]{kind: jobPool, op: op, a: a, b: m.y[i][:n], arg: m.arg[i][:n]}, rows, int(op.in.size()), osz, osz)
 		case opDense:
 			z := m.y[i][:n]
 			w := params[op.w:op.b]
-			blasForward(m.buf, rows, int(op.in.c), int(op.out.c), a, w, params[op.b:op.b+int(op.out.c)], z)
+			denseForward(m.buf, m.sbuf, rows, int(op.in.c), int(op.out.c), a, w, params[op.b:op.b+int(op.out.c)], z)
 			if op.hasAct {
-				activate(op.act, z)
+				activateOf(op.act, z)
 			}
 		case opFlatten:
 			if !op.permute {
@@ -226,7 +244,7 @@ func (m *cnet) forward(params, x []float64, rows int, train bool) []float64 {
 // backward turns the logits' deltas (in the last op's output) into the gradient, adding to
 // grad when acc is set (a later slice of the batch) and overwriting it otherwise. Each op's
 // output is overwritten by d(loss)/d(pre-activation).
-func (m *cnet) backward(params, x []float64, rows int, grad []float64, acc bool) {
+func (m *cnetOf[T]) backward(params, x []T, rows int, grad []T, acc bool) {
 	last := len(m.ops) - 1
 	dy := m.y[last][:rows*m.out] // d(loss)/d(output of op i)
 	cur := 0
@@ -236,12 +254,12 @@ func (m *cnet) backward(params, x []float64, rows int, grad []float64, acc bool)
 		da := m.d[cur][:rows*int(op.in.size())]
 		switch op.kind {
 		case opConv:
-			activateBackward(op.act, m.y[i][:len(dy)], dy)
+			activateBackwardOf(op.act, m.y[i][:len(dy)], dy)
 			m.convBackward(op, m.wp[i], m.gwp[i], grad[op.b:op.b+int(op.out.c)], a, m.y[i][:len(dy)], da, rows, acc, first)
 		case opDense:
 			z := m.y[i][:len(dy)]
 			if op.hasAct {
-				activateBackward(op.act, z, dy)
+				activateBackwardOf(op.act, z, dy)
 			} else if &z[0] != &dy[0] {
 				copy(z, dy)
 			}
@@ -249,7 +267,7 @@ func (m *cnet) backward(params, x []float64, rows int, grad []float64, acc bool)
 		case opPool:
 			if !first {
 				osz := int(op.out.size())
-				m.perSample(netJob{kind: jobPoolBack, op: op, a: dy, b: da, arg: m.arg[i][:len(dy)]}, rows, osz, int(op.in.size()), osz)
+				m.perSample(netJob[T]{kind: jobPoolBack, op: op, a: dy, b: da, arg: m.arg[i][:len(dy)]}, rows, osz, int(op.in.size()), osz)
 			}
 		case opFlatten:
 			if !op.permute {
@@ -273,7 +291,7 @@ func (m *cnet) backward(params, x []float64, rows int, grad []float64, acc bool)
 
 // input returns op i's input for rows samples (the output of the op before it that has one,
 // or x) and whether it is x (no gradient to pass on).
-func (m *cnet) input(i int, x []float64, rows int) ([]float64, bool) {
+func (m *cnetOf[T]) input(i int, x []T, rows int) ([]T, bool) {
 	for j := i - 1; j >= 0; j-- {
 		op := m.ops[j]
 		if m.y[j] == nil || (op.kind == opDropout && op.p == 0) {
@@ -286,8 +304,8 @@ func (m *cnet) input(i int, x []float64, rows int) ([]float64, bool) {
 
 // dropForward writes y = a·mask with a fresh mask: each element is zeroed with probability p
 // and scaled by 1/(1−p) otherwise (PyTorch's inverted dropout), drawn in order from m.drop.
-func (m *cnet) dropForward(op *netOp, a, y, mask []float64) {
-	scale := 1 / (1 - op.p)
+func (m *cnetOf[T]) dropForward(op *netOp, a, y, mask []T) {
+	scale := T(1 / (1 - op.p))
 	for j := range y {
 		v := scale
 		if m.drop.Float64() < op.p {
@@ -298,23 +316,23 @@ func (m *cnet) dropForward(op *netOp, a, y, mask []float64) {
 	}
 }
 
-func (m *cnet) denseBackward(op *netOp, params, grad, a, dz, da []float64, rows int, acc, first bool) {
+func (m *cnetOf[T]) denseBackward(op *netOp, params, grad, a, dz, da []T, rows int, acc, first bool) {
 	in, out := int(op.in.c), int(op.out.c)
 	gw := grad[op.w:op.b]
 	gb := grad[op.b : op.b+out]
 	if !acc {
-		blasGradW(m.buf, rows, in, out, dz, a, gw)
+		denseGradW(m.buf, m.sbuf, rows, in, out, dz, a, gw)
 	} else {
-		gemm(m.buf, blasTrans, blasNoTrans, out, in, rows, dz, out, a, in, 1, gw, in)
+		gemmOf(m.buf, m.sbuf, blasTrans, blasNoTrans, out, in, rows, dz, out, a, in, 1, gw, in)
 	}
 	addColSums(rows, out, dz, gb, acc)
 	if !first {
-		blasGradX(m.buf, rows, in, out, dz, params[op.w:op.b], da)
+		denseGradX(m.buf, m.sbuf, rows, in, out, dz, params[op.w:op.b], da)
 	}
 }
 
 // addColSums sets gb (out) to the column sums of dz (rows×out), or adds them when acc is set.
-func addColSums(rows, out int, dz, gb []float64, acc bool) {
+func addColSums[T Float](rows, out int, dz, gb []T, acc bool) {
 	gb = gb[:out]
 	if !acc {
 		clear(gb)

@@ -19,21 +19,21 @@ const (
 )
 
 // netJob is one run of samples of a per-sample loop.
-type netJob struct {
+type netJob[T Float] struct {
 	kind netJobKind
 	op   *netOp
-	a, b []float64
+	a, b []T
 	arg  []int32
 	n    int // samples
 	wg   *sync.WaitGroup
 }
 
-func (j *netJob) run() {
+func (j *netJob[T]) run() {
 	j.do()
 	j.wg.Done()
 }
 
-func (j *netJob) do() {
+func (j *netJob[T]) do() {
 	switch j.kind {
 	case jobIm2col:
 		im2col(j.op, j.a, j.n, j.b)
@@ -52,14 +52,14 @@ const minParallelValues = 1 << 15
 
 // perSample runs job on ns samples, cut between m's threads: a, b and arg hold aPer, bPer and
 // argPer values per sample.
-func (m *cnet) perSample(job netJob, ns, aPer, bPer, argPer int) {
+func (m *cnetOf[T]) perSample(job netJob[T], ns, aPer, bPer, argPer int) {
 	parts := min(len(m.jobs)+1, ns)
 	if parts <= 1 || ns*bPer < minParallelValues {
 		job.n = ns
 		job.do()
 		return
 	}
-	var first netJob
+	var first netJob[T]
 	for i := range parts {
 		lo, hi := ns*i/parts, ns*(i+1)/parts
 		part := job
@@ -81,13 +81,13 @@ func (m *cnet) perSample(job netJob, ns, aPer, bPer, argPer int) {
 	first.do()
 	m.wg.Wait()
 	for i := range m.jobs {
-		m.jobs[i] = netJob{} // drop the references to the buffers
+		m.jobs[i] = netJob[T]{} // drop the references to the buffers
 	}
 }
 
 // setNetThreads keeps the jobs of n threads.
-func (m *cnet) setNetThreads(n int) {
-	m.jobs = make([]netJob, n-1)
+func (m *cnetOf[T]) setNetThreads(n int) {
+	m.jobs = make([]netJob[T], n-1)
 	if n > 1 {
 		startHelpers(n - 1)
 	}

@@ -455,6 +455,8 @@ func TestNetErrors(t *testing.T) {
 		key  string
 	}{
 		{netSpec([]int{1, 4, 4}, conv(2, 5), dense(2)), 16, "layers[0].kernel"},
+		{netSpec([]int{1, 4, 4}, conv(2, 5, same), dense(2)), 16, "layers[0].kernel"},
+		{netSpec([]int{1, 4, 4}, conv(2, 1<<32, same), dense(2)), 16, "layers[0].kernel"}, // k·k would overflow
 		{netSpec([]int{1, 4, 4}, conv(2, 3), pool(3), dense(2)), 16, "layers[1].maxpool"},
 		{netSpec([]int{1, 4, 4}, conv(2, 3), dense(3)), 16, "layers[1].dense"},
 		{netSpec([]int{1, 4, 4}, dense(3), conv(2, 1), dense(2)), 16, "layers[1].conv"},

@@ -13,9 +13,11 @@ type layer struct {
 	small   bool // use the plain loops instead of BLAS (see smallLayer)
 }
 
-// network is a linear model (one layer) or an MLP: hidden layers with an activation, then a
-// linear output layer, then the loss.
-type network struct {
+// networkOf is a linear model (one layer) or an MLP in precision T: hidden layers with an
+// activation, then a linear output layer, then the loss. The layers' arithmetic is T's (ops:
+// the float64 loops and kernels of gemm.go, or the float32 ones of network32.go); losses are
+// summed in float64.
+type networkOf[T Float] struct {
 	in, out  int
 	ce       bool // softmax cross-entropy; otherwise mse with one output
 	act      activation
@@ -28,19 +30,28 @@ type network struct {
 	// h[l] holds layer l's output for up to maxBatch rows (n×out_l): the activations of a
 	// hidden layer or the logits of the last one. The backward pass overwrites it with
 	// d(loss)/d(pre-activation) of that layer.
-	h [][]float64
+	h [][]T
 	// tmp holds d(loss)/d(activation) of a hidden layer (n × widest hidden layer).
-	tmp []float64
+	tmp []T
 	// scratch holds Wᵀ or its gradient for the AVX2 loops of a small layer (smallLayer values).
-	scratch []float64
-	// buf is the packing space of the matrix-product kernel; nil without the kernel or when
-	// every layer is small.
-	buf *gemmBuf
+	scratch []T
+	// buf is the packing space of the float64 matrix-product kernel; nil without the kernel or
+	// when every layer is small. sbuf is the float32 one (the float32 products always take the
+	// packed kernel, in plain Go where the CPU has no AVX2).
+	buf  *gemmBuf
+	sbuf *sgemmBuf
+	ops  *layerOps[T]
 }
+
+// network is the float64 network.
+type network = networkOf[float64]
 
 // SetThreads runs the matrix products of m on n goroutines (see Threaded): the gradient is
 // bit-identical for every n.
-func (m *network) SetThreads(n int) error {
+func (m *networkOf[T]) SetThreads(n int) error {
+	if m.sbuf != nil {
+		return m.sbuf.setThreads(n)
+	}
 	if m.buf == nil {
 		if n < 1 {
 			return fmt.Errorf("threads must be at least 1, got %d", n)
@@ -51,17 +62,20 @@ func (m *network) SetThreads(n int) error {
 }
 
 // Threads is the number of threads m's products run on (1 without the kernel).
-func (m *network) Threads() int {
+func (m *networkOf[T]) Threads() int {
+	if m.sbuf != nil {
+		return len(m.sbuf.par.spaces) + 1
+	}
 	if m.buf == nil {
 		return 1
 	}
 	return len(m.buf.par.spaces) + 1
 }
 
-func (m *network) NumParams() int { return m.nparams }
-func (m *network) Inputs() int    { return m.in }
+func (m *networkOf[T]) NumParams() int { return m.nparams }
+func (m *networkOf[T]) Inputs() int    { return m.in }
 
-func (m *network) Tensors() []Tensor {
+func (m *networkOf[T]) Tensors() []Tensor {
 	var ts []Tensor
 	for l, ly := range m.layers {
 		name := fmt.Sprintf("layers.%d.", l)
@@ -70,9 +84,9 @@ func (m *network) Tensors() []Tensor {
 	}
 	return ts
 }
-func (m *network) Outputs() int { return m.out }
+func (m *networkOf[T]) Outputs() int { return m.out }
 
-func (m *network) Init(params []float64, rng *rand.Rand) {
+func (m *networkOf[T]) Init(params []T, rng *rand.Rand) {
 	if len(params) != m.nparams {
 		panic(fmt.Sprintf("model: Init with %d parameters, want %d", len(params), m.nparams))
 	}
@@ -83,16 +97,16 @@ func (m *network) Init(params []float64, rng *rand.Rand) {
 		case "xavier":
 			a := math.Sqrt(6 / float64(ly.in+ly.out))
 			for i := range w {
-				w[i] = a * (2*rng.Float64() - 1)
+				w[i] = T(a * (2*rng.Float64() - 1))
 			}
 		case "he":
 			s := math.Sqrt(2 / float64(ly.in))
 			for i := range w {
-				w[i] = s * rng.NormFloat64()
+				w[i] = T(s * rng.NormFloat64())
 			}
 		case "normal":
 			for i := range w {
-				w[i] = m.std() * rng.NormFloat64()
+				w[i] = T(m.std() * rng.NormFloat64())
 			}
 		case "truncated_normal": // TensorFlow's truncated_normal: redrawn outside ±2σ
 			for i := range w {
@@ -100,21 +114,21 @@ func (m *network) Init(params []float64, rng *rand.Rand) {
 				for math.Abs(z) > 2 {
 					z = rng.NormFloat64()
 				}
-				w[i] = m.std() * z
+				w[i] = T(m.std() * z)
 			}
 		}
 	}
 }
 
 // std is the std of the normal and truncated_normal initializations.
-func (m *network) std() float64 {
+func (m *networkOf[T]) std() float64 {
 	if m.initStd == 0 {
 		return 0.01
 	}
 	return m.initStd
 }
 
-func (m *network) check(params, x, y []float64, n int) {
+func (m *networkOf[T]) check(params, x, y []T, n int) {
 	switch {
 	case len(params) != m.nparams:
 		panic(fmt.Sprintf("model: %d parameters, want %d", len(params), m.nparams))
@@ -127,7 +141,7 @@ func (m *network) check(params, x, y []float64, n int) {
 	}
 }
 
-func (m *network) LossGrad(params, x, y []float64, n int, grad []float64) float64 {
+func (m *networkOf[T]) LossGrad(params, x, y []T, n int, grad []T) float64 {
 	m.check(params, x, y, n)
 	if grad != nil && len(grad) != m.nparams {
 		panic(fmt.Sprintf("model: gradient has %d values, want %d", len(grad), m.nparams))
@@ -147,7 +161,7 @@ func (m *network) LossGrad(params, x, y []float64, n int, grad []float64) float6
 	return sum / float64(n)
 }
 
-func (m *network) Eval(params, x, y []float64, n int) (lossSum float64, correct int) {
+func (m *networkOf[T]) Eval(params, x, y []T, n int) (lossSum float64, correct int) {
 	m.check(params, x, y, n)
 	if n == 0 {
 		return 0, 0
@@ -158,7 +172,7 @@ func (m *network) Eval(params, x, y []float64, n int) (lossSum float64, correct 
 // EvalSum is Eval with the row losses added onto sum, so that an evaluation in blocks of rows
 // sums exactly as one Eval over them: train evaluates a chunk of rows stored as bytes in blocks
 // that stay in the cache while they are converted and run through the layers.
-func (m *network) EvalSum(params, x, y []float64, n int, sum float64) (float64, int) {
+func (m *networkOf[T]) EvalSum(params, x, y []T, n int, sum float64) (float64, int) {
 	m.check(params, x, y, n)
 	if n == 0 {
 		return sum, 0
@@ -167,35 +181,25 @@ func (m *network) EvalSum(params, x, y []float64, n int, sum float64) (float64, 
 }
 
 // forward runs the n rows of x through the layers and returns the logits (n×out).
-func (m *network) forward(params, x []float64, n int) []float64 {
+func (m *networkOf[T]) forward(params, x []T, n int) []T {
 	a := x[:n*m.in]
 	last := len(m.layers) - 1
 	for l, ly := range m.layers {
 		z := m.h[l][:n*ly.out]
 		w := params[ly.w : ly.w+ly.out*ly.in]
 		b := params[ly.b : ly.b+ly.out]
-		hidden := l < last
-		if ly.small {
-			fused := hidden && m.act == actReLU
-			loopForward(n, ly.in, ly.out, a, w, b, z, fused, m.scratch)
-			hidden = hidden && !fused
-		} else {
-			blasForward(m.buf, n, ly.in, ly.out, a, w, b, z)
-		}
-		if hidden {
-			activate(m.act, z)
-		}
+		m.ops.forward(m, ly, n, a, w, b, z, l < last)
 		a = z
 	}
 	return a
 }
 
 // backward computes the gradient from the logits' deltas, which lossDelta left in h[last].
-func (m *network) backward(params, x []float64, n int, grad []float64) {
+func (m *networkOf[T]) backward(params, x []T, n int, grad []T) {
 	for l := len(m.layers) - 1; l >= 0; l-- {
 		ly := m.layers[l]
 		dz := m.h[l][:n*ly.out]
-		var a []float64
+		var a []T
 		if l == 0 {
 			a = x[:n*ly.in]
 		} else {
@@ -203,44 +207,92 @@ func (m *network) backward(params, x []float64, n int, grad []float64) {
 		}
 		gw := grad[ly.w : ly.w+ly.out*ly.in]
 		gb := grad[ly.b : ly.b+ly.out]
-		w := params[ly.w : ly.w+ly.out*ly.in]
-		if ly.small {
-			loopGradWB(n, ly.in, ly.out, dz, a, gw, gb, m.scratch)
-		} else {
-			blasGradW(m.buf, n, ly.in, ly.out, dz, a, gw)
-			colSums(n, ly.out, dz, gb)
-		}
+		m.ops.gradWB(m, ly, n, dz, a, gw, gb)
 		if l == 0 {
 			break
 		}
-		da := m.tmp[:n*ly.in]
-		switch {
-		case ly.small && m.act == actReLU:
-			loopGradX(n, ly.in, ly.out, dz, w, da, a)
-		case ly.small:
-			loopGradX(n, ly.in, ly.out, dz, w, da, nil)
-			activateBackward(m.act, a, da)
-		default:
-			blasGradX(m.buf, n, ly.in, ly.out, dz, w, da)
-			activateBackward(m.act, a, da)
-		}
+		w := params[ly.w : ly.w+ly.out*ly.in]
+		m.ops.gradX(m, ly, n, dz, w, m.tmp[:n*ly.in], a)
+	}
+}
+
+// layerOps are the arithmetic of a layer in precision T.
+type layerOps[T Float] struct {
+	// forward sets z (n×out) = a·wᵀ + b, activated when hidden.
+	forward func(m *networkOf[T], ly layer, n int, a, w, b, z []T, hidden bool)
+	// gradWB sets gw = dzᵀ·a and gb to the column sums of dz.
+	gradWB func(m *networkOf[T], ly layer, n int, dz, a, gw, gb []T)
+	// gradX overwrites a, the activations of the layer below, with d(loss)/d(its
+	// pre-activation), from dz and w; da is scratch (n×in).
+	gradX func(m *networkOf[T], ly layer, n int, dz, w, da, a []T)
+}
+
+// opsOf returns the layer arithmetic of T.
+func opsOf[T Float]() *layerOps[T] {
+	var ops any
+	switch any(T(0)).(type) {
+	case float64:
+		ops = &ops64
+	case float32:
+		ops = &ops32
+	}
+	return ops.(*layerOps[T])
+}
+
+// ops64 are the float64 layers: the AVX2 loops of small layers, the packed kernel otherwise.
+var ops64 = layerOps[float64]{forward: forward64, gradWB: gradWB64, gradX: gradX64}
+
+func forward64(m *network, ly layer, n int, a, w, b, z []float64, hidden bool) {
+	if ly.small {
+		fused := hidden && m.act == actReLU
+		loopForward(n, ly.in, ly.out, a, w, b, z, fused, m.scratch)
+		hidden = hidden && !fused
+	} else {
+		blasForward(m.buf, n, ly.in, ly.out, a, w, b, z)
+	}
+	if hidden {
+		activate(m.act, z)
+	}
+}
+
+func gradWB64(m *network, ly layer, n int, dz, a, gw, gb []float64) {
+	if ly.small {
+		loopGradWB(n, ly.in, ly.out, dz, a, gw, gb, m.scratch)
+		return
+	}
+	blasGradW(m.buf, n, ly.in, ly.out, dz, a, gw)
+	colSums(n, ly.out, dz, gb)
+}
+
+func gradX64(m *network, ly layer, n int, dz, w, da, a []float64) {
+	switch {
+	case ly.small && m.act == actReLU:
+		loopGradX(n, ly.in, ly.out, dz, w, da, a)
+	case ly.small:
+		loopGradX(n, ly.in, ly.out, dz, w, da, nil)
+		activateBackward(m.act, a, da)
+	default:
+		blasGradX(m.buf, n, ly.in, ly.out, dz, w, da)
+		activateBackward(m.act, a, da)
 	}
 }
 
 // lossSum returns the summed loss of the logits z (n×out) and the number of rows classified
 // correctly (cross_entropy only). It leaves z unchanged.
-func (m *network) lossSum(z, y []float64, n int) (sum float64, correct int) {
+func (m *networkOf[T]) lossSum(z, y []T, n int) (sum float64, correct int) {
 	return m.lossSumFrom(z, y, n, 0)
 }
 
 // lossSumFrom is lossSum with the losses added one row after the other to sum: consecutive
 // blocks of rows, each started from the sum of the ones before, give the sum of one call over
 // them all, bit for bit.
-func (m *network) lossSumFrom(z, y []float64, n int, sum float64) (float64, int) {
+//
+// In float32 the logits are float32 and each row's loss is formed in float64 from them.
+func (m *networkOf[T]) lossSumFrom(z, y []T, n int, sum float64) (float64, int) {
 	correct := 0
 	if !m.ce {
 		for i, zi := range z[:n] {
-			d := zi - y[i]
+			d := float64(zi) - float64(y[i])
 			sum += d * d
 		}
 		return sum, 0
@@ -248,7 +300,7 @@ func (m *network) lossSumFrom(z, y []float64, n int, sum float64) (float64, int)
 	c := m.out
 	for i := range n {
 		row := z[i*c : i*c+c]
-		label := classOf(y[i], c)
+		label := classOf(float64(y[i]), c)
 		mx, arg := row[0], 0
 		for j, v := range row {
 			if v > mx {
@@ -257,9 +309,9 @@ func (m *network) lossSumFrom(z, y []float64, n int, sum float64) (float64, int)
 		}
 		var s float64
 		for _, v := range row {
-			s += math.Exp(v - mx)
+			s += math.Exp(float64(v - mx))
 		}
-		sum += mx + math.Log(s) - row[label]
+		sum += float64(mx) + math.Log(s) - float64(row[label])
 		if arg == label {
 			correct++
 		}
@@ -269,21 +321,22 @@ func (m *network) lossSumFrom(z, y []float64, n int, sum float64) (float64, int)
 
 // lossDelta returns the summed loss of the logits z (n×out) and overwrites z with the
 // derivative of the mean loss with respect to the logits.
-func (m *network) lossDelta(z, y []float64, n int) (sum float64) {
+// In float32 the derivative is formed in float64 and rounded once.
+func (m *networkOf[T]) lossDelta(z, y []T, n int) (sum float64) {
 	inv := 1 / float64(n)
 	if !m.ce {
 		z = z[:n]
 		for i, zi := range z {
-			d := zi - y[i]
+			d := float64(zi) - float64(y[i])
 			sum += d * d
-			z[i] = 2 * d * inv
+			z[i] = T(2 * d * inv)
 		}
 		return sum
 	}
 	c := m.out
 	for i := range n {
 		row := z[i*c : i*c+c]
-		label := classOf(y[i], c)
+		label := classOf(float64(y[i]), c)
 		mx := row[0]
 		for _, v := range row {
 			mx = max(mx, v)
@@ -291,16 +344,16 @@ func (m *network) lossDelta(z, y []float64, n int) (sum float64) {
 		zy := row[label]
 		var s float64
 		for j, v := range row {
-			e := math.Exp(v - mx)
-			row[j] = e
+			e := math.Exp(float64(v - mx))
+			row[j] = T(e)
 			s += e
 		}
-		sum += mx + math.Log(s) - zy
+		sum += float64(mx) + math.Log(s) - float64(zy)
 		scale := inv / s
 		for j := range row {
-			row[j] *= scale
+			row[j] = T(float64(row[j]) * scale)
 		}
-		row[label] -= inv
+		row[label] -= T(inv)
 	}
 	return sum
 }
@@ -351,7 +404,7 @@ func activateBackward(act activation, a, da []float64) {
 }
 
 // colSums overwrites gb (out) with the column sums of dz (n×out).
-func colSums(n, out int, dz, gb []float64) {
+func colSums[T Float](n, out int, dz, gb []T) {
 	gb = gb[:out]
 	clear(gb)
 	for i := range n {

@@ -40,8 +40,9 @@ type stEntry struct {
 	Offsets [2]int `json:"data_offsets"`
 }
 
-// WriteSafetensors writes tensors as float64 (F64) to path atomically, with metadata (string
-// to string) in the header's __metadata__.
+// WriteSafetensors writes tensors as float64 (F64), or as float32 (F32) those whose DType is
+// "F32" (each value rounded to float32), to path atomically, with metadata (string to string)
+// in the header's __metadata__.
 func WriteSafetensors(path string, tensors []Tensor, metadata map[string]string) error {
 	header := map[string]any{}
 	if len(metadata) > 0 {
@@ -56,8 +57,12 @@ func WriteSafetensors(path string, tensors []Tensor, metadata map[string]string)
 		if n != len(t.Data) {
 			return fmt.Errorf("safetensors: tensor %s has %d values for shape %v", t.Name, len(t.Data), t.Shape)
 		}
-		header[t.Name] = stEntry{DType: "F64", Shape: t.Shape, Offsets: [2]int{off, off + 8*n}}
-		off += 8 * n
+		dt, w := "F64", 8
+		if t.DType == "F32" {
+			dt, w = "F32", 4
+		}
+		header[t.Name] = stEntry{DType: dt, Shape: t.Shape, Offsets: [2]int{off, off + w*n}}
+		off += w * n
 	}
 	h, err := json.Marshal(header) // map keys sorted: the same tensors give the same bytes
 	if err != nil {
@@ -73,6 +78,11 @@ func WriteSafetensors(path string, tensors []Tensor, metadata map[string]string)
 	var word [8]byte
 	for _, t := range tensors {
 		for _, v := range t.Data {
+			if t.DType == "F32" {
+				binary.LittleEndian.PutUint32(word[:4], math.Float32bits(float32(v)))
+				b.Write(word[:4])
+				continue
+			}
 			binary.LittleEndian.PutUint64(word[:], math.Float64bits(v))
 			b.Write(word[:])
 		}

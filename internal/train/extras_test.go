@@ -30,7 +30,7 @@ func TestClipGrad(t *testing.T) {
 		{0, 2, []float64{2, 0, 0, 2}},
 		{2.5, 1, []float64{1, 0, 0, 1}}, // norm first (→ 1.5, 2), then value
 	} {
-		c := &clipped{Objective: &fixedGrad{g: g}, layout: layout, maxNorm: tc.norm, maxValue: tc.value}
+		c := &clipped[float64]{ObjectiveOf: &fixedGrad{g: g}, layout: layout, maxNorm: tc.norm, maxValue: tc.value}
 		got := make([]float64, 4)
 		c.LossGrad(nil, got)
 		for i := range got {
@@ -43,7 +43,7 @@ func TestClipGrad(t *testing.T) {
 }
 
 func TestAverager(t *testing.T) {
-	ema := &averager{ema: true, decay: 0.75, avg: []float64{0}}
+	ema := &averager[float64]{ema: true, decay: 0.75, avg: []float64{0}}
 	for _, p := range []float64{4, 8, 0} {
 		ema.update([]float64{p})
 	}
@@ -51,7 +51,7 @@ func TestAverager(t *testing.T) {
 	if ema.avg[0] != 3.75 || !ema.has() {
 		t.Errorf("ema %v, want 3.75", ema.avg[0])
 	}
-	swa := &averager{start: 2, avg: []float64{0}}
+	swa := &averager[float64]{start: 2, avg: []float64{0}}
 	if swa.has() {
 		t.Error("swa holds a value before its first update")
 	}

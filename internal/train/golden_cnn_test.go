@@ -37,9 +37,15 @@ type goldenCNN struct {
 
 // optimbench trains the CNN of golden_cnn.json from the same init file (4-D conv weights)
 // with SGD momentum and Adam and ends with PyTorch's per-epoch training losses and final
-// parameters, to 1e-12.
+// parameters, to 1e-12; and in train.dtype float32, PyTorch's float32 ones
+// (golden_cnn_f32.json, scripts/gen_cnn_golden_f32.py) to 1e-5.
 func TestGoldenCNN(t *testing.T) {
-	b, err := os.ReadFile("testdata/golden_cnn.json")
+	t.Run("float64", func(t *testing.T) { goldenCNNFile(t, "testdata/golden_cnn.json", "float64") })
+	t.Run("float32", func(t *testing.T) { goldenCNNFile(t, "testdata/golden_cnn_f32.json", "float32") })
+}
+
+func goldenCNNFile(t *testing.T, file, dtype string) {
+	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +80,7 @@ func TestGoldenCNN(t *testing.T) {
 				"model": map[string]any{"kind": "net", "input": g.Input, "layers": g.Layers,
 					"loss": "cross_entropy", "init": map[string]any{"file": filepath.Join("testdata", g.Init)}},
 				"optimizer": opt,
-				"train":     map[string]any{"epochs": gr.Epochs, "batch_size": gr.BatchSize, "shuffle": false},
+				"train":     map[string]any{"epochs": gr.Epochs, "batch_size": gr.BatchSize, "shuffle": false, "dtype": dtype},
 			}
 			dir := execute(t, raw)
 			m, err := report.ReadTable(filepath.Join(dir, "metrics.csv"))

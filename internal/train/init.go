@@ -31,7 +31,7 @@ func tensorShape(t optim.Tensor) []int {
 // startFrom returns the objective of data run c: obj itself, or, when model.init names a
 // file, obj starting from that file's tensors. Every error is a *config.ConfigError naming
 // model.init.file, the file and the tensor at fault.
-func startFrom(c *config.Config, obj Objective) (Objective, error) {
+func startFrom[T optim.Float](c *config.Config, obj ObjectiveOf[T]) (ObjectiveOf[T], error) {
 	f, ok := c.InitFile()
 	if !ok {
 		return obj, nil
@@ -40,19 +40,19 @@ func startFrom(c *config.Config, obj Objective) (Objective, error) {
 	if err != nil {
 		return nil, &config.ConfigError{File: c.File, Key: "model.init.file", Msg: err.Error()}
 	}
-	return &fromFile{Objective: obj, start: start}, nil
+	return &fromFile[T]{ObjectiveOf: obj, start: start}, nil
 }
 
 // fromFile is an objective whose Init restarts it (its random streams) and then writes the
-// parameters of an init file.
-type fromFile struct {
-	Objective
+// parameters of an init file (rounded to float32 for a float32 run).
+type fromFile[T optim.Float] struct {
+	ObjectiveOf[T]
 	start []float64
 }
 
-func (f *fromFile) Init(params []float64) {
-	f.Objective.Init(params)
-	copy(params, f.start)
+func (f *fromFile[T]) Init(params []T) {
+	f.ObjectiveOf.Init(params)
+	setFrom(params, f.start)
 }
 
 // readInit reads the init file f and returns its tensors as the flat parameters of layout.

@@ -17,13 +17,17 @@ import (
 	"github.com/optimbench/optimbench/internal/optim"
 )
 
-// Objective is what the loop minimizes.
-type Objective interface {
+// Objective is a float64 objective, what the loop minimizes in float64.
+type Objective = ObjectiveOf[float64]
+
+// ObjectiveOf is what the loop minimizes, with parameters and gradients of precision T
+// (train.dtype); losses and metrics are float64 in both precisions.
+type ObjectiveOf[T optim.Float] interface {
 	// NumParams is the length of the parameter vector; Layout its tensors.
 	NumParams() int
 	Layout() optim.Layout
 	// Init writes the initial parameters.
-	Init(params []float64)
+	Init(params []T)
 	// Batched reports whether the objective has data in minibatches; a test function has
 	// one update per epoch, and no batch sizes or examples.
 	Batched() bool
@@ -39,9 +43,9 @@ type Objective interface {
 	// LossGrad returns the loss of the current minibatch at params (the mean over its
 	// samples; a test function's value) and writes its gradient into grad. It may be called
 	// again on the same minibatch.
-	LossGrad(params, grad []float64) float64
+	LossGrad(params, grad []T) float64
 	// Evaluate returns the metrics at params.
-	Evaluate(params []float64) Metrics
+	Evaluate(params []T) Metrics
 	// HasTest reports whether Evaluate has test metrics.
 	HasTest() bool
 	// SaveRNG returns the binary states of the objective's random streams, by purpose;
@@ -68,34 +72,43 @@ type Update struct {
 	Loss     float64 // the minibatch loss at the current parameters
 }
 
-// Progress is the state of a run after an epoch (and, with Epoch 0, before the first).
-type Progress struct {
-	Epoch    int       // epochs done
-	Step     int       // updates made
-	Examples int       // samples seen (-1 for a test function)
-	LR       float64   // the rate of the last update made; before the first, the rate it will use
-	Momentum float64   // likewise the momentum a schedule drives (NaN when none does)
-	Batch    int       // the batch size of the epoch (-1 for a test function)
-	Params   []float64 // the current parameters, the iterate (not to be kept)
+// Progress is the float64 ProgressOf.
+type Progress = ProgressOf[float64]
+
+// ProgressOf is the state of a run after an epoch (and, with Epoch 0, before the first).
+type ProgressOf[T optim.Float] struct {
+	Epoch    int     // epochs done
+	Step     int     // updates made
+	Examples int     // samples seen (-1 for a test function)
+	LR       float64 // the rate of the last update made; before the first, the rate it will use
+	Momentum float64 // likewise the momentum a schedule drives (NaN when none does)
+	Batch    int     // the batch size of the epoch (-1 for a test function)
+	Params   []T     // the current parameters, the iterate (not to be kept)
 	// Eval is the point to evaluate: Params, or the optimizer's own evaluation point
 	// (optim.Evaluator: the average of a schedule-free method).
-	Eval []float64
+	Eval []T
 }
 
-// Hooks see a run as it goes and may end it.
-type Hooks interface {
+// Hooks are float64 HooksOf.
+type Hooks = HooksOf[float64]
+
+// HooksOf see a run as it goes and may end it.
+type HooksOf[T optim.Float] interface {
 	// Update is called before each update; false ends the run without that update, after
 	// one more EpochEnd.
 	Update(u Update) bool
 	// EpochEnd is called before the first epoch and after each one; false ends the run.
-	EpochEnd(p Progress) (bool, error)
+	EpochEnd(p ProgressOf[T]) (bool, error)
 }
 
-// Loop is the training loop: epochs of minibatches, each giving the loss and gradient at the
-// current parameters and then an update of the optimizer at the rate LR gives.
-type Loop struct {
-	Objective Objective
-	Optimizer optim.Optimizer // nil makes no updates (a schedule preview)
+// Loop is the float64 training loop.
+type Loop = LoopOf[float64]
+
+// LoopOf is the training loop in precision T: epochs of minibatches, each giving the loss and
+// gradient at the current parameters and then an update of the optimizer at the rate LR gives.
+type LoopOf[T optim.Float] struct {
+	Objective ObjectiveOf[T]
+	Optimizer optim.OptimizerOf[T] // nil makes no updates (a schedule preview)
 	Epochs    int
 	// Batch gives epoch e's batch size and the batch schedule's factor on the rate; nil for
 	// an objective that is not Batched.
@@ -108,16 +121,16 @@ type Loop struct {
 	Momentum func(epoch, step int) float64
 	// After, when set, is called after each update with the update count and the parameters
 	// (weight averaging).
-	After func(step int, params []float64)
+	After func(step int, params []T)
 	// MaxSteps, when > 0, ends the run once that many updates are made.
 	MaxSteps int
 	// Resume, when set, is the progress of a run restored from a checkpoint taken after its
 	// epoch Resume.Epoch: the loop goes on from the next epoch, without the first EpochEnd.
-	Resume *Progress
-	Hooks  Hooks
+	Resume *ProgressOf[T]
+	Hooks  HooksOf[T]
 }
 
-func (l *Loop) batch(e int) (int, float64) {
+func (l *LoopOf[T]) batch(e int) (int, float64) {
 	if l.Batch == nil || !l.Objective.Batched() {
 		return -1, 1
 	}
@@ -127,17 +140,17 @@ func (l *Loop) batch(e int) (int, float64) {
 // Run trains from params (grad is scratch of the same length) until Epochs are done, MaxSteps
 // updates are made or a hook ends the run. When ctx is cancelled it stops before the next
 // update and returns an error saying so. It allocates nothing per update.
-func (l *Loop) Run(ctx context.Context, params, grad []float64) (Progress, error) {
-	p := Progress{Params: params, Momentum: math.NaN()}
+func (l *LoopOf[T]) Run(ctx context.Context, params, grad []T) (ProgressOf[T], error) {
+	p := ProgressOf[T]{Params: params, Momentum: math.NaN()}
 	if !l.Objective.Batched() {
 		p.Examples = -1
 	}
 	// The optimizer's optional parts, found once.
-	var o optParts
-	o.closure, _ = l.Optimizer.(optim.ClosureStepper)
+	var o optParts[T]
+	o.closure, _ = l.Optimizer.(optim.ClosureStepperOf[T])
 	o.momentum, _ = l.Optimizer.(optim.MomentumSetter)
-	evaluator, _ := l.Optimizer.(optim.Evaluator)
-	evalAt := func() []float64 {
+	evaluator, _ := l.Optimizer.(optim.EvaluatorOf[T])
+	evalAt := func() []T {
 		if evaluator != nil && p.Step > 0 {
 			return evaluator.EvalParams(params)
 		}
@@ -172,14 +185,14 @@ func (l *Loop) Run(ctx context.Context, params, grad []float64) (Progress, error
 }
 
 // optParts are the optional interfaces of a loop's optimizer.
-type optParts struct {
-	closure  optim.ClosureStepper
+type optParts[T optim.Float] struct {
+	closure  optim.ClosureStepperOf[T]
 	momentum optim.MomentumSetter
 }
 
 // epoch makes the updates of epoch e from progress p. end reports that the Update hook ended
 // the run (the epoch is still evaluated); stop that MaxSteps was reached (the run ends at once).
-func (l *Loop) epoch(ctx context.Context, e int, p *Progress, grad []float64, o optParts) (end, stop bool, err error) {
+func (l *LoopOf[T]) epoch(ctx context.Context, e int, p *ProgressOf[T], grad []T, o optParts[T]) (end, stop bool, err error) {
 	obj, params := l.Objective, p.Params
 	batched := obj.Batched()
 	size, scale := l.batch(e)

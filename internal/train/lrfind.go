@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"fmt"
+	"github.com/optimbench/optimbench/internal/optim"
 	"math"
 
 	"github.com/optimbench/optimbench/internal/report"
@@ -72,10 +73,18 @@ func (r *Run) LRFind(ctx context.Context, o LRFindOptions) (*LRFindResult, error
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
+	if r.obj32 != nil {
+		return lrFind(ctx, r, r.obj32, o)
+	}
+	return lrFind(ctx, r, r.obj, o)
+}
+
+// lrFind is LRFind on the run's objective base, in its precision.
+func lrFind[T optim.Float](ctx context.Context, r *Run, base ObjectiveOf[T], o LRFindOptions) (*LRFindResult, error) {
 	c := r.Config
-	obj := r.objective()
+	obj := clippedOf(c, base)
 	layout := obj.Layout()
-	opt, err := newOptimizer(c, layout)
+	opt, err := newOptimizer[T](c, layout)
 	if err != nil {
 		return nil, err
 	}
@@ -91,11 +100,11 @@ func (r *Run) LRFind(ctx context.Context, o LRFindOptions) (*LRFindResult, error
 		}
 		return o.Min * math.Exp(ratio*float64(i)/float64(o.Steps-1))
 	}
-	params := make([]float64, layout.Size)
-	grad := make([]float64, layout.Size)
+	params := make([]T, layout.Size)
+	grad := make([]T, layout.Size)
 	obj.Init(params)
-	h := &lrFindHooks{res: res, best: math.Inf(1)}
-	l := &Loop{Objective: obj, Optimizer: opt, Epochs: math.MaxInt, LR: ramp, MaxSteps: o.Steps, Hooks: h,
+	h := &lrFindHooks[T]{res: res, best: math.Inf(1)}
+	l := &LoopOf[T]{Objective: obj, Optimizer: opt, Epochs: math.MaxInt, LR: ramp, MaxSteps: o.Steps, Hooks: h,
 		Batch: func(int) (int, float64) { return size, 1 }}
 	if _, err := l.Run(ctx, params, grad); err != nil {
 		return nil, fmt.Errorf("lrfind: %w", err)
@@ -110,12 +119,12 @@ func (r *Run) LRFind(ctx context.Context, o LRFindOptions) (*LRFindResult, error
 
 // lrFindHooks record the points of the ramp and end it when the loss is not finite or the
 // smoothed loss exceeds lrFindDiverge × its best.
-type lrFindHooks struct {
+type lrFindHooks[T optim.Float] struct {
 	res       *LRFindResult
 	avg, best float64
 }
 
-func (h *lrFindHooks) Update(u Update) bool {
+func (h *lrFindHooks[T]) Update(u Update) bool {
 	if math.IsNaN(u.Loss) || math.IsInf(u.Loss, 0) {
 		h.res.Summary.Stopped = fmt.Sprintf("loss became %v at lr %.3g", u.Loss, u.LR)
 		return false
@@ -132,7 +141,7 @@ func (h *lrFindHooks) Update(u Update) bool {
 	return true
 }
 
-func (h *lrFindHooks) EpochEnd(Progress) (bool, error) { return true, nil }
+func (h *lrFindHooks[T]) EpochEnd(ProgressOf[T]) (bool, error) { return true, nil }
 
 // suggestLR picks a learning rate from the smoothed curve: where the
 // smoothed loss falls fastest against log lr, the slope taken across half a

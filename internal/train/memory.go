@@ -88,8 +88,13 @@ type memoryPart struct {
 // optimizer's state, the averaged weights, the batch buffers, and the copies a checkpoint
 // and params.safetensors encode. It allocates nothing large.
 func estimateMemory(c *config.Config, train, test *data.Set, classes, maxBatch int, lim Limits) []memoryPart {
-	z := model.Footprint(c.ModelSpec(), train.D, classes, max(maxBatch, evalRows))
-	p8 := sat(z.Params, 8)
+	// train.dtype float32: 4 bytes a value of the parameters, gradient, optimizer state,
+	// activations and batches (checkpoints keep float64 copies).
+	z, bpv, threadBytes := model.Footprint(c.ModelSpec(), train.D, classes, max(maxBatch, evalRows)), int64(8), model.ThreadBytes()
+	if Float32(c) {
+		z, bpv, threadBytes = model.FootprintOf[float32](c.ModelSpec(), train.D, classes, max(maxBatch, evalRows)), 4, model.ThreadBytesOf[float32]()
+	}
+	p8 := sat(z.Params, bpv)
 	// The activations are for max(batch, evalRows) rows: they grow with the batch size only
 	// above evalRows.
 	actKey := modelKey(c)
@@ -98,7 +103,7 @@ func estimateMemory(c *config.Config, train, test *data.Set, classes, maxBatch i
 	}
 	scratch := z.Scratch
 	if z.Packs {
-		scratch = satAdd(scratch, sat(int64(threads(c, lim)-1), model.ThreadBytes()))
+		scratch = satAdd(scratch, sat(int64(threads(c, lim)-1), threadBytes))
 	}
 	parts := []memoryPart{{"parameters and gradient", modelKey(c), sat(p8, 2)},
 		{"activations", actKey, scratch}}
@@ -112,7 +117,7 @@ func estimateMemory(c *config.Config, train, test *data.Set, classes, maxBatch i
 		for k, x := range c.Optimizer.Values {
 			v[k] = x
 		}
-		opt := sat(e.Floats(v, l), 8)
+		opt := sat(e.Floats(v, l), bpv)
 		key := "optimizer.name"
 		for _, s := range e.Params {
 			if s.Key == "history_size" {
@@ -121,7 +126,7 @@ func estimateMemory(c *config.Config, train, test *data.Set, classes, maxBatch i
 		}
 		parts = append(parts, memoryPart{"optimizer state", key, opt})
 		if every, _ := c.Train.Values["checkpoint_every"].(int); every > 0 {
-			parts = append(parts, memoryPart{"checkpoint copies", "train.checkpoint_every", sat(p8+opt, 2)})
+			parts = append(parts, memoryPart{"checkpoint copies", "train.checkpoint_every", sat(sat(z.Params, 8)+sat(e.Floats(v, l), 8), 2)})
 		}
 	} else {
 		parts = append(parts, memoryPart{"optimizer state", "optimizer.name", math.MaxInt64})
@@ -131,10 +136,13 @@ func estimateMemory(c *config.Config, train, test *data.Set, classes, maxBatch i
 	}
 	parts = append(parts, memoryPart{"params.safetensors", modelKey(c), p8})
 	rows := sat(int64(maxBatch), int64(train.D)+1)
-	if train.Bytes() || (test != nil && test.Bytes()) {
+	switch {
+	case Float32(c): // every evaluation converts its rows and targets
+		rows += int64(evalRows) * (int64(train.D) + 1)
+	case train.Bytes() || (test != nil && test.Bytes()):
 		rows += int64(evalRows) * int64(train.D)
 	}
-	parts = append(parts, memoryPart{"batch buffers", "train.batch_size", sat(rows, 8)})
+	parts = append(parts, memoryPart{"batch buffers", "train.batch_size", sat(rows, bpv)})
 	return parts
 }
 

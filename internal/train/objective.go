@@ -23,14 +23,18 @@ const evalBlock = 128
 
 // blockEvaluator is a model whose evaluation of consecutive blocks of rows, each adding its row
 // losses onto the sum of the blocks before, is bit for bit one Eval over them all.
-type blockEvaluator interface {
-	EvalSum(params, x, y []float64, n int, sum float64) (float64, int)
+type blockEvaluator[T optim.Float] interface {
+	EvalSum(params, x, y []T, n int, sum float64) (float64, int)
 }
 
-// Data is a model's mean data loss on minibatches of a training set (SPEC §7), evaluated on
-// the whole training and test sets.
-type Data struct {
-	Model       model.Model
+// Data is the float64 DataOf.
+type Data = DataOf[float64]
+
+// DataOf is a model's mean data loss on minibatches of a training set (SPEC §7), evaluated on
+// the whole training and test sets, in precision T: the batches are gathered into []T
+// (data.GatherOf), and an evaluation sums the float64 row losses in the order of the rows.
+type DataOf[T optim.Float] struct {
+	Model       model.ModelOf[T]
 	Train, Test *data.Set // Test may be nil
 	classify    bool
 	shuffle     bool
@@ -38,10 +42,11 @@ type Data struct {
 	perm        *rand.PCG // the stream of the permutations (with shuffle)
 	drop        *rand.PCG // the stream of the dropout masks (a model with dropout)
 	batcher     *data.Batcher
-	xb, yb      []float64 // the minibatch, when it cannot be read in place
-	x, y        []float64 // the current minibatch
+	xb, yb      []T // the minibatch, when it cannot be read in place
+	x, y        []T // the current minibatch
 	n           int
-	evalBuf     []float64 // evalRows rows of features, for sets stored as bytes
+	evalBuf     []T // evalRows rows of features, for sets stored as bytes or read in float32
+	evalY       []T // evalRows targets, in float32
 }
 
 // NewData builds the objective of model m on train (and test, which may be nil) for
@@ -49,20 +54,29 @@ type Data struct {
 // parameters and the permutations, each from its own stream (SPEC §8). classify reports
 // accuracies (cross-entropy).
 func NewData(m model.Model, train, test *data.Set, maxBatch int, classify, shuffle bool, seed uint64) *Data {
-	d := &Data{Model: m, Train: train, Test: test, classify: classify, shuffle: shuffle, seed: seed}
-	if d.shuffle || train.Bytes() {
-		d.xb = make([]float64, maxBatch*train.D)
-		d.yb = make([]float64, maxBatch)
+	return NewDataOf(m, train, test, maxBatch, classify, shuffle, seed)
+}
+
+// NewDataOf is NewData for a model of precision T.
+func NewDataOf[T optim.Float](m model.ModelOf[T], train, test *data.Set, maxBatch int, classify, shuffle bool, seed uint64) *DataOf[T] {
+	d := &DataOf[T]{Model: m, Train: train, Test: test, classify: classify, shuffle: shuffle, seed: seed}
+	_, f32 := any(T(0)).(float32)
+	if d.shuffle || train.Bytes() || f32 {
+		d.xb = make([]T, maxBatch*train.D)
+		d.yb = make([]T, maxBatch)
 	}
-	if train.Bytes() || (test != nil && test.Bytes()) {
-		d.evalBuf = make([]float64, evalRows*train.D)
+	if train.Bytes() || (test != nil && test.Bytes()) || f32 {
+		d.evalBuf = make([]T, evalRows*train.D)
+	}
+	if f32 {
+		d.evalY = make([]T, evalRows)
 	}
 	return d
 }
 
-func (d *Data) NumParams() int { return d.Model.NumParams() }
+func (d *DataOf[T]) NumParams() int { return d.Model.NumParams() }
 
-func (d *Data) Layout() optim.Layout {
+func (d *DataOf[T]) Layout() optim.Layout {
 	l := optim.Layout{Size: d.Model.NumParams()}
 	for _, t := range d.Model.Tensors() {
 		l.Tensors = append(l.Tensors, optim.Tensor{Name: t.Name, Offset: t.Offset, Rows: t.Rows, Cols: t.Cols, Matrix: t.Weight, Kernel: t.Kernel})
@@ -72,7 +86,7 @@ func (d *Data) Layout() optim.Layout {
 
 // Init writes the initial parameters and restarts the permutations' stream and, for a model
 // with dropout, the stream of its masks, so that each run of the objective is the same run.
-func (d *Data) Init(params []float64) {
+func (d *DataOf[T]) Init(params []T) {
 	d.Model.Init(params, rng(d.seed, streamInit))
 	var perm *rand.Rand
 	if d.shuffle {
@@ -86,13 +100,13 @@ func (d *Data) Init(params []float64) {
 	}
 }
 
-func (d *Data) SaveRNG() map[string][]byte {
+func (d *DataOf[T]) SaveRNG() map[string][]byte {
 	m := savePCG("shuffle", d.perm)
 	maps.Copy(m, savePCG("dropout", d.drop))
 	return m
 }
 
-func (d *Data) RestoreRNG(m map[string][]byte) error {
+func (d *DataOf[T]) RestoreRNG(m map[string][]byte) error {
 	if err := restorePCG(m, "dropout", d.drop); err != nil {
 		return err
 	}
@@ -118,12 +132,12 @@ func restorePCG(m map[string][]byte, name string, p *rand.PCG) error {
 	}
 	return p.UnmarshalBinary(b)
 }
-func (d *Data) Batched() bool       { return true }
-func (d *Data) Cheap() bool         { return false }
-func (d *Data) HasTest() bool       { return d.Test != nil }
-func (d *Data) StartEpoch(size int) { d.batcher.Epoch(size) }
+func (d *DataOf[T]) Batched() bool       { return true }
+func (d *DataOf[T]) Cheap() bool         { return false }
+func (d *DataOf[T]) HasTest() bool       { return d.Test != nil }
+func (d *DataOf[T]) StartEpoch(size int) { d.batcher.Epoch(size) }
 
-func (d *Data) NextBatch() (int, bool) {
+func (d *DataOf[T]) NextBatch() (int, bool) {
 	idx, ok := d.batcher.Next()
 	if !ok {
 		return 0, false
@@ -131,19 +145,19 @@ func (d *Data) NextBatch() (int, bool) {
 	n, dim := len(idx), d.Train.D
 	if d.shuffle {
 		d.x, d.y = d.xb[:n*dim], d.yb[:n]
-		d.Train.Gather(idx, d.x, d.y)
-	} else { // batches are consecutive rows: read them in place (bytes: into xb)
-		d.x, d.y = d.Train.Rows(idx[0], n, d.xb), d.Train.Y[idx[0]:idx[0]+n]
+		data.GatherOf(d.Train, idx, d.x, d.y)
+	} else { // batches are consecutive rows: read them in place (bytes, float32: into xb)
+		d.x, d.y = data.RowsOf(d.Train, idx[0], n, d.xb), data.LabelsOf(d.Train, idx[0], n, d.yb)
 	}
 	d.n = n
 	return n, true
 }
 
-func (d *Data) LossGrad(params, grad []float64) float64 {
+func (d *DataOf[T]) LossGrad(params, grad []T) float64 {
 	return d.Model.LossGrad(params, d.x, d.y, d.n, grad)
 }
 
-func (d *Data) Evaluate(params []float64) Metrics {
+func (d *DataOf[T]) Evaluate(params []T) Metrics {
 	var m Metrics
 	m.TrainLoss, m.TrainAcc = d.evaluate(params, d.Train)
 	m.TestLoss, m.TestAcc = d.evaluate(params, d.Test)
@@ -151,17 +165,17 @@ func (d *Data) Evaluate(params []float64) Metrics {
 }
 
 // evaluate returns the mean loss and accuracy of the model over set, in chunks of evalRows.
-func (d *Data) evaluate(params []float64, set *data.Set) (loss, acc float64) {
+func (d *DataOf[T]) evaluate(params []T, set *data.Set) (loss, acc float64) {
 	if set == nil {
 		return math.NaN(), math.NaN()
 	}
 	var sum float64
 	var correct int
-	se, blocks := d.Model.(blockEvaluator)
+	se, blocks := d.Model.(blockEvaluator[T])
 	for i := 0; i < set.N; i += evalRows {
 		n := min(evalRows, set.N-i)
 		if !blocks {
-			l, c := d.Model.Eval(params, set.Rows(i, n, d.evalBuf), set.Y[i:i+n], n)
+			l, c := d.Model.Eval(params, data.RowsOf(set, i, n, d.evalBuf), data.LabelsOf(set, i, n, d.evalY), n)
 			sum += l
 			correct += c
 			continue
@@ -170,7 +184,7 @@ func (d *Data) evaluate(params []float64, set *data.Set) (loss, acc float64) {
 		for j := i; j < i+n; j += evalBlock {
 			nb := min(evalBlock, i+n-j)
 			var c int
-			l, c = se.EvalSum(params, set.Rows(j, nb, d.evalBuf), set.Y[j:j+nb], nb, l)
+			l, c = se.EvalSum(params, data.RowsOf(set, j, nb, d.evalBuf), data.LabelsOf(set, j, nb, d.evalY), nb, l)
 			correct += c
 		}
 		sum += l
@@ -182,43 +196,62 @@ func (d *Data) evaluate(params []float64, set *data.Set) (loss, acc float64) {
 	return loss, acc
 }
 
-// Function is a test function with Gaussian noise of standard deviation noise added to each
-// component of its gradient: one update per epoch, its value as the loss.
-type Function struct {
-	Fn    model.Function
-	Start []float64
-	noise float64
-	seed  uint64
-	pcg   *rand.PCG
-	rng   *rand.Rand
-	done  bool
+// Function is the float64 FunctionOf.
+type Function = FunctionOf[float64]
+
+// FunctionOf is a test function with Gaussian noise of standard deviation noise added to each
+// component of its gradient: one update per epoch, its value as the loss. In float32 the
+// point is float32 and the value and the noisy gradient are computed in float64 from it, the
+// gradient rounded once to float32.
+type FunctionOf[T optim.Float] struct {
+	Fn     model.Function
+	Start  []float64
+	noise  float64
+	seed   uint64
+	pcg    *rand.PCG
+	rng    *rand.Rand
+	done   bool
+	x64, g []float64 // float32: the point and the gradient in float64
 }
 
 // NewFunction is the objective of fn from start, with gradient noise from the noise stream of
 // seed.
 func NewFunction(fn model.Function, start []float64, noise float64, seed uint64) *Function {
-	return &Function{Fn: fn, Start: start, noise: noise, seed: seed}
+	return NewFunctionOf[float64](fn, start, noise, seed)
 }
 
-func (f *Function) NumParams() int       { return f.Fn.Dim() }
-func (f *Function) Layout() optim.Layout { return optim.Flat(f.Fn.Dim()) }
+// NewFunctionOf is NewFunction in precision T.
+func NewFunctionOf[T optim.Float](fn model.Function, start []float64, noise float64, seed uint64) *FunctionOf[T] {
+	f := &FunctionOf[T]{Fn: fn, Start: start, noise: noise, seed: seed}
+	if _, f32 := any(T(0)).(float32); f32 {
+		f.x64, f.g = make([]float64, fn.Dim()), make([]float64, fn.Dim())
+	}
+	return f
+}
+
+func (f *FunctionOf[T]) NumParams() int       { return f.Fn.Dim() }
+func (f *FunctionOf[T]) Layout() optim.Layout { return optim.Flat(f.Fn.Dim()) }
 
 // Init writes the start and restarts the noise stream.
-func (f *Function) Init(params []float64) {
-	copy(params, f.Start)
+func (f *FunctionOf[T]) Init(params []T) {
+	for i, v := range f.Start {
+		params[i] = T(v)
+	}
 	f.pcg = rand.NewPCG(f.seed, streamNoise)
 	f.rng = rand.New(f.pcg)
 }
 
-func (f *Function) SaveRNG() map[string][]byte { return savePCG("noise", f.pcg) }
+func (f *FunctionOf[T]) SaveRNG() map[string][]byte { return savePCG("noise", f.pcg) }
 
-func (f *Function) RestoreRNG(m map[string][]byte) error { return restorePCG(m, "noise", f.pcg) }
-func (f *Function) Batched() bool                        { return false }
-func (f *Function) Cheap() bool                          { return true }
-func (f *Function) HasTest() bool                        { return false }
-func (f *Function) StartEpoch(int)                       { f.done = false }
+func (f *FunctionOf[T]) RestoreRNG(m map[string][]byte) error {
+	return restorePCG(m, "noise", f.pcg)
+}
+func (f *FunctionOf[T]) Batched() bool  { return false }
+func (f *FunctionOf[T]) Cheap() bool    { return true }
+func (f *FunctionOf[T]) HasTest() bool  { return false }
+func (f *FunctionOf[T]) StartEpoch(int) { f.done = false }
 
-func (f *Function) NextBatch() (int, bool) {
+func (f *FunctionOf[T]) NextBatch() (int, bool) {
 	if f.done {
 		return 0, false
 	}
@@ -226,19 +259,44 @@ func (f *Function) NextBatch() (int, bool) {
 	return 0, true
 }
 
-func (f *Function) LossGrad(x, grad []float64) float64 {
-	v := f.Fn.Value(x)
-	f.Fn.Grad(grad, x)
+func (f *FunctionOf[T]) LossGrad(x, grad []T) float64 {
+	x64, g := f.point(x), f.grad(grad)
+	v := f.Fn.Value(x64)
+	f.Fn.Grad(g, x64)
 	if f.noise > 0 {
-		for i := range grad {
-			grad[i] += f.noise * f.rng.NormFloat64()
+		for i := range g {
+			g[i] += f.noise * f.rng.NormFloat64()
+		}
+	}
+	if f.g != nil {
+		for i, v := range g {
+			grad[i] = T(v)
 		}
 	}
 	return v
 }
 
-func (f *Function) Evaluate(x []float64) Metrics {
-	return Metrics{TrainLoss: f.Fn.Value(x), TestLoss: math.NaN(), TrainAcc: math.NaN(), TestAcc: math.NaN()}
+// point is x in float64: x itself, or f.x64 widened from a float32 x.
+func (f *FunctionOf[T]) point(x []T) []float64 {
+	if x64, ok := any(x).([]float64); ok {
+		return x64
+	}
+	for i, v := range x {
+		f.x64[i] = float64(v)
+	}
+	return f.x64
+}
+
+// grad is where the float64 gradient goes: grad itself, or f.g for a float32 one.
+func (f *FunctionOf[T]) grad(grad []T) []float64 {
+	if g, ok := any(grad).([]float64); ok {
+		return g
+	}
+	return f.g
+}
+
+func (f *FunctionOf[T]) Evaluate(x []T) Metrics {
+	return Metrics{TrainLoss: f.Fn.Value(f.point(x)), TestLoss: math.NaN(), TrainAcc: math.NaN(), TestAcc: math.NaN()}
 }
 
 // counter is the objective of a schedule preview: the minibatches of n samples (or, with n

@@ -43,9 +43,13 @@ const (
 	refIterations = 20000
 )
 
+// refData is the float64 objective f* is computed on (a float32 run computes it on a float64
+// copy of its objective: f* is the training loss's minimum, whatever the precision of the run).
+type refData struct{ *Data }
+
 // referenceOptimum computes f* of a linear model with the given loss.
 // It stops soon after ctx is done, with ctx's error.
-func (d *Data) referenceOptimum(ctx context.Context, loss string) (float64, error) {
+func (d refData) referenceOptimum(ctx context.Context, loss string) (float64, error) {
 	var params []float64
 	var err error
 	switch loss {
@@ -68,7 +72,7 @@ func (d *Data) referenceOptimum(ctx context.Context, loss string) (float64, erro
 
 // leastSquares returns the parameters [w, b] (the linear model's layout: W
 // as a 1×d row, then the bias) minimizing the mean squared error.
-func (d *Data) leastSquares(ctx context.Context) ([]float64, error) {
+func (d refData) leastSquares(ctx context.Context) ([]float64, error) {
 	set := d.Train
 	dim := set.D
 	p := dim + 1
@@ -139,7 +143,7 @@ func (d *Data) leastSquares(ctx context.Context) ([]float64, error) {
 }
 
 // forRows calls f with each training row's features and target, in order.
-func (d *Data) forRows(f func(x []float64, y float64)) {
+func (d refData) forRows(f func(x []float64, y float64)) {
 	set := d.Train
 	dim := set.D
 	for i := 0; i < set.N; i += evalRows {
@@ -153,7 +157,7 @@ func (d *Data) forRows(f func(x []float64, y float64)) {
 
 // softmaxMinimizer minimizes the mean cross-entropy of the linear model over
 // the training set by L-BFGS.
-func (d *Data) softmaxMinimizer(ctx context.Context) ([]float64, error) {
+func (d refData) softmaxMinimizer(ctx context.Context) ([]float64, error) {
 	np := d.Model.NumParams()
 	var lastX, lastG []float64
 	var lastF float64

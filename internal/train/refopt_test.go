@@ -65,7 +65,7 @@ func TestLeastSquaresOptimum(t *testing.T) {
 // and that f* is the loss there.
 func TestSoftmaxOptimum(t *testing.T) {
 	r := setup(t, softmaxDoc)
-	params, err := r.data.softmaxMinimizer(context.Background())
+	params, err := refData{r.data}.softmaxMinimizer(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

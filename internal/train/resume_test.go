@@ -105,41 +105,46 @@ optimizer: {name: muon, lr: 0.02}
 train: {epochs: 15, checkpoint_every: 5, eval_every: 2}
 `,
 	} {
-		t.Run(name, func(t *testing.T) {
-			whole := t.TempDir()
-			if _, err := decodeRun(t, doc).Execute(context.Background(), whole, nil); err != nil {
-				t.Fatal(err)
+		t.Run(name, func(t *testing.T) { checkResume(t, doc) })
+	}
+}
+
+// checkResume stops the run of doc after every other epoch, resumes it and compares its files
+// with an uninterrupted run's.
+func checkResume(t *testing.T, doc string) {
+	t.Helper()
+	whole := t.TempDir()
+	if _, err := decodeRun(t, doc).Execute(context.Background(), whole, nil); err != nil {
+		t.Fatal(err)
+	}
+	epochs := decodeRun(t, doc).Plan.Epochs
+	for stop := 1; stop < epochs; stop += 2 {
+		dir := t.TempDir()
+		ctx, cancel := context.WithCancel(context.Background())
+		_, err := decodeRun(t, doc).Execute(ctx, dir, &stopAfter{n: stop, cancel: cancel})
+		cancel()
+		if err == nil {
+			t.Fatalf("stopped after epoch %d: no error", stop)
+		}
+		if _, err := decodeRun(t, doc).Resume(context.Background(), dir, nil); err != nil {
+			t.Fatalf("resume after epoch %d: %v", stop, err)
+		}
+		for _, f := range []string{"metrics.csv", "trajectory.csv"} {
+			want := filepath.Join(whole, f)
+			if _, err := os.Stat(want); err != nil {
+				continue
 			}
-			epochs := decodeRun(t, doc).Plan.Epochs
-			for stop := 1; stop < epochs; stop += 2 {
-				dir := t.TempDir()
-				ctx, cancel := context.WithCancel(context.Background())
-				_, err := decodeRun(t, doc).Execute(ctx, dir, &stopAfter{n: stop, cancel: cancel})
-				cancel()
-				if err == nil {
-					t.Fatalf("stopped after epoch %d: no error", stop)
-				}
-				if _, err := decodeRun(t, doc).Resume(context.Background(), dir, nil); err != nil {
-					t.Fatalf("resume after epoch %d: %v", stop, err)
-				}
-				for _, f := range []string{"metrics.csv", "trajectory.csv"} {
-					want := filepath.Join(whole, f)
-					if _, err := os.Stat(want); err != nil {
-						continue
-					}
-					if got := withoutSeconds(t, filepath.Join(dir, f)); got != withoutSeconds(t, want) {
-						t.Fatalf("stopped after epoch %d: %s differs:\n%s\n--- uninterrupted:\n%s", stop, f, got, withoutSeconds(t, want))
-					}
-				}
-				a, _ := os.ReadFile(filepath.Join(whole, "params.safetensors"))
-				b, _ := os.ReadFile(filepath.Join(dir, "params.safetensors"))
-				if string(a) != string(b) {
-					t.Fatalf("stopped after epoch %d: params.safetensors differs", stop)
-				}
-				if _, err := decodeRun(t, doc).Resume(context.Background(), dir, nil); !errors.Is(err, ErrNothingToResume) {
-					t.Errorf("resuming a finished run: %v, want ErrNothingToResume", err)
-				}
+			if got := withoutSeconds(t, filepath.Join(dir, f)); got != withoutSeconds(t, want) {
+				t.Fatalf("stopped after epoch %d: %s differs:\n%s\n--- uninterrupted:\n%s", stop, f, got, withoutSeconds(t, want))
 			}
-		})
+		}
+		a, _ := os.ReadFile(filepath.Join(whole, "params.safetensors"))
+		b, _ := os.ReadFile(filepath.Join(dir, "params.safetensors"))
+		if string(a) != string(b) {
+			t.Fatalf("stopped after epoch %d: params.safetensors differs", stop)
+		}
+		if _, err := decodeRun(t, doc).Resume(context.Background(), dir, nil); !errors.Is(err, ErrNothingToResume) {
+			t.Errorf("resuming a finished run: %v, want ErrNothingToResume", err)
+		}
 	}
 }

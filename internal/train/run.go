@@ -32,9 +32,17 @@ const (
 type Run struct {
 	Config *config.Config
 	Plan   *Plan
-	obj    Objective
-	data   *Data // the objective of a data run, nil for a test function
+	obj    Objective // the objective of a float64 run, nil in float32
+	data   *Data     // the objective of a float64 data run, nil for a test function
+	obj32  ObjectiveOf[float32]
+	data32 *DataOf[float32] // train.dtype float32: obj32 and data32 instead of obj and data
 	fstar  float64
+}
+
+// Float32 reports whether the run trains in float32 (train.dtype).
+func Float32(c *config.Config) bool {
+	dt, _ := c.Train.Values["dtype"].(string)
+	return dt == "float32"
 }
 
 // Recorder receives a run's evaluations as they happen (the progress bar of `train`).
@@ -60,7 +68,11 @@ func Setup(ctx context.Context, c *config.Config, lim Limits) (*Run, error) {
 		if err != nil {
 			return nil, &config.ConfigError{File: c.File, Msg: "problem." + err.Error()}
 		}
-		r.obj = NewFunction(fn, v.Floats("start"), v.Float("noise"), c.Seed)
+		if Float32(c) {
+			r.obj32 = NewFunctionOf[float32](fn, v.Floats("start"), v.Float("noise"), c.Seed)
+		} else {
+			r.obj = NewFunction(fn, v.Floats("start"), v.Float("noise"), c.Seed)
+		}
 		if c.Train.Values.Bool("reference_optimum") {
 			r.fstar = 0 // the known global minimum value (Decode refuses the saddle)
 		}
@@ -82,25 +94,46 @@ func Setup(ctx context.Context, c *config.Config, lim Limits) (*Run, error) {
 	if err := checkMemory(c, estimateMemory(c, train, test, classes, r.Plan.MaxBatch, lim), lim); err != nil {
 		return nil, err
 	}
-	mdl, err := model.New(c.ModelSpec(), train.D, classes, max(r.Plan.MaxBatch, evalRows))
-	if err != nil {
-		return nil, &config.ConfigError{File: c.File, Msg: "model." + err.Error()}
-	}
-	if th, ok := mdl.(model.Threaded); ok {
-		if err := th.SetThreads(threads(c, lim)); err != nil {
+	ref := r.data
+	if Float32(c) {
+		if r.data32, r.obj32, err = newData[float32](c, train, test, classes, r.Plan.MaxBatch, lim); err != nil {
 			return nil, err
 		}
+		if c.Train.Values.Bool("reference_optimum") { // f* in float64, on a float64 copy
+			ref, _, err = newData[float64](c, train, test, classes, r.Plan.MaxBatch, lim)
+		}
+	} else {
+		r.data, r.obj, err = newData[float64](c, train, test, classes, r.Plan.MaxBatch, lim)
+		ref = r.data
 	}
-	r.data = NewData(mdl, train, test, r.Plan.MaxBatch, c.Classify(), c.Train.Values.Bool("shuffle"), c.Seed)
-	if r.obj, err = startFrom(c, r.data); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	if c.Train.Values.Bool("reference_optimum") {
-		if r.fstar, err = r.data.referenceOptimum(ctx, c.Model.Values.String("loss")); err != nil {
+		if r.fstar, err = (refData{ref}).referenceOptimum(ctx, c.Model.Values.String("loss")); err != nil {
 			return nil, err
 		}
 	}
 	return r, nil
+}
+
+// newData builds the model of data run c in precision T on its threads, and its objective.
+func newData[T optim.Float](c *config.Config, train, test *data.Set, classes, maxBatch int, lim Limits) (*DataOf[T], ObjectiveOf[T], error) {
+	mdl, err := model.NewOf[T](c.ModelSpec(), train.D, classes, max(maxBatch, evalRows))
+	if err != nil {
+		return nil, nil, &config.ConfigError{File: c.File, Msg: "model." + err.Error()}
+	}
+	if th, ok := mdl.(model.Threaded); ok {
+		if err := th.SetThreads(threads(c, lim)); err != nil {
+			return nil, nil, err
+		}
+	}
+	d := NewDataOf(mdl, train, test, maxBatch, c.Classify(), c.Train.Values.Bool("shuffle"), c.Seed)
+	obj, err := startFrom[T](c, d)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, obj, nil
 }
 
 // LoadData reads c's data: the source's training set, limited to data.limit samples and
@@ -183,14 +216,22 @@ func (r *Run) ReferenceOptimum() (float64, bool) {
 }
 
 // Params is the number of trainable parameters.
-func (r *Run) Params() int { return r.obj.NumParams() }
+func (r *Run) Params() int {
+	if r.obj32 != nil {
+		return r.obj32.NumParams()
+	}
+	return r.obj.NumParams()
+}
 
 // Data returns the training and test sets (test may be nil); nil for a test function.
 func (r *Run) Data() (train, test *data.Set) {
-	if r.data == nil {
-		return nil, nil
+	switch {
+	case r.data32 != nil:
+		return r.data32.Train, r.data32.Test
+	case r.data != nil:
+		return r.data.Train, r.data.Test
 	}
-	return r.data.Train, r.data.Test
+	return nil, nil
 }
 
 // HoldsRun reports the file that makes dir hold a run already (metrics.csv or summary.json),
@@ -247,8 +288,16 @@ func (r *Run) Resume(ctx context.Context, dir string, rec Recorder) (*report.Sum
 	return r.execute(ctx, dir, rec, ck)
 }
 
-// execute runs r into dir, from the start or from checkpoint ck.
+// execute runs r into dir, from the start or from checkpoint ck, in the run's precision.
 func (r *Run) execute(ctx context.Context, dir string, rec Recorder, ck *report.Checkpoint) (*report.Summary, error) {
+	if r.obj32 != nil {
+		return executeOf(ctx, r, r.obj32, dir, rec, ck)
+	}
+	return executeOf(ctx, r, r.obj, dir, rec, ck)
+}
+
+// executeOf is execute with the run's objective base.
+func executeOf[T optim.Float](ctx context.Context, r *Run, base ObjectiveOf[T], dir string, rec Recorder, ck *report.Checkpoint) (*report.Summary, error) {
 	c := r.Config
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -258,7 +307,7 @@ func (r *Run) execute(ctx context.Context, dir string, rec Recorder, ck *report.
 			return nil, err
 		}
 	}
-	h, err := r.newHooks(dir, rec)
+	h, err := newHooks(r, base, dir, rec)
 	if err != nil {
 		return nil, err
 	}
@@ -269,11 +318,11 @@ func (r *Run) execute(ctx context.Context, dir string, rec Recorder, ck *report.
 	if rec != nil {
 		rec.Start(r.Plan.Epochs)
 	}
-	final, err := r.train(ctx, h, ck)
+	final, err := trainOf(ctx, r, h, ck)
 	s := h.s
 	s.Seconds = time.Since(h.start).Seconds()
 	if err == nil {
-		err = writeParams(filepath.Join(dir, "params.safetensors"), r.obj.Layout(), final)
+		err = writeParams(filepath.Join(dir, "params.safetensors"), base.Layout(), final)
 	}
 	if err != nil {
 		s.Status, s.Reason = report.StatusFailed, err.Error()
@@ -289,20 +338,20 @@ func (r *Run) execute(ctx context.Context, dir string, rec Recorder, ck *report.
 
 // newHooks builds the hooks of one execution: a fresh plan (a plateau schedule's state starts
 // anew), the averager, the summary.
-func (r *Run) newHooks(dir string, rec Recorder) (*runHooks, error) {
+func newHooks[T optim.Float](r *Run, base ObjectiveOf[T], dir string, rec Recorder) (*runHooks[T], error) {
 	c := r.Config
 	_, subopt := r.ReferenceOptimum()
 	plan, err := NewPlan(c, r.Plan.N)
 	if err != nil {
 		return nil, err
 	}
-	h := &runHooks{run: r, plan: plan, rec: rec, subopt: subopt, epochs: plan.Epochs, dir: dir,
+	h := &runHooks[T]{run: r, base: base, plan: plan, rec: rec, subopt: subopt, epochs: plan.Epochs, dir: dir,
 		evalEvery: c.Train.Values.Int("eval_every"), factor: c.Train.Values.Float("diverge_factor"),
 		stop: c.Train.Values.String("on_diverge") == "stop", cycles: plan.Momentum() != nil}
 	h.every, _ = c.Train.Values["checkpoint_every"].(int)
-	h.monitor, h.observes = plan.Observes(r.obj.HasTest())
+	h.monitor, h.observes = plan.Observes(base.HasTest())
 	if a := c.Average; a != nil {
-		h.avg = &averager{ema: a.Name == "ema", avg: make([]float64, r.obj.NumParams())}
+		h.avg = &averager[T]{ema: a.Name == "ema", avg: make([]T, base.NumParams())}
 		if h.avg.ema {
 			h.avg.decay = a.Values.Float("decay")
 		} else {
@@ -319,16 +368,16 @@ func (r *Run) newHooks(dir string, rec Recorder) (*runHooks, error) {
 
 // open creates metrics.csv (and trajectory.csv), or reopens them after the rows a checkpoint
 // counts, and restores the hooks' own state from it.
-func (h *runHooks) open(dir string, ck *report.Checkpoint) error {
+func (h *runHooks[T]) open(dir string, ck *report.Checkpoint) error {
 	var err error
 	metrics, traj := filepath.Join(dir, "metrics.csv"), filepath.Join(dir, "trajectory.csv")
-	dim := h.run.obj.NumParams()
+	dim := h.base.NumParams()
 	h.start = time.Now()
 	if ck == nil {
 		if h.mw, err = report.CreateMetrics(metrics, h.columns()...); err != nil {
 			return err
 		}
-		if !h.run.obj.Batched() {
+		if !h.base.Batched() {
 			h.tw, err = report.CreateTrajectory(traj, dim)
 		}
 		return err
@@ -336,7 +385,7 @@ func (h *runHooks) open(dir string, ck *report.Checkpoint) error {
 	if h.mw, err = report.ResumeMetrics(metrics, ck.Rows, h.columns()...); err != nil {
 		return report.BadInput(err)
 	}
-	if !h.run.obj.Batched() {
+	if !h.base.Batched() {
 		if h.tw, err = report.ResumeTrajectory(traj, ck.Points, dim); err != nil {
 			return report.BadInput(err)
 		}
@@ -348,7 +397,7 @@ func (h *runHooks) open(dir string, ck *report.Checkpoint) error {
 	return nil
 }
 
-func (h *runHooks) close() {
+func (h *runHooks[T]) close() {
 	if h.mw != nil {
 		h.mw.Close()
 	}
@@ -359,24 +408,24 @@ func (h *runHooks) close() {
 
 // train runs the loop with the run's optimizer, plan and hooks — from the start, or from
 // checkpoint ck — and returns the final parameters at the point the metrics evaluate.
-func (r *Run) train(ctx context.Context, h *runHooks, ck *report.Checkpoint) ([]float64, error) {
+func trainOf[T optim.Float](ctx context.Context, r *Run, h *runHooks[T], ck *report.Checkpoint) ([]T, error) {
 	c := r.Config
-	obj := r.objective()
+	obj := clippedOf(c, h.base)
 	layout := obj.Layout()
-	opt, err := newOptimizer(c, layout)
+	opt, err := newOptimizer[T](c, layout)
 	if err != nil {
 		return nil, err
 	}
-	params := make([]float64, layout.Size)
-	grad := make([]float64, layout.Size)
+	params := make([]T, layout.Size)
+	grad := make([]T, layout.Size)
 	obj.Init(params)
 	if h.avg != nil {
 		copy(h.avg.avg, params) // AveragedModel starts as a copy of the model
 	}
-	l := &Loop{Objective: obj, Optimizer: opt, Epochs: h.plan.Epochs, Batch: h.plan.Batch, LR: h.plan.LR,
+	l := &LoopOf[T]{Objective: obj, Optimizer: opt, Epochs: h.plan.Epochs, Batch: h.plan.Batch, LR: h.plan.LR,
 		Momentum: h.plan.Momentum(), Hooks: h}
 	if h.avg != nil && h.avg.ema {
-		l.After = func(_ int, params []float64) { h.avg.update(params) }
+		l.After = func(_ int, params []T) { h.avg.update(params) }
 	}
 	h.opt, h.obj = opt, obj
 	if ck != nil {
@@ -389,7 +438,7 @@ func (r *Run) train(ctx context.Context, h *runHooks, ck *report.Checkpoint) ([]
 }
 
 // checkpoint writes the state after epoch p.Epoch to checkpoint.safetensors, atomically.
-func (h *runHooks) checkpoint(p Progress) error {
+func (h *runHooks[T]) checkpoint(p ProgressOf[T]) error {
 	st, err := optim.SaveState(h.opt)
 	if err != nil {
 		return err
@@ -398,19 +447,19 @@ func (h *runHooks) checkpoint(p Progress) error {
 		Examples: p.Examples, Rows: h.rows, Points: h.points, Status: h.s.Status, Reason: h.s.Reason,
 		RNG: h.obj.SaveRNG(), LR: p.LR, Momentum: p.Momentum, Seconds: time.Since(h.start).Seconds(),
 		Initial: h.initial, Best: [4]float64{h.bestTrain, h.bestTest, h.bestTrainAcc, h.bestTestAcc},
-		Params: p.Params, Optimizer: st, Schedule: h.plan.SaveState()}
+		Params: wide(p.Params), Optimizer: st, Schedule: h.plan.SaveState()}
 	if h.avg != nil {
-		ck.Average, ck.AvgUpdates = h.avg.avg, h.avg.n
+		ck.Average, ck.AvgUpdates = wide(h.avg.avg), h.avg.n
 	}
 	return report.WriteCheckpoint(filepath.Join(h.dir, CheckpointFile), ck)
 }
 
 // restore sets the run's state back to checkpoint ck and returns the progress to go on from.
-func (h *runHooks) restore(ck *report.Checkpoint, params []float64) (*Progress, error) {
+func (h *runHooks[T]) restore(ck *report.Checkpoint, params []T) (*ProgressOf[T], error) {
 	if len(ck.Params) != len(params) {
 		return nil, fmt.Errorf("%d parameters, the run has %d", len(ck.Params), len(params))
 	}
-	copy(params, ck.Params)
+	setFrom(params, ck.Params)
 	if err := optim.RestoreState(h.opt, ck.Optimizer); err != nil {
 		return nil, err
 	}
@@ -424,25 +473,31 @@ func (h *runHooks) restore(ck *report.Checkpoint, params []float64) (*Progress, 
 		if len(ck.Average) != len(h.avg.avg) {
 			return nil, fmt.Errorf("no averaged weights of the run's size")
 		}
-		copy(h.avg.avg, ck.Average)
+		setFrom(h.avg.avg, ck.Average)
 		h.avg.n = ck.AvgUpdates
 	}
-	return &Progress{Epoch: ck.Epoch, Step: ck.Step, Examples: ck.Examples, LR: ck.LR, Momentum: ck.Momentum}, nil
+	return &ProgressOf[T]{Epoch: ck.Epoch, Step: ck.Step, Examples: ck.Examples, LR: ck.LR, Momentum: ck.Momentum}, nil
 }
 
 // writeParams writes parameters as PyTorch names and shapes them (a weight [out, in], a bias
-// [out], a test function's point x [n]), float64.
-func writeParams(path string, l optim.Layout, params []float64) error {
+// [out], a test function's point x [n]), in their precision: F64 or F32.
+func writeParams[T optim.Float](path string, l optim.Layout, params []T) error {
 	var ts []report.Tensor
+	dt := "F64"
+	if _, f32 := any(params).([]float32); f32 {
+		dt = "F32"
+	}
+	all := wide(params)
 	for _, t := range l.Tensors {
-		ts = append(ts, report.Tensor{Name: t.Name, Shape: tensorShape(t), Data: params[t.Offset : t.Offset+t.Rows*t.Cols]})
+		ts = append(ts, report.Tensor{Name: t.Name, Shape: tensorShape(t), Data: all[t.Offset : t.Offset+t.Rows*t.Cols], DType: dt})
 	}
 	return report.WriteSafetensors(path, ts, map[string]string{"format": "pt", "written_by": "optimbench " + version.String()})
 }
 
-// newOptimizer builds c's optimizer for layout; one with a second rate learns the base rate.
-func newOptimizer(c *config.Config, layout optim.Layout) (optim.Optimizer, error) {
-	opt, err := optim.New(c.Optimizer.Name, c.Optimizer.Values, layout)
+// newOptimizer builds c's optimizer for layout in precision T; one with a second rate learns
+// the base rate.
+func newOptimizer[T optim.Float](c *config.Config, layout optim.Layout) (optim.OptimizerOf[T], error) {
+	opt, err := optim.NewOf[T](c.Optimizer.Name, c.Optimizer.Values, layout)
 	if err != nil {
 		return nil, err
 	}
@@ -452,16 +507,35 @@ func newOptimizer(c *config.Config, layout optim.Layout) (optim.Optimizer, error
 	return opt, nil
 }
 
-// objective is the run's objective, its gradients clipped when train.clip_grad_norm or
+// clippedOf is the objective obj of run c, its gradients clipped when train.clip_grad_norm or
 // clip_grad_value ask for it.
-func (r *Run) objective() Objective {
-	v := r.Config.Train.Values
+func clippedOf[T optim.Float](c *config.Config, obj ObjectiveOf[T]) ObjectiveOf[T] {
+	v := c.Train.Values
 	norm, _ := v["clip_grad_norm"].(float64)
 	value, _ := v["clip_grad_value"].(float64)
 	if norm == 0 && value == 0 {
-		return r.obj
+		return obj
 	}
-	return &clipped{Objective: r.obj, layout: r.obj.Layout(), maxNorm: norm, maxValue: value}
+	return &clipped[T]{ObjectiveOf: obj, layout: obj.Layout(), maxNorm: norm, maxValue: value}
+}
+
+// wide returns params in float64: params itself, or a float64 copy of float32 ones (exact).
+func wide[T optim.Float](params []T) []float64 {
+	if p, ok := any(params).([]float64); ok {
+		return p
+	}
+	out := make([]float64, len(params))
+	for i, v := range params {
+		out[i] = float64(v)
+	}
+	return out
+}
+
+// setFrom copies the float64 values v into params, rounding them to T.
+func setFrom[T optim.Float](params []T, v []float64) {
+	for i, x := range v[:len(params)] {
+		params[i] = T(x)
+	}
 }
 
 // runHooks are the hooks of a run: the divergence policy, the evaluation cadence and the
@@ -470,12 +544,13 @@ func (r *Run) objective() Objective {
 // and on each evaluation. With on_diverge stop the run ends there (the offending minibatch
 // makes no update), otherwise it goes on, marked diverged. The first divergence forces an
 // evaluation row; after it, rows keep to eval_every.
-type runHooks struct {
+type runHooks[T optim.Float] struct {
 	run       *Run
+	base      ObjectiveOf[T] // the run's objective, unclipped: what evaluations see
 	plan      *Plan
 	dir       string
-	opt       optim.Optimizer
-	obj       Objective
+	opt       optim.OptimizerOf[T]
+	obj       ObjectiveOf[T]
 	every     int // train.checkpoint_every (0: none)
 	points    int // points of trajectory.csv written
 	mw        *report.MetricsWriter
@@ -488,9 +563,9 @@ type runHooks struct {
 	evalEvery int
 	factor    float64
 	stop      bool
-	cycles    bool      // the schedule drives momentum: a momentum column
-	avg       *averager // train.average, or nil
-	monitor   string    // the metric a schedule reads (reduce-on-plateau), when observes
+	cycles    bool         // the schedule drives momentum: a momentum column
+	avg       *averager[T] // train.average, or nil
+	monitor   string       // the metric a schedule reads (reduce-on-plateau), when observes
 	observes  bool
 
 	reason  string  // why the current epoch diverged, from its minibatches
@@ -500,7 +575,7 @@ type runHooks struct {
 	bestTrain, bestTest, bestTrainAcc, bestTestAcc float64
 }
 
-func (h *runHooks) Update(u Update) bool {
+func (h *runHooks[T]) Update(u Update) bool {
 	if h.reason != "" {
 		return true
 	}
@@ -511,8 +586,8 @@ func (h *runHooks) Update(u Update) bool {
 	return true
 }
 
-func (h *runHooks) EpochEnd(p Progress) (bool, error) {
-	obj := h.run.obj
+func (h *runHooks[T]) EpochEnd(p ProgressOf[T]) (bool, error) {
+	obj := h.base
 	if p.Epoch == 0 {
 		m := obj.Evaluate(p.Eval)
 		if err := h.point(p, m); err != nil {
@@ -570,16 +645,16 @@ func (h *runHooks) EpochEnd(p Progress) (bool, error) {
 }
 
 // point writes the path of a test function (every epoch is a step).
-func (h *runHooks) point(p Progress, m Metrics) error {
+func (h *runHooks[T]) point(p ProgressOf[T], m Metrics) error {
 	if h.tw == nil {
 		return nil
 	}
 	h.points++
-	return h.tw.Write(p.Step, m.TrainLoss, p.Eval)
+	return h.tw.Write(p.Step, m.TrainLoss, wide(p.Eval))
 }
 
 // diverged says why loss (measured at step) counts as divergence, or "".
-func (h *runHooks) diverged(loss float64, step int) string {
+func (h *runHooks[T]) diverged(loss float64, step int) string {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return fmt.Sprintf("loss became %v at step %d", loss, step)
 	}
@@ -592,7 +667,7 @@ func (h *runHooks) diverged(loss float64, step int) string {
 // columns are the optional columns of metrics.csv this run writes, in order: train_subopt
 // (with a reference optimum), momentum (when the schedule drives it), the avg_* metrics of
 // the averaged weights (train.average).
-func (h *runHooks) columns() []string {
+func (h *runHooks[T]) columns() []string {
 	var cols []string
 	if h.subopt {
 		cols = append(cols, "train_subopt")
@@ -607,7 +682,7 @@ func (h *runHooks) columns() []string {
 }
 
 // extra returns the optional cells of a row (columns' order).
-func (h *runHooks) extra(p Progress, m Metrics) []float64 {
+func (h *runHooks[T]) extra(p ProgressOf[T], m Metrics) []float64 {
 	var x []float64
 	if h.subopt {
 		x = append(x, m.TrainLoss-h.run.fstar)
@@ -618,7 +693,7 @@ func (h *runHooks) extra(p Progress, m Metrics) []float64 {
 	if h.avg != nil {
 		a := Metrics{TrainLoss: math.NaN(), TestLoss: math.NaN(), TrainAcc: math.NaN(), TestAcc: math.NaN()}
 		if h.avg.has() {
-			a = h.run.obj.Evaluate(h.avg.avg)
+			a = h.base.Evaluate(h.avg.avg)
 		}
 		x = append(x, a.TrainLoss, a.TestLoss, a.TrainAcc, a.TestAcc)
 	}
@@ -627,7 +702,7 @@ func (h *runHooks) extra(p Progress, m Metrics) []float64 {
 
 // record writes one row of metrics.csv and keeps the final and best values for the summary;
 // it feeds the row's metric to a schedule that reads evaluations.
-func (h *runHooks) record(p Progress, m Metrics) error {
+func (h *runHooks[T]) record(p ProgressOf[T], m Metrics) error {
 	row := report.Row{Epoch: p.Epoch, Step: p.Step, Examples: p.Examples, LR: p.LR, BatchSize: p.Batch,
 		TrainLoss: m.TrainLoss, TestLoss: m.TestLoss, TrainAcc: m.TrainAcc, TestAcc: m.TestAcc,
 		Seconds: time.Since(h.start).Seconds(), Extra: h.extra(p, m)}
@@ -644,7 +719,7 @@ func (h *runHooks) record(p Progress, m Metrics) error {
 		h.bestTrainAcc, h.bestTestAcc = math.Inf(-1), math.Inf(-1)
 	}
 	h.rows++
-	hasTest := h.run.obj.HasTest()
+	hasTest := h.base.HasTest()
 	if err := h.mw.Write(row, hasTest); err != nil {
 		return err
 	}

@@ -21,11 +21,17 @@ type Timing struct {
 // batch (ignored by a test function): warm updates, then steps more, which it times. These are
 // the updates of `optimbench train` — the training loop's — without its evaluations.
 func Time(ctx context.Context, obj Objective, opt optim.Optimizer, batch int, lr float64, warm, steps int) (Timing, error) {
-	params := make([]float64, obj.NumParams())
-	grad := make([]float64, obj.NumParams())
+	return TimeOf(ctx, obj, opt, batch, lr, warm, steps)
+}
+
+// TimeOf is Time in precision T (an objective and an optimizer of float32 for train.dtype
+// float32).
+func TimeOf[T optim.Float](ctx context.Context, obj ObjectiveOf[T], opt optim.OptimizerOf[T], batch int, lr float64, warm, steps int) (Timing, error) {
+	params := make([]T, obj.NumParams())
+	grad := make([]T, obj.NumParams())
 	obj.Init(params)
-	h := &timer{warm: warm}
-	l := &Loop{Objective: obj, Optimizer: opt, Epochs: math.MaxInt, MaxSteps: warm + steps, Hooks: h,
+	h := &timer[T]{warm: warm}
+	l := &LoopOf[T]{Objective: obj, Optimizer: opt, Epochs: math.MaxInt, MaxSteps: warm + steps, Hooks: h,
 		Batch: func(int) (int, float64) { return batch, 1 }, LR: func(int, int) float64 { return lr }}
 	if _, err := l.Run(ctx, params, grad); err != nil {
 		return Timing{}, err
@@ -37,14 +43,14 @@ func Time(ctx context.Context, obj Objective, opt optim.Optimizer, batch int, lr
 }
 
 // timer starts the clock at update number warm and keeps the last loss.
-type timer struct {
+type timer[T optim.Float] struct {
 	warm   int
 	start  time.Time
 	before runtime.MemStats
 	loss   float64
 }
 
-func (t *timer) Update(u Update) bool {
+func (t *timer[T]) Update(u Update) bool {
 	if u.Step == t.warm {
 		runtime.ReadMemStats(&t.before)
 		t.start = time.Now()
@@ -53,4 +59,4 @@ func (t *timer) Update(u Update) bool {
 	return true
 }
 
-func (t *timer) EpochEnd(Progress) (bool, error) { return true, nil }
+func (t *timer[T]) EpochEnd(ProgressOf[T]) (bool, error) { return true, nil }

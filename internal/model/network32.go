@@ -1,0 +1,153 @@
+package model
+
+import "gonum.org/v1/gonum/blas"
+
+// The float32 layers of networkOf[float32], as PyTorch computes a float32 nn.Linear: the
+// products in float32 through the packed float32 kernel (kernel_sgemm.go, on the model's
+// threads, the same fixed order of sums for every thread count), the bias and the activations
+// in float32. Small layers (in×out ≤ smallLayer) take plain loops, each sum from +0 over its
+// terms in order. tanh and sigmoid are float64's vectorized tanhGo and sigmoidGo of the
+// float32 value, rounded once to float32 (within an ulp of float32's correctly rounded value).
+
+// ops32 are the float32 layers.
+var ops32 = layerOps[float32]{forward: forward32, gradWB: gradWB32, gradX: gradX32}
+
+func forward32(m *networkOf[float32], ly layer, n int, a, w, b, z []float32, hidden bool) {
+	in, out := ly.in, ly.out
+	if ly.small { // each output b + ((0 + a₀w₀) + a₁w₁ + …), rows through Wᵀ (in scratch)
+		wt := m.scratch[:in*out]
+		for j := range out {
+			for k, v := range w[j*in : j*in+in] {
+				wt[k*out+j] = v
+			}
+		}
+		b = b[:out]
+		for i := range n {
+			ai := a[i*in : i*in+in]
+			zi := z[i*out : i*out+out]
+			clear(zi)
+			for k, v := range ai {
+				wk := wt[k*out : k*out+out]
+				wk = wk[:len(zi)]
+				for j, u := range wk {
+					zi[j] += v * u
+				}
+			}
+			for j, bj := range b {
+				zi[j] = bj + zi[j]
+			}
+		}
+	} else {
+		for i := range n {
+			copy(z[i*out:i*out+out], b)
+		}
+		sgemm(m.sbuf, blas.NoTrans, blas.Trans, n, out, in, a, in, w, in, 1, z, out)
+	}
+	if hidden {
+		activate32(m.act, z)
+	}
+}
+
+func gradWB32(m *networkOf[float32], ly layer, n int, dz, a, gw, gb []float32) {
+	in, out := ly.in, ly.out
+	colSums(n, out, dz, gb)
+	if !ly.small {
+		sgemm(m.sbuf, blas.Trans, blas.NoTrans, out, in, n, dz, out, a, in, 0, gw, in)
+		return
+	}
+	// Each gw[j][k] = Σᵢ dz[i][j]·a[i][k] over the rows in order, accumulated as Gᵀ (in
+	// scratch) so that the inner loop runs along the outputs.
+	gt := m.scratch[:in*out]
+	clear(gt)
+	for i := range n {
+		di := dz[i*out : i*out+out]
+		for k, v := range a[i*in : i*in+in] {
+			g := gt[k*out : k*out+out]
+			g = g[:len(di)]
+			for j, d := range di {
+				g[j] += d * v
+			}
+		}
+	}
+	for j := range out {
+		for k := range in {
+			gw[j*in+k] = gt[k*out+j]
+		}
+	}
+}
+
+func gradX32(m *networkOf[float32], ly layer, n int, dz, w, da, a []float32) {
+	in, out := ly.in, ly.out
+	if ly.small {
+		for i := range n {
+			di := da[i*in : i*in+in]
+			clear(di)
+			for j, d := range dz[i*out : i*out+out] {
+				wj := w[j*in : j*in+in]
+				wj = wj[:len(di)]
+				for k, v := range wj {
+					di[k] += d * v
+				}
+			}
+		}
+	} else {
+		sgemm(m.sbuf, blas.NoTrans, blas.NoTrans, n, in, out, dz, out, w, in, 0, da, in)
+	}
+	activateBackward32(m.act, a, da)
+}
+
+// actChunk is how many float32 values activate32 widens at once for the vector tanh and
+// sigmoid (2 KB of float64 on the stack).
+const actChunk = 256
+
+// activate32 applies the activation to z in place.
+func activate32(act activation, z []float32) {
+	if act == actReLU {
+		for i, v := range z {
+			if v < 0 {
+				z[i] = 0
+			}
+		}
+		return
+	}
+	var wide [actChunk]float64
+	for lo := 0; lo < len(z); lo += actChunk {
+		zc := z[lo:min(lo+actChunk, len(z))]
+		w := wide[:len(zc)]
+		for i, v := range zc {
+			w[i] = float64(v)
+		}
+		if act == actTanh {
+			tanhSlice(w)
+		} else {
+			sigmoidSlice(w)
+		}
+		for i, v := range w {
+			zc[i] = float32(v)
+		}
+	}
+}
+
+// activateBackward32 is activateBackward in float32: relu' = [a > 0], tanh' = 1 − a²,
+// sigmoid' = a(1 − a), each product rounded to float32.
+func activateBackward32(act activation, a, da []float32) {
+	a = a[:len(da)]
+	switch act {
+	case actReLU:
+		for i, v := range a {
+			if v > 0 {
+				a[i] = da[i]
+			} else {
+				a[i] = 0
+			}
+		}
+	case actTanh:
+		for i, v := range a {
+			a[i] = da[i] * (1 - v*v)
+		}
+	case actSigmoid:
+		for i, v := range a {
+			a[i] = da[i] * v * (1 - v)
+		}
+	}
+}
