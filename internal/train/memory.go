@@ -49,7 +49,11 @@ func (e *MemoryError) Text(flag string) string {
 	if e.Share > 1 {
 		what += fmt.Sprintf(" to each of %d runs at once", e.Share)
 	}
-	msg := fmt.Sprintf("config %s: %s: the run needs about %s (%s), more than %s", e.File, e.Key, Bytes(e.Need), e.Parts, what)
+	need := "about " + Bytes(e.Need)
+	if e.Need == math.MaxInt64 { // the estimate saturated
+		need = Bytes(e.Need)
+	}
+	msg := fmt.Sprintf("config %s: %s: the run needs %s (%s), more than %s", e.File, e.Key, need, e.Parts, what)
 	if flag != "" {
 		msg += fmt.Sprintf(" (%s SIZE allows more)", flag)
 	}

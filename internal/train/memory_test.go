@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"strings"
@@ -161,4 +162,22 @@ func FuzzMemoryEstimate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, seed uint64) {
 		estimateAndRun(t, memoryCase(rand.New(rand.NewPCG(seed, 3))))
 	})
+}
+
+// A saturated estimate reads "needs more than 8 EiB", not "needs about more than 8 EiB".
+func TestMemoryErrorSaturated(t *testing.T) {
+	e := &MemoryError{File: "big.yaml", Key: "model.layers", Need: math.MaxInt64, Max: 16 << 30, Available: true, Parts: "parameters"}
+	if msg := e.Error(); !strings.Contains(msg, "model.layers: the run needs more than 8 EiB (parameters), more than the 16 GiB of memory available") {
+		t.Errorf("message %q", msg)
+	}
+}
+
+// Labels a classifier cannot use are refused naming the config, the key and the source, also
+// for a generated source that has no path (DeepOBS's quadratic has no labels).
+func TestClassesErrorNamesSource(t *testing.T) {
+	c := decodeDoc(t, "data: {source: deepobs-quadratic}\nmodel: {kind: mlp, hidden: [4], loss: cross_entropy}\noptimizer: {name: sgd}\n")
+	_, err := Setup(context.Background(), c, Limits{})
+	if !errors.Is(err, report.ErrBadInput) || !strings.Contains(err.Error(), "model.loss: cross_entropy needs at least 2 classes, data.source deepobs-quadratic has 0") {
+		t.Errorf("err %v", err)
+	}
 }

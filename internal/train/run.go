@@ -152,8 +152,11 @@ func LoadData(ctx context.Context, c *config.Config) (train, test *data.Set, err
 		return nil, nil, err
 	}
 	if c.Classify() && set.Classes < 2 {
-		path, _ := v["path"].(string)
-		return nil, nil, report.BadInput(fmt.Errorf("%s: cross_entropy needs at least 2 classes, found %d", path, set.Classes))
+		what, _ := v["path"].(string)
+		if what == "" { // a generated source (DeepOBS's toy data have no labels)
+			what = "data.source " + c.Data.Name
+		}
+		return nil, nil, report.BadInput(fmt.Errorf("config %s: model.loss: cross_entropy needs at least 2 classes, %s has %d", c.File, what, set.Classes))
 	}
 	set = data.Limit(set, v.Int("limit"))
 	frac, _ := v["test_fraction"].(float64)
