@@ -28,9 +28,7 @@ func (b *Benchmark) deviations() []string {
 	if b.Rule.Mode != "final" {
 		out = append(out, fmt.Sprintf("selection rule %s (DeepOBS's default: the final value)", b.Rule))
 	}
-	for _, o := range b.Optimizers {
-		out = append(out, o.Search.deviations(o.Name)...)
-	}
+	out = append(out, b.searchDeviations()...)
 	out = append(out, b.dtypeDeviations()...)
 	for _, p := range b.Problems {
 		out = append(out, b.problemDeviations(p)...)
@@ -38,22 +36,55 @@ func (b *Benchmark) deviations() []string {
 	return out
 }
 
+// searchDeviations are where the optimizers' searches depart from DeepOBS's lr grid, one
+// line per departure with the optimizers it applies to ("every optimizer" when all), in
+// the order first met.
+func (b *Benchmark) searchDeviations() []string {
+	var texts []string
+	who := map[string][]string{}
+	for _, o := range b.Optimizers {
+		for _, d := range o.Search.deviations() {
+			if _, ok := who[d]; !ok {
+				texts = append(texts, d)
+			}
+			who[d] = append(who[d], o.Name)
+		}
+	}
+	out := make([]string, len(texts))
+	for i, d := range texts {
+		names := strings.Join(who[d], ", ")
+		if len(who[d]) == len(b.Optimizers) && len(b.Optimizers) > 1 {
+			names = "every optimizer"
+		}
+		out[i] = names + ": " + d
+	}
+	return out
+}
+
 // deviations are where an optimizer's search departs from DeepOBS's lr grid.
-func (s SearchSpec) deviations(name string) []string {
+func (s SearchSpec) deviations() []string {
 	var out []string
 	switch {
 	case s.Sampler == "grid" && !slices.Equal(s.LR, DeepOBSLRGrid.LR):
-		out = append(out, fmt.Sprintf("%s: lr grid of %d values from %s to %s (DeepOBS: 36 values from 1e-05 to 100)",
-			name, len(s.LR), param.Format(s.LR[0]), param.Format(s.LR[len(s.LR)-1])))
+		out = append(out, fmt.Sprintf("lr grid of %d values from %s to %s (DeepOBS: 36 values from 1e-05 to 100)",
+			len(s.LR), param.Format(s.LR[0]), param.Format(s.LR[len(s.LR)-1])))
 	case s.Sampler != "grid":
-		out = append(out, fmt.Sprintf("%s: %s search of %d trials over %s (DeepOBS: a grid over the lr)",
-			name, s.Sampler, s.Trials, strings.Join(s.info().Keys, ", ")))
+		out = append(out, fmt.Sprintf("%s search of %d trials over %s (DeepOBS: a grid over the lr)",
+			s.Sampler, s.Trials, strings.Join(s.info().Keys, ", ")))
 	}
 	if s.Method == "halving" {
-		out = append(out, fmt.Sprintf("%s: successive halving (eta %d, first rung %d epochs): candidates dropped on shorter runs (DeepOBS: every candidate runs the full length)",
-			name, s.Eta, s.MinEpochs))
+		out = append(out, fmt.Sprintf("successive halving (eta %d, first rung %s): candidates dropped on shorter runs (DeepOBS: every candidate runs the full length)",
+			s.Eta, epochsText(s.MinEpochs)))
 	}
 	return out
+}
+
+// epochsText is "1 epoch", "3 epochs".
+func epochsText(n int) string {
+	if n == 1 {
+		return "1 epoch"
+	}
+	return fmt.Sprintf("%d epochs", n)
 }
 
 // dtypeDeviations names the element types of the problems' runs other than DeepOBS's:
@@ -149,10 +180,12 @@ func blockDeviations(key string, got, ref *config.Block) []string {
 func keyDeviation(key string, got, ref any) string {
 	switch key {
 	case "train.epochs":
-		return fmt.Sprintf("%s epochs (DeepOBS: %s)", param.Format(got), param.Format(ref))
+		if g, ok := got.(int); ok {
+			return fmt.Sprintf("%s (DeepOBS: %s)", epochsText(g), param.Format(ref))
+		}
 	case "data.limit":
 		if n, ok := got.(int); ok && n > 0 {
-			return fmt.Sprintf("trains on the first %d training examples (data.limit; DeepOBS's preset: all of them)", n)
+			return fmt.Sprintf("trains on the first %d training examples only (data.limit; the preset: the whole training set)", n)
 		}
 	}
 	return fmt.Sprintf("%s %s (DeepOBS: %s)", key, describe(got), describe(ref))

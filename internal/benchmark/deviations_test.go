@@ -25,10 +25,15 @@ problems:
   quad:
     testproblem: quadratic_deep
     train: {threads: 1}
+  quad_one:
+    testproblem: quadratic_deep
+    train: {epochs: 1}
   lin:
     data: {source: synthetic, generator: linear, n: 100, features: 2}
     model: {kind: linear, loss: mse}
-baselines: {optimizers: [sgd], search: {method: halving, eta: 3, min_epochs: 1, lr: {min: 1.0e-3, max: 1.0, num: 4}}}
+baselines: {optimizers: [sgd, momentum], search: {method: halving, eta: 3, min_epochs: 1, lr: {min: 1.0e-3, max: 1.0, num: 4}}}
+optimizers:
+  adamw: {search: {method: halving, eta: 2, min_epochs: 4, lr: {min: 1.0e-5, max: 100, num: 36}}}
 `
 	f := filepath.Join(t.TempDir(), "bench.yaml")
 	if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
@@ -37,12 +42,14 @@ baselines: {optimizers: [sgd], search: {method: halving, eta: 3, min_epochs: 1, 
 	got := readBench(t, f).deviations()
 	want := []string{
 		"reruns on 3 seeds (DeepOBS: 10)",
-		"sgd: lr grid of 4 values from 0.001 to 1 (DeepOBS: 36 values from 1e-05 to 100)",
-		"sgd: successive halving (eta 3, first rung 1 epochs): candidates dropped on shorter runs (DeepOBS: every candidate runs the full length)",
+		"sgd, momentum: lr grid of 4 values from 0.001 to 1 (DeepOBS: 36 values from 1e-05 to 100)",
+		"sgd, momentum: successive halving (eta 3, first rung 1 epoch): candidates dropped on shorter runs (DeepOBS: every candidate runs the full length)",
+		"adamw: successive halving (eta 2, first rung 4 epochs): candidates dropped on shorter runs (DeepOBS: every candidate runs the full length)",
 		"computed in float64 on every problem (DeepOBS: float32)",
-		"quad_short: trains on the first 500 training examples (data.limit; DeepOBS's preset: all of them)",
+		"quad_short: trains on the first 500 training examples only (data.limit; the preset: the whole training set)",
 		"quad_short: 7 epochs (DeepOBS: 100)",
 		"quad_batch: train.batch_size 64 (DeepOBS: 128)",
+		"quad_one: 1 epoch (DeepOBS: 100)",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("deviations:\n got %q\nwant %q", got, want)
@@ -63,5 +70,24 @@ baselines: {optimizers: [sgd]}
 	got := readBench(t, f).deviations()
 	if len(got) != 1 || got[0] != "computed in float64 on every problem (DeepOBS: float32)" {
 		t.Errorf("deviations of a bare preset in float64: %q", got)
+	}
+}
+
+// A departure every optimizer shares is said once, for every optimizer.
+func TestSearchDeviationsGrouped(t *testing.T) {
+	body := `name: d
+seeds: 10
+problems:
+  quad: {testproblem: quadratic_deep}
+baselines: {search: {lr: [0.01, 0.1]}}
+`
+	f := filepath.Join(t.TempDir(), "bench.yaml")
+	if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := readBench(t, f).searchDeviations()
+	want := []string{"every optimizer: lr grid of 2 values from 0.01 to 0.1 (DeepOBS: 36 values from 1e-05 to 100)"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

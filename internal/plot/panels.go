@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -43,8 +44,14 @@ type Panel struct {
 	HigherBetter          bool  // accuracies: diverged settings go on the bottom edge, else the top
 	YMin, YMax            float64
 	FixedY                bool // use YMin, YMax as the y-range (a profile's [0, 1])
-	Series                []Series
-	Note                  string // written in the middle of the chart ("no test set")
+	// YFromX, when above 0, makes the y-range that of the points at x ≥ YFromX only (a
+	// series with none there keeps all of its points): training curves all start from the
+	// same evaluation at epoch 0, and their first epochs lie far above (for accuracies,
+	// below) where they end, which would flatten the differences there. Their lines then
+	// start off the chart's edge.
+	YFromX float64
+	Series []Series
+	Note   string // written in the middle of the chart ("no test set")
 }
 
 // Panels is a figure of panels in rows of Cols, in reading order, with a
@@ -127,7 +134,9 @@ func panelFigure(pn *Panel, cell vg.Point) (*figure, error) {
 	if len(marks.marks) > 0 {
 		lines = append(lines, edgeMarks(f, marks, pn.HigherBetter, logX, logY, cell))
 	}
-	f.addPlot(lines...)
+	ymin, ymax := f.p.Y.Min, f.p.Y.Max
+	f.addPlot(lines...)               // Add widens the axes to the lines' data,
+	f.p.Y.Min, f.p.Y.Max = ymin, ymax // which YFromSecond leaves partly outside
 	if pn.Note != "" {
 		if len(pn.Series) == 0 { // an empty chart: no scale to read
 			f.p.X.Tick.Marker, f.p.Y.Tick.Marker = plot.ConstantTicks(nil), plot.ConstantTicks(nil)
@@ -237,7 +246,7 @@ func (s *Series) band(i int) (lo, hi float64, ok bool) {
 }
 
 // xValues and yValues are the finite coordinates a panel draws (the band's
-// edges included).
+// edges included), the ones its axes span.
 func xValues(pn *Panel) []float64 {
 	var v []float64
 	for _, s := range pn.Series {
@@ -250,7 +259,11 @@ func xValues(pn *Panel) []float64 {
 func yValues(pn *Panel) []float64 {
 	var v []float64
 	for _, s := range pn.Series {
+		from := pn.YFromX > 0 && slices.ContainsFunc(s.X, func(x float64) bool { return x >= pn.YFromX })
 		for i, y := range s.Y {
+			if from && (i >= len(s.X) || s.X[i] < pn.YFromX) {
+				continue
+			}
 			v = append(v, y)
 			if lo, hi, ok := s.band(i); ok {
 				v = append(v, lo, hi)

@@ -151,3 +151,25 @@ func TestAutoLog(t *testing.T) {
 		}
 	}
 }
+
+// YFromX: the y-range is that of the points at x ≥ YFromX (the first epochs left out), band
+// included; a series without such points keeps them all.
+func TestPanelYFromX(t *testing.T) {
+	pn := Panel{YFromX: 1, Series: []Series{
+		{X: []float64{0, 1, 2}, Y: []float64{2.3, 0.3, 0.28}, Std: []float64{0, 0.01, 0.01}},
+		{X: []float64{0, 1, 2}, Y: []float64{2.3, 0.35, 0.31}},
+		{X: []float64{0.5}, Y: []float64{0.4}},
+	}}
+	cell := vg.Point{X: 8 * vg.Centimeter, Y: 8 * vg.Centimeter}
+	f, err := panelFigure(&pn, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.p.Y.Min < 0.25 || f.p.Y.Min > 0.27 || f.p.Y.Max < 0.4 || f.p.Y.Max > 0.42 {
+		t.Errorf("y-range [%g, %g], want about [0.27, 0.4] (epoch 0's 2.3 left out)", f.p.Y.Min, f.p.Y.Max)
+	}
+	pn.YFromX = 0
+	if f, _ = panelFigure(&pn, cell); f.p.Y.Max < 2.3 {
+		t.Errorf("without YFromX the y-range ends at %g, below the first points' 2.3", f.p.Y.Max)
+	}
+}

@@ -46,7 +46,10 @@ func (r *Report) performanceFigure() figure {
 	var panels []plot.Panel
 	for row, m := range curveMetrics {
 		for _, p := range a.Problems {
-			pn := plot.Panel{XLabel: "epoch", YLabel: m.label, HigherBetter: m.higher}
+			// Every curve starts from the same evaluation at epoch 0 (the initial weights of
+			// the seed), and the first epochs lie far from the end: in the y-range, they
+			// would flatten the differences there.
+			pn := plot.Panel{XLabel: "epoch", YLabel: m.label, HigherBetter: m.higher, YFromX: yFrom(p.Epochs)}
 			if row == 0 {
 				pn.Title = p.Name
 			}
@@ -63,10 +66,14 @@ func (r *Report) performanceFigure() figure {
 	}
 	return figure{
 		Name: "performance", Heading: "Performance plot",
-		Caption: fmt.Sprintf("DeepOBS's performance plot: each optimizer's chosen setting rerun over %s; the line is the mean by epoch, the band ± one standard deviation over the seeds.", seedsText(a)),
+		Caption: fmt.Sprintf("DeepOBS's performance plot: each optimizer's chosen setting rerun over %s; the line is the mean by epoch, the band ± one standard deviation over the seeds. The y-axes span the values from epoch max(1, ⌊E/10⌋) on, E the problem's epochs: epoch 0, the initial weights, the same for every optimizer, and the first tenth of a long run may lie off the chart.", seedsText(a)),
 		Panels:  plot.Panels{Panels: panels, Cols: cols, Width: math.Max(16, 6.5*float64(cols)), Height: 4*5.2 + 1.6},
 	}
 }
+
+// yFrom is the first epoch the performance plot's y-range spans on a problem of epochs:
+// max(1, ⌊epochs/10⌋).
+func yFrom(epochs int) float64 { return float64(max(1, epochs/10)) }
 
 // curveSeries are the mean curves of every optimizer on prob for m.
 func (r *Report) curveSeries(prob string, m curveMetric) []plot.Series {
@@ -125,7 +132,7 @@ func (r *Report) sensitivityFigure() figure {
 			pn.Note = "no learning rate was searched"
 		}
 		if epochs > 0 {
-			pn.Title = fmt.Sprintf("%s (%d epochs)", p.Name, epochs)
+			pn.Title = fmt.Sprintf("%s (%s)", p.Name, plural(epochs, "epoch"))
 		}
 		panels = append(panels, pn)
 	}
@@ -133,7 +140,7 @@ func (r *Report) sensitivityFigure() figure {
 	rows := (len(panels) + cols - 1) / cols
 	return figure{
 		Name: "sensitivity", Heading: "Learning-rate sensitivity",
-		Caption: fmt.Sprintf("Tuneability: the selection rule's value (%s) of every tuning run on seed %d against its learning rate; × marks a setting that diverged or failed (it has no value), in the shaded strip.", ruleLabel(a.Protocol.Rule), a.Protocol.TuneSeed),
+		Caption: fmt.Sprintf("Tuneability: the selection rule's value (%s) of every tuning run on seed %d against its learning rate, at the length in the panel's title (a halving search's first rung, where every candidate ran); × marks a setting that diverged or failed (it has no value), in the shaded strip.", ruleLabel(a.Protocol.Rule), a.Protocol.TuneSeed),
 		Panels:  plot.Panels{Panels: panels, Cols: cols, Width: math.Max(16, 8*float64(cols)), Height: 6.5*float64(rows) + 1.6},
 	}
 }
@@ -141,7 +148,11 @@ func (r *Report) sensitivityFigure() figure {
 // profileFigure is AlgoPerf's performance profile ρ(τ).
 func (r *Report) profileFigure() figure {
 	a := r.a
-	pn := plot.Panel{Title: "Performance profile", XLabel: "τ (time to target ÷ the best optimizer's)",
+	measure := a.Profile.Measure
+	if measure == "" {
+		measure = "epochs to the target"
+	}
+	pn := plot.Panel{Title: "Performance profile", XLabel: "τ (" + measure + " ÷ the fastest optimizer's)",
 		YLabel: "ρ(τ) (share of problems)", FixedY: true, YMin: 0, YMax: 1.02}
 	n := len(a.Profile.Rho)
 	for k, rc := range a.Profile.Rho {
@@ -158,10 +169,6 @@ func (r *Report) profileFigure() figure {
 	}
 	if len(pn.Series) == 0 {
 		pn.Note = "no optimizer reached a target"
-	}
-	measure := a.Profile.Measure
-	if measure == "" {
-		measure = "epochs to the target"
 	}
 	return figure{
 		Name: "profile", Heading: "Performance profile",
@@ -193,13 +200,16 @@ func (r *Report) budgetFigure() figure {
 		if len(pn.Series) == 0 {
 			pn.Note = "no tuning runs"
 		}
+		if epochs > 0 { // the length the trials are scored at, as in the sensitivity plot
+			pn.Title = fmt.Sprintf("%s (%s)", p.Name, plural(epochs, "epoch"))
+		}
 		panels = append(panels, pn)
 	}
 	cols := min(len(panels), 3)
 	rows := (len(panels) + cols - 1) / cols
 	return figure{
 		Name: "budget", Heading: "Tuning budget",
-		Caption: fmt.Sprintf("Crowded Valley's tuning-budget curve: the expected best %s among k tuning trials drawn with replacement from the tuning runs; the band spans the quartiles of %d bootstrap draws per k. Draws in which every trial diverged are left out of the mean; their share is in the table.", ruleLabel(a.Protocol.Rule), a.Protocol.BootstrapSamples),
+		Caption: fmt.Sprintf("Crowded Valley's tuning-budget curve: the expected best %s among k tuning trials drawn with replacement from the tuning runs, each scored at the length in the panel's title (a halving search's first rung, where every candidate ran; the sensitivity plot's); the band spans the quartiles of %d bootstrap draws per k. Draws in which every trial diverged are left out of the mean; their share is in the table.", ruleLabel(a.Protocol.Rule), a.Protocol.BootstrapSamples),
 		Panels:  plot.Panels{Panels: panels, Cols: cols, Width: math.Max(16, 8*float64(cols)), Height: 6.5*float64(rows) + 1.6},
 	}
 }

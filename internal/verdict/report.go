@@ -92,7 +92,7 @@ func (r *Report) problemTable(p benchmark.ProblemInfo) (problemTable, string) {
 
 // tableCaption says what the speed target and the rule are.
 func (r *Report) tableCaption(p benchmark.ProblemInfo) string {
-	s := fmt.Sprintf("%s, %d epochs", p.Name, p.Epochs)
+	s := fmt.Sprintf("%s, %s", p.Name, plural(p.Epochs, "epoch"))
 	metric := r.a.Protocol.TargetMetric
 	for _, x := range r.results(p.Name) {
 		if x != nil && x.Speed.Metric != "" {

@@ -1,0 +1,59 @@
+package verdict
+
+import (
+	"strings"
+	"testing"
+)
+
+// The figures say what they show: the performance plot's y-axes leave the shared epoch 0
+// out of their range, the sensitivity and budget panels name the length their trials are
+// scored at (1 epoch, not "1 epochs"), and the profile's τ names its measure.
+func TestFigureLabels(t *testing.T) {
+	a := fixture(t)
+	for i := range a.Results {
+		a.Results[i].Sensitivity.Epochs = 1
+		a.Results[i].Budget.Epochs = 1
+	}
+	a.Profile.Measure = ""
+	figs := Build(a).figures()
+	perf, sens, prof, budget := figs[0], figs[1], figs[2], figs[3]
+	for i, pn := range perf.Panels.Panels {
+		p := a.Problems[i%len(a.Problems)]
+		if want := float64(max(1, p.Epochs/10)); pn.YFromX != want {
+			t.Errorf("performance panel %d (%s of %s, %d epochs) spans the epochs from %g, want %g", i, pn.YLabel, p.Name, p.Epochs, pn.YFromX, want)
+		}
+	}
+	if got := yFrom(100); got != 10 {
+		t.Errorf("a run of 100 epochs: y-range from epoch %g, want 10", got)
+	}
+	if !strings.Contains(perf.Caption, "epoch 0") {
+		t.Errorf("the performance caption does not say epoch 0 may lie off the chart: %s", perf.Caption)
+	}
+	for _, f := range []figure{sens, budget} {
+		for _, pn := range f.Panels.Panels {
+			if !strings.HasSuffix(pn.Title, " (1 epoch)") {
+				t.Errorf("%s panel titled %q, want the length (1 epoch)", f.Name, pn.Title)
+			}
+		}
+	}
+	if x := prof.Panels.Panels[0].XLabel; !strings.Contains(x, "epochs to the target") {
+		t.Errorf("the profile's x label %q does not name its measure", x)
+	}
+	a.Profile.Measure = "seconds to the target"
+	if x := Build(a).figures()[2].Panels.Panels[0].XLabel; !strings.Contains(x, "seconds to the target") {
+		t.Errorf("the profile's x label %q does not follow the measure", x)
+	}
+}
+
+// A table's caption says "1 epoch" for a problem of one epoch.
+func TestCaptionOneEpoch(t *testing.T) {
+	a := fixture(t)
+	a.Problems[0].Epochs = 1
+	md, _, err := Build(a).Markdown("report.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name := a.Problems[0].Name; !strings.Contains(string(md), strings.ReplaceAll(name, "_", `\_`)+", 1 epoch;") {
+		t.Errorf("no caption %q in\n%s", name+", 1 epoch;", md)
+	}
+}
