@@ -1,6 +1,7 @@
 package train
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"math"
@@ -34,6 +35,7 @@ type Data = DataOf[float64]
 // the whole training and test sets, in precision T: the batches are gathered into []T
 // (data.GatherOf), and an evaluation sums the float64 row losses in the order of the rows.
 type DataOf[T optim.Float] struct {
+	ctx         context.Context // when set, an evaluation stops at its next chunk once it is done
 	Model       model.ModelOf[T]
 	Train, Test *data.Set // Test may be nil
 	classify    bool
@@ -157,6 +159,8 @@ func (d *DataOf[T]) LossGrad(params, grad []T) float64 {
 	return d.Model.LossGrad(params, d.x, d.y, d.n, grad)
 }
 
+func (d *DataOf[T]) setContext(ctx context.Context) { d.ctx = ctx }
+
 func (d *DataOf[T]) Evaluate(params []T) Metrics {
 	var m Metrics
 	m.TrainLoss, m.TrainAcc = d.evaluate(params, d.Train)
@@ -173,6 +177,9 @@ func (d *DataOf[T]) evaluate(params []T, set *data.Set) (loss, acc float64) {
 	var correct int
 	se, blocks := d.Model.(blockEvaluator[T])
 	for i := 0; i < set.N; i += evalRows {
+		if d.ctx != nil && d.ctx.Err() != nil { // interrupted: the caller writes nothing of it
+			return math.NaN(), math.NaN()
+		}
 		n := min(evalRows, set.N-i)
 		if !blocks {
 			l, c := d.Model.Eval(params, data.RowsOf(set, i, n, d.evalBuf), data.LabelsOf(set, i, n, d.evalY), n)

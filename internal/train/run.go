@@ -314,6 +314,10 @@ func executeOf[T optim.Float](ctx context.Context, r *Run, base ObjectiveOf[T], 
 	if err != nil {
 		return nil, err
 	}
+	h.ctx = ctx
+	if d, ok := any(base).(interface{ setContext(context.Context) }); ok {
+		d.setContext(ctx) // an evaluation stops at its next chunk on Ctrl-C
+	}
 	if err := h.open(dir, ck); err != nil {
 		return nil, err
 	}
@@ -548,6 +552,7 @@ func setFrom[T optim.Float](params []T, v []float64) {
 // makes no update), otherwise it goes on, marked diverged. The first divergence forces an
 // evaluation row; after it, rows keep to eval_every.
 type runHooks[T optim.Float] struct {
+	ctx       context.Context // the execution's: an interrupted evaluation writes no row
 	run       *Run
 	base      ObjectiveOf[T] // the run's objective, unclipped: what evaluations see
 	plan      *Plan
@@ -589,6 +594,15 @@ func (h *runHooks[T]) Update(u Update) bool {
 	return true
 }
 
+// interrupted is the error of an execution interrupted (Ctrl-C, SIGTERM) during an
+// evaluation, whose metrics are then incomplete; nil otherwise.
+func (h *runHooks[T]) interrupted(p ProgressOf[T]) error {
+	if h.ctx == nil || h.ctx.Err() == nil {
+		return nil
+	}
+	return fmt.Errorf("interrupted at step %d: %w", p.Step, h.ctx.Err())
+}
+
 func (h *runHooks[T]) EpochEnd(p ProgressOf[T]) (bool, error) {
 	obj := h.base
 	if p.Epoch == 0 {
@@ -609,6 +623,9 @@ func (h *runHooks[T]) EpochEnd(p ProgressOf[T]) (bool, error) {
 	}
 	if obj.Cheap() || due() {
 		m := obj.Evaluate(p.Eval)
+		if err := h.interrupted(p); err != nil { // m is incomplete: no divergence from it
+			return false, err
+		}
 		if err := h.point(p, m); err != nil {
 			return false, err
 		}
@@ -706,6 +723,9 @@ func (h *runHooks[T]) extra(p ProgressOf[T], m Metrics) []float64 {
 // record writes one row of metrics.csv and keeps the final and best values for the summary;
 // it feeds the row's metric to a schedule that reads evaluations.
 func (h *runHooks[T]) record(p ProgressOf[T], m Metrics) error {
+	if err := h.interrupted(p); err != nil {
+		return err
+	}
 	row := report.Row{Epoch: p.Epoch, Step: p.Step, Examples: p.Examples, LR: p.LR, BatchSize: p.Batch,
 		TrainLoss: m.TrainLoss, TestLoss: m.TestLoss, TrainAcc: m.TrainAcc, TestAcc: m.TestAcc,
 		Seconds: time.Since(h.start).Seconds(), Extra: h.extra(p, m)}

@@ -3,12 +3,14 @@ package train
 import (
 	"bytes"
 	"context"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -343,5 +345,32 @@ train: {epochs: 10, batch_size: 50, eval_every: 5}
 	want := 5 * math.Pow(0.5, math.Floor((steps-1)/3))
 	if got := m.Cols["lr"][last]; got != want {
 		t.Errorf("stop row after %v updates: lr %v, want %v (the last update's)", steps, got, want)
+	}
+}
+
+// Ctrl-C during an evaluation stops it at its next chunk and writes no row of it: the
+// initial evaluation of 200,000 rows is interrupted after 50 ms, and metrics.csv holds its
+// header only (before, the whole evaluation ran and its row was written).
+func TestInterruptedEvaluation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("an evaluation of 200,000 rows")
+	}
+	c := decodeDoc(t, "data: {source: synthetic, n: 200000, features: 64, test_fraction: 0.5}\n"+
+		"model: {kind: mlp, hidden: [512, 512]}\noptimizer: {name: sgd}\ntrain: {epochs: 1, threads: 1}\n")
+	r, err := Setup(context.Background(), c, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	dir := t.TempDir()
+	start := time.Now()
+	_, err = r.Execute(ctx, dir, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want interrupted", err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "metrics.csv"))
+	if rows := strings.Count(string(b), "\n"); rows > 1 {
+		t.Errorf("metrics.csv has %d lines after %v, want the header only:\n%s", rows, time.Since(start), b)
 	}
 }
