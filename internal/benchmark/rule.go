@@ -49,8 +49,8 @@ func (r Rule) For(hasTest, hasAcc bool) Rule {
 func (r Rule) Higher() bool { return strings.HasSuffix(r.Metric, "_acc") }
 
 // Score is the rule's value for a run's summary; no value (NaN) for a run that diverged or
-// failed, or that lacks the metric. A run without a test set (a test function) is scored by
-// the training metric in place of the test one.
+// failed, or that lacks the metric. A problem without a test set or accuracies is scored by
+// the rule For gives it.
 func (r Rule) Score(s *report.Summary) Num {
 	if s == nil || s.Status != report.StatusDone {
 		return NaN()
@@ -59,11 +59,7 @@ func (r Rule) Score(s *report.Summary) Num {
 	if r.Mode == "best" {
 		m = s.Best
 	}
-	metric := r.Metric
-	if m.TestLoss == nil && m.TestAcc == nil {
-		metric = strings.Replace(metric, "test_", "train_", 1)
-	}
-	return metricOf(m, metric)
+	return metricOf(m, r.Metric)
 }
 
 // rule is the rule res was scored by (def for an analysis written before Result.Rule).
