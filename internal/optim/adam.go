@@ -58,31 +58,60 @@ func (o *adam[T]) SetMomentum(m float64) { o.beta1 = m }
 
 func (o *adam[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.m), t)
-	if o.decoupled {
-		decayWeights(params, lr, o.wd)
-	} else {
-		addWeightDecay(grad, params, o.wd)
-	}
-	stepSize := T(lr / biasCorrection(o.beta1, t))
-	bc2Sqrt := T(math.Sqrt(biasCorrection(o.beta2, t)))
-	w1, beta2, w2, eps := T(1-o.beta1), T(o.beta2), T(1-o.beta2), T(o.eps)
+	c := o.coefs(t, lr)
 	m, v, g := o.m[:len(params)], o.v[:len(params)], grad[:len(params)]
 	if o.amsgrad {
+		o.decay(params, g, lr)
 		vmax := o.vmax[:len(params)]
 		for i := range params {
 			gi := g[i]
-			m[i] = lerp(m[i], gi, w1)
-			v[i] = beta2*v[i] + w2*gi*gi
+			m[i] = lerp(m[i], gi, c.w1)
+			v[i] = c.beta2*v[i] + c.w2*gi*gi
 			vmax[i] = fmax(vmax[i], v[i])
-			params[i] -= stepSize * (m[i] / (sqrt(vmax[i])/bc2Sqrt + eps))
+			params[i] -= c.stepSize * (m[i] / (sqrt(vmax[i])/c.bc2Sqrt + c.eps))
 		}
 		return
 	}
-	for i := range params {
+	flags := 0
+	switch {
+	case o.decoupled && o.wd != 0:
+		flags = vecDecoupled
+	case !o.decoupled && o.wd != 0:
+		flags = vecDecay
+	}
+	if c.w1 < 0.5 && c.w1 > -0.5 {
+		flags |= vecLerpLow
+	}
+	k := adamVec(params, g, m, v, &c, flags)
+	o.decay(params[k:], g[k:], lr)
+	for i := k; i < len(params); i++ {
 		gi := g[i]
-		m[i] = lerp(m[i], gi, w1)
-		v[i] = beta2*v[i] + w2*gi*gi
-		params[i] -= stepSize * (m[i] / (sqrt(v[i])/bc2Sqrt + eps))
+		m[i] = lerp(m[i], gi, c.w1)
+		v[i] = c.beta2*v[i] + c.w2*gi*gi
+		params[i] -= c.stepSize * (m[i] / (sqrt(v[i])/c.bc2Sqrt + c.eps))
+	}
+}
+
+// adamCoefs are the scalars of one adam step in T, in the order the assembly reads them
+// (vec_amd64.s): the step size lr/(1−β₁ᵗ), λ, the decoupled decay 1 − lr·λ, 1−β₁ and its
+// complement 1 − (1−β₁) as lerp forms it, β₂, 1−β₂, √(1−β₂ᵗ) and ε.
+type adamCoefs[T Float] struct {
+	stepSize, lambda, decay, w1, omw1, beta2, w2, bc2Sqrt, eps T
+}
+
+func (o *adam[T]) coefs(t int, lr float64) adamCoefs[T] {
+	w1 := T(1 - o.beta1)
+	return adamCoefs[T]{stepSize: T(lr / biasCorrection(o.beta1, t)), lambda: T(o.wd), decay: T(1 - lr*o.wd),
+		w1: w1, omw1: 1 - w1, beta2: T(o.beta2), w2: T(1 - o.beta2),
+		bc2Sqrt: T(math.Sqrt(biasCorrection(o.beta2, t))), eps: T(o.eps)}
+}
+
+// decay applies adam's weight decay to params and g: decoupled (adamw) or L2.
+func (o *adam[T]) decay(params, g []T, lr float64) {
+	if o.decoupled {
+		decayWeights(params, lr, o.wd)
+	} else {
+		addWeightDecay(g, params, o.wd)
 	}
 }
 

@@ -24,8 +24,28 @@ func (o *sgd[T]) State() []any { return nil }
 
 func (o *sgd[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, o.n, t)
-	addWeightDecay(grad, params, o.wd)
-	step(params, grad, T(lr))
+	sgdStep(params, grad, o.wd, T(lr))
+}
+
+// The flags of the assembly loops (vec_amd64.s).
+const (
+	vecDecay     = 1 // g ← g + λθ first
+	vecNesterov  = 2 // heavyBall: θ ← θ − lr·(g + μb)
+	vecDecoupled = 2 // adam: θ ← θ(1 − lr·λ) first
+	vecLerpLow   = 4 // adam: lerp from m (|w₁| < ½)
+)
+
+// sgdStep is g ← g + λθ (when λ ≠ 0), then θ ← θ − lr·g: in the assembly loop where there is
+// one (sgdVec), then in Go for the values it leaves.
+func sgdStep[T Float](params, grad []T, wd float64, lr T) {
+	g := grad[:len(params)]
+	c, flags := [2]T{lr, T(wd)}, 0
+	if wd != 0 {
+		flags = vecDecay
+	}
+	k := sgdVec(params, g, &c, flags)
+	addWeightDecay(g[k:], params[k:], wd)
+	step(params[k:], g[k:], lr)
 }
 
 // step is θ ← θ − lr·g.
@@ -82,18 +102,32 @@ func (o *heavyBall[T]) SetMomentum(m float64) { o.mu = m }
 
 func (o *heavyBall[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.b), t)
-	addWeightDecay(grad, params, o.wd)
 	b, g := o.b[:len(params)], grad[:len(params)]
 	l := T(lr)
 	if o.mu == 0 {
-		step(params, g, l)
+		sgdStep(params, g, o.wd, l)
 		return
 	}
 	mu, w := T(o.mu), T(o.w)
 	if !o.started {
 		w, o.started = 1, true
 	}
+	c, flags := [4]T{l, T(o.wd), mu, w}, 0
+	if o.wd != 0 {
+		flags |= vecDecay
+	}
 	if o.nesterov {
+		flags |= vecNesterov
+	}
+	k := heavyBallVec(params, g, b, &c, flags)
+	addWeightDecay(g[k:], params[k:], o.wd)
+	heavyBallLoop(params[k:], g[k:], b[k:], l, mu, w, o.nesterov)
+}
+
+// heavyBallLoop is the update of heavyBall.Step after the weight decay, in Go.
+func heavyBallLoop[T Float](params, g, b []T, l, mu, w T, nesterov bool) {
+	b, g = b[:len(params)], g[:len(params)]
+	if nesterov {
 		for i := range params {
 			b[i] = mu*b[i] + w*g[i]
 			params[i] -= l * (g[i] + mu*b[i])
