@@ -78,6 +78,7 @@ func (c *Config) ModelSpec() model.Spec {
 	loss, _ := v["loss"].(string)
 	s := model.Spec{Kind: c.Model.Name, Loss: loss, Init: "zeros"} // zeros under an init file's values
 	s.InitStd, _ = v["init_std"].(float64)
+	s.InitBias, _ = v["init_bias"].(float64)
 	s.Function, _ = v["function"].(string)
 	s.Start, _ = v["start"].([]float64)
 	if c.Model.Name == "deepobs_quadratic" {

@@ -23,7 +23,7 @@ var (
 		Doc:     "the shape [C, H, W] of a sample (NCHW, as PyTorch): its product is the number of features"}
 	netInitKey = func() param.Spec {
 		k := initKey
-		k.Doc = "auto = PyTorch's default of Conv2d and Linear (weights and biases U(±1/√fan_in)); xavier, he, normal, truncated_normal as for mlp with zero biases (fan_in = in·k·k); or {file: PATH}: a safetensors file (§10)"
+		k.Doc = "auto = PyTorch's default of Conv2d and Linear (weights and biases U(±1/√fan_in)); xavier, he, normal, truncated_normal as for mlp with biases init_bias (fan_in = in·k·k); or {file: PATH}: a safetensors file (§10)"
 		return k
 	}()
 	// netLayersKey is how config.yaml lists the layers; it is not in the kind's Params (a
@@ -34,7 +34,7 @@ var (
 var netKind = Choice{Name: "net", Params: []param.Spec{netInputKey,
 	{Key: "activation", Type: param.Enum, Default: "relu", Choices: []string{"relu", "tanh", "sigmoid"},
 		Doc: "activation of each conv and dense layer but the last, unless the layer sets its own"},
-	lossKey, netInitKey, initStdKey},
+	lossKey, netInitKey, initStdKey, initBiasKey},
 	Doc: "conv, maxpool, flatten, dense and dropout layers (`layers:`, SPEC §7), then the loss"}
 
 var activationKey = param.Spec{Key: "activation", Type: param.Enum, Choices: []string{"relu", "tanh", "sigmoid"},

@@ -56,14 +56,14 @@ func mlp(source string) map[string]any {
 // c2d2 is DeepOBS's 2c2d network (net_mnist_2c2d): two 5×5 'same' convolutions of 32 and 64
 // channels, each with ReLU and a 2×2 max-pool of stride 2 (TensorFlow's 'same' padding, which
 // on 28 and 14 pixels pads nothing), then dense 1024 with ReLU and dense 10; weights truncated
-// normal σ 0.05.
+// normal σ 0.05, every conv and dense bias 0.05.
 func c2d2(source string) map[string]any {
 	conv := func(c int) map[string]any { return map[string]any{"conv": c, "kernel": 5, "padding": "same"} }
 	pool := func() map[string]any { return map[string]any{"maxpool": 2} }
 	return map[string]any{
 		"data": map[string]any{"source": source},
 		"model": map[string]any{"kind": "net", "activation": "relu", "loss": "cross_entropy",
-			"init": "truncated_normal", "init_std": 0.05,
+			"init": "truncated_normal", "init_std": 0.05, "init_bias": 0.05,
 			"layers": []any{conv(32), pool(), conv(64), pool(), map[string]any{"dense": 1024}, map[string]any{"dense": 10}}},
 		"train": train(100),
 	}
@@ -92,7 +92,7 @@ var presets = []Preset{
 		Doc:    "as mnist_mlp, on Fashion-MNIST"},
 	{Name: "mnist_2c2d", Dataset: "mnist", Keys: c2d2("mnist"), Source: "deepobs/pytorch/testproblems/mnist_2c2d.py",
 		Commit: "312e2ec19a2fff5d0a57aa07df1eabb07ac8fdf7",
-		Doc:    "conv 32 5×5 same, maxpool 2, conv 64 5×5 same, maxpool 2, dense 1024, dense 10, ReLU; weights truncated normal σ 0.05; biases zero where DeepOBS has 0.05 (kind net has no bias init)"},
+		Doc:    "conv 32 5×5 same, maxpool 2, conv 64 5×5 same, maxpool 2, dense 1024, dense 10, ReLU; weights truncated normal σ 0.05, biases 0.05"},
 	{Name: "fmnist_2c2d", Dataset: "fashion-mnist", Keys: c2d2("fashion-mnist"), Source: "deepobs/pytorch/testproblems/fmnist_2c2d.py",
 		Commit: "312e2ec19a2fff5d0a57aa07df1eabb07ac8fdf7",
 		Doc:    "as mnist_2c2d, on Fashion-MNIST"},
@@ -154,8 +154,8 @@ func LookupPreset(name string) *Preset {
 var namingKeys = map[string]string{"data": "source", "model": "kind"}
 
 // dependentKeys are the keys of a preset's block that go when the file sets the key they
-// qualify: a file's model.init drops the preset's model.init_std.
-var dependentKeys = map[string]map[string][]string{"model": {"init": {"init_std"}}}
+// qualify: a file's model.init drops the preset's model.init_std and model.init_bias.
+var dependentKeys = map[string]map[string][]string{"model": {"init": {"init_std", "init_bias"}}}
 
 // applyPreset returns a copy of raw with the preset's keys under the file's own, and the
 // preset's name ("" when raw names none). raw is not changed.
@@ -246,7 +246,7 @@ func modelSummary(m map[string]any) string {
 	if l, ok := m["layers"].([]any); ok {
 		s += fmt.Sprintf(", %d layers (notes)", len(l))
 	}
-	for _, k := range []string{"function", "hidden", "activation", "init", "init_std"} {
+	for _, k := range []string{"function", "hidden", "activation", "init", "init_std", "init_bias"} {
 		if v, ok := m[k]; ok {
 			s += fmt.Sprintf(", %s %v", k, v)
 		}

@@ -25,6 +25,13 @@ var initStdKey = param.Spec{Key: "init_std", Type: param.Float, Default: 0.01, R
 	},
 	Doc: "std of the weights of init normal and truncated_normal"}
 
+// initBiasKey is model.init_bias: the starting value of every bias (DeepOBS's 2c2d has 0.05)
+// when init draws only the weights. With init auto (PyTorch's default for a net, which draws
+// the biases too) or an init file (whose tensors hold the biases) it must be 0
+// (checkInitBias).
+var initBiasKey = param.Spec{Key: "init_bias", Type: param.Float, Default: 0.0, OmitIfDefault: true,
+	Doc: "the value every bias starts at, with init zeros, xavier, he, normal or truncated_normal (not auto, not an init file)"}
+
 // noiseSource is a DeepOBS toy data set of n points with noise level noise (DeepOBS's
 // train_size and noise_level), made by gen.
 func noiseSource(name, doc string, n int, noise float64, gen func(n int, noise float64) (*data.Set, *data.Set, error)) Source {
@@ -66,6 +73,21 @@ var (
 		Doc: "DeepOBS's noisy 2-D problems: the loss of a point (x, y) is f(u, v) + u·x + v·y"}
 )
 
+// checkInitBias refuses a nonzero model.init_bias where init sets the biases itself: auto
+// and an init file.
+func checkInitBias(s *Section, v param.Values, initFile bool) error {
+	if b, _ := v["init_bias"].(float64); b == 0 {
+		return nil
+	}
+	if initFile {
+		return s.Errf("init_bias", "does not apply with an init file (its tensors hold the biases)")
+	}
+	if v["init"] == "auto" {
+		return s.Errf("init_bias", "only for init zeros, xavier, he, normal or truncated_normal: init auto sets the biases itself")
+	}
+	return nil
+}
+
 // defaultModelKeys fills in the model keys whose default depends on the rest (the loss of
 // the kinds that have one, deepobs_2d's start) and checks the kind's rules across keys.
 // initFile says whether model.init names a file, which only the kinds with init take.
@@ -78,6 +100,9 @@ func defaultModelKeys(s *Section, kind *Choice, v param.Values, d *Block, initFi
 	}
 	if _, ok := v["loss"]; !ok && has("loss") {
 		v["loss"] = defaultLoss(d)
+	}
+	if err := checkInitBias(s, v, initFile); err != nil {
+		return err
 	}
 	if _, ok := v["start"]; !ok && kind.Name == "deepobs_2d" {
 		v["start"] = model.Noisy2DStart(v.String("function"))

@@ -186,17 +186,17 @@ var (
 		Derived: "mse for synthetic linear data, cross_entropy otherwise", Doc: "the data loss"}
 	initKey = param.Spec{Key: "init", Type: param.Enum, Default: "auto",
 		Choices: []string{"auto", "zeros", "xavier", "he", "normal", "truncated_normal"},
-		Doc:     "auto = zeros for linear, he for relu, xavier otherwise; biases zero; truncated_normal = N(0, init_std²) redrawn outside ±2·init_std (TensorFlow's, DeepOBS's); or {file: PATH}: the tensors of a safetensors file (§10)"}
+		Doc:     "auto = zeros for linear, he for relu, xavier otherwise, biases zero; the others' biases are init_bias; truncated_normal = N(0, init_std²) redrawn outside ±2·init_std (TensorFlow's, DeepOBS's); or {file: PATH}: the tensors of a safetensors file (§10)"}
 )
 
 var modelKinds = []Choice{
-	{Name: "linear", Params: []param.Spec{lossKey, initKey, initStdKey}, Doc: "z = Wx + b"},
+	{Name: "linear", Params: []param.Spec{lossKey, initKey, initStdKey, initBiasKey}, Doc: "z = Wx + b"},
 	{Name: "mlp", Params: []param.Spec{
 		{Key: "hidden", Type: param.Ints, Default: []int{64}, NonEmpty: true, Range: param.AtLeast(1),
 			Doc: "hidden layer widths"},
 		{Key: "activation", Type: param.Enum, Default: "relu", Choices: []string{"relu", "tanh", "sigmoid"},
 			Doc: "activation of the hidden layers"},
-		lossKey, initKey, initStdKey}, Doc: "hidden layers with an activation, then a linear output layer"},
+		lossKey, initKey, initStdKey, initBiasKey}, Doc: "hidden layers with an activation, then a linear output layer"},
 	deepobsQuadraticKind,
 	deepobs2DKind,
 	netKind,

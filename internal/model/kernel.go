@@ -400,6 +400,15 @@ func packB[T elem](kerN int, tB bool, b []T, ldb, pc, jc, kc, nc int, dst []T) {
 			}
 			continue
 		}
+		if nr == 24 && kerN == 24 && transpose24s != nil && unsafe.Sizeof(d[0]) == 4 && kc >= 8 {
+			src := b[(jc+jr)*ldb+pc : (jc+jr+23)*ldb+pc+kc]
+			k8 := kc &^ 7
+			transpose24s(k8, (*float32)(unsafe.Pointer(&src[0])), ldb, (*float32)(unsafe.Pointer(&d[0])))
+			for ; k8 < kc && j+4 <= nr; j += 4 { // the last kc mod 8 columns
+				packCols4(d[k8*kerN+j:], kerN, b, ldb, jc+jr+j, pc+k8, kc-k8)
+			}
+			continue
+		}
 		for ; j+4 <= nr; j += 4 {
 			packCols4(d[j:], kerN, b, ldb, jc+jr+j, pc, kc)
 		}
@@ -439,6 +448,9 @@ func copyRows[T elem](d []T, kerN int, src []T, ld, kc, nr int) {
 	case nr == 12 && kerN == 12 && copy12 != nil && unsafe.Sizeof(d[0]) == 8 && kc > 0:
 		_, _ = d[(kc-1)*12+11], src[(kc-1)*ld+11]
 		copy12(kc, (*float64)(unsafe.Pointer(&src[0])), ld, (*float64)(unsafe.Pointer(&d[0])))
+	case nr == 24 && kerN == 24 && copy24s != nil && unsafe.Sizeof(d[0]) == 4 && kc > 0:
+		_, _ = d[(kc-1)*24+23], src[(kc-1)*ld+23]
+		copy24s(kc, (*float32)(unsafe.Pointer(&src[0])), ld, (*float32)(unsafe.Pointer(&d[0])))
 	case nr == 4 && kerN == 4 && copy4 != nil && unsafe.Sizeof(d[0]) == 8 && kc > 0:
 		_, _ = d[(kc-1)*4+3], src[(kc-1)*ld+3]
 		copy4(kc, (*float64)(unsafe.Pointer(&src[0])), ld, (*float64)(unsafe.Pointer(&d[0])))

@@ -31,14 +31,27 @@ var (
 //go:noescape
 func packN4(kc int, src *float64, lds int, dst *float64)
 
-// transpose4, transpose12, copy4 and copy12 are packT4, packT12, packN4 and packN12 where the
-// CPU has AVX.
+// transpose4, transpose12, copy4, copy12, transpose24s and copy24s are packT4, packT12,
+// packN4, packN12, packT24s and packN24s where the CPU has AVX.
 var (
-	transpose4  = ifAVX(packT4)
-	transpose12 = ifAVX(packT12)
-	copy4       = ifAVX(packN4)
-	copy12      = ifAVX(packN12)
+	transpose4   = ifAVX(packT4)
+	transpose12  = ifAVX(packT12)
+	copy4        = ifAVX(packN4)
+	copy12       = ifAVX(packN12)
+	transpose24s = ifAVX(packT24s)
+	copy24s      = ifAVX(packN24s)
 )
+
+// packT24s packs a full 24-column panel of a transposed float32 B, kc a multiple of 8:
+// dst[p·24 + r] = src[r·lds + p] for r < 24, p < kc (pack32_amd64.s).
+//
+//go:noescape
+func packT24s(kc int, src *float32, lds int, dst *float32)
+
+// packN24s copies kc rows of 24 float32 values, lds apart in src, one after the other into dst.
+//
+//go:noescape
+func packN24s(kc int, src *float32, lds int, dst *float32)
 
 func ifAVX[F any](f F) F {
 	if !cpu.X86.HasAVX {

@@ -11,4 +11,7 @@ var (
 	transpose12 func(kc int, src *float64, lds int, dst *float64)
 	copy4       func(kc int, src *float64, lds int, dst *float64)
 	copy12      func(kc int, src *float64, lds int, dst *float64)
+
+	transpose24s func(kc int, src *float32, lds int, dst *float32)
+	copy24s      func(kc int, src *float32, lds int, dst *float32)
 )

@@ -40,6 +40,10 @@ type Spec struct {
 	// InitStd is the std of init normal and truncated_normal (TensorFlow's, redrawn outside
 	// ±2σ; DeepOBS's MLP); 0 means 0.01.
 	InitStd float64
+	// InitBias is the starting value of every bias (DeepOBS's 2c2d has 0.05) under an Init
+	// that draws only the weights: zeros, xavier, he, normal, truncated_normal. It must be
+	// finite, and 0 with init auto (for a net PyTorch's default, which draws the biases too).
+	InitBias float64
 
 	// The kinds of deepobs.go: Matrix is deepobs_quadratic's Hessian (d×d, row-major,
 	// symmetric); Function (rosenbrock | beale | branin) and Start are deepobs_2d's.
@@ -72,7 +76,7 @@ type ModelOf[T Float] interface {
 	Tensors() []Tensor
 	Inputs() int
 	Outputs() int // 1 for mse, classes for cross_entropy
-	// Init writes initial parameters (biases zero; weights per Spec.Init: zeros; xavier =
+	// Init writes initial parameters (biases Spec.InitBias; weights per Spec.Init: zeros; xavier =
 	// Glorot uniform U(±sqrt(6/(fan_in+fan_out))); he = He normal N(0, 2/fan_in); normal =
 	// N(0, 0.01²); auto = zeros for linear, he for relu mlp, xavier otherwise).
 	Init(params []T, rng *rand.Rand)
@@ -164,6 +168,17 @@ func (s Spec) Validate() error {
 	if !(s.InitStd >= 0) || math.IsInf(s.InitStd, 0) {
 		return specErrorf("init_std", "must be finite and >= 0, got %v", s.InitStd)
 	}
+	return s.validateInitBias()
+}
+
+// validateInitBias checks InitBias: finite, and 0 unless Init draws only the weights.
+func (s Spec) validateInitBias() error {
+	if math.IsNaN(s.InitBias) || math.IsInf(s.InitBias, 0) {
+		return specErrorf("init_bias", "must be finite, got %v", s.InitBias)
+	}
+	if s.InitBias != 0 && (s.Init == "" || s.Init == "auto") {
+		return specErrorf("init_bias", "only for init zeros, xavier, he, normal or truncated_normal, got init auto")
+	}
 	return nil
 }
 
@@ -247,7 +262,7 @@ func newNetwork[T Float](s Spec, in, out int, ce bool, maxBatch int) *networkOf[
 		}
 	}
 
-	m := &networkOf[T]{in: in, out: out, ce: ce, act: act, init: init, initStd: s.InitStd, maxBatch: maxBatch, ops: opsOf[T]()}
+	m := &networkOf[T]{in: in, out: out, ce: ce, act: act, init: init, initStd: s.InitStd, initBias: s.InitBias, maxBatch: maxBatch, ops: opsOf[T]()}
 	off, maxHidden := 0, 0
 	for l := 0; l+1 < len(widths); l++ {
 		li, lo := widths[l], widths[l+1]

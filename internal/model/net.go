@@ -356,10 +356,10 @@ func netFootprint[T Float](s Spec, in, out, maxBatch int64) Size {
 // initNet writes the initial parameters of ops (SPEC §7): auto is PyTorch's default of
 // Conv2d and Linear, weights and biases U(±1/√fan_in) (kaiming_uniform with a = √5); xavier
 // is U(±√(6/(fan_in+fan_out))), he N(0, 2/fan_in), normal N(0, 0.01²), zeros zero, all with
-// zero biases, and truncated_normal is normal redrawn outside ±2σ (std the model's init_std,
-// 0.01 when 0); fan_in = in·k·k and fan_out = out·k·k for a conv, as PyTorch counts them.
-// Each layer draws its weights, then (auto) its bias, in order.
-func initNet(ops []netOp, how string, std float64, params []float64, rng *rand.Rand) {
+// every bias the constant bias (the model's init_bias), and truncated_normal is normal redrawn
+// outside ±2σ (std the model's init_std, 0.01 when 0); fan_in = in·k·k and fan_out = out·k·k
+// for a conv, as PyTorch counts them. Each layer draws its weights, then (auto) its bias.
+func initNet(ops []netOp, how string, std, bias float64, params []float64, rng *rand.Rand) {
 	if std == 0 {
 		std = 0.01
 	}
@@ -405,6 +405,9 @@ func initNet(ops []netOp, how string, std float64, params []float64, rng *rand.R
 				}
 				w[i] = std * z
 			}
+		}
+		if how != "auto" {
+			fill(b, bias)
 		}
 	}
 }

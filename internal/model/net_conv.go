@@ -194,7 +194,8 @@ func (m *cnetOf[T]) convForward(op *netOp, wp, b, a, y []T, rows int) {
 		m.perSample(netJob[T]{kind: jobIm2col, op: op, a: a[s0*isz : (s0+ns)*isz], b: col}, ns, isz, hw*kk, 0)
 		denseForward(m.buf, m.sbuf, ns*hw, kk, co, col, wp, b, y[s0*hw*co:(s0+ns)*hw*co])
 	}
-	activateOf(op.act, y)
+	per := hw * co
+	m.perSample(netJob[T]{kind: jobAct, act: op.act, a: y, b: y}, rows, per, per, 0)
 }
 
 // convBackward takes dz = d(loss)/d(pre-activation) (rows samples, HWC) to the gradients of

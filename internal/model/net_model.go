@@ -14,6 +14,7 @@ type cnetOf[T Float] struct {
 	head     networkOf[T] // the loss of the logits: only ce and out are set
 	init     string       // auto | zeros | xavier | he | normal | truncated_normal
 	initStd  float64
+	initBias float64 // every bias's starting value (not with auto)
 	maxBatch int
 	rows     int // netRows, or maxBatch when smaller
 	nparams  int
@@ -59,7 +60,7 @@ func newNet[T Float](s Spec, in, out int, ce bool, maxBatch int) (*cnetOf[T], er
 	if init == "" {
 		init = "auto"
 	}
-	m := &cnetOf[T]{in: in, out: out, head: networkOf[T]{out: out, ce: ce}, init: init, initStd: s.InitStd, maxBatch: maxBatch,
+	m := &cnetOf[T]{in: in, out: out, head: networkOf[T]{out: out, ce: ce}, init: init, initStd: s.InitStd, initBias: s.InitBias, maxBatch: maxBatch,
 		rows: min(maxBatch, netRows), nparams: int(nparams), ops: ops, drop: rand.New(rand.NewPCG(0, 0))}
 	m.buf, m.sbuf = kernelsOf[T]()
 	rows := m.rows
@@ -132,11 +133,11 @@ func (m *cnetOf[T]) Init(params []T, rng *rand.Rand) {
 		panic(fmt.Sprintf("model: Init with %d parameters, want %d", len(params), m.nparams))
 	}
 	if p64, ok := any(params).([]float64); ok {
-		initNet(m.ops, m.init, m.initStd, p64, rng)
+		initNet(m.ops, m.init, m.initStd, m.initBias, p64, rng)
 		return
 	}
 	p64 := make([]float64, len(params))
-	initNet(m.ops, m.init, m.initStd, p64, rng)
+	initNet(m.ops, m.init, m.initStd, m.initBias, p64, rng)
 	for i, v := range p64 {
 		params[i] = T(v)
 	}
@@ -223,7 +224,8 @@ func (m *cnetOf[T]) forward(params, x []T, rows int, train bool) []T {
 			w := params[op.w:op.b]
 			denseForward(m.buf, m.sbuf, rows, int(op.in.c), int(op.out.c), a, w, params[op.b:op.b+int(op.out.c)], z)
 			if op.hasAct {
-				activateOf(op.act, z)
+				per := int(op.out.size())
+				m.perSample(netJob[T]{kind: jobAct, act: op.act, a: z, b: z}, rows, per, per, 0)
 			}
 		case opFlatten:
 			if !op.permute {
@@ -254,12 +256,12 @@ func (m *cnetOf[T]) backward(params, x []T, rows int, grad []T, acc bool) {
 		da := m.d[cur][:rows*int(op.in.size())]
 		switch op.kind {
 		case opConv:
-			activateBackwardOf(op.act, m.y[i][:len(dy)], dy)
+			m.activateBackward(op, m.y[i][:len(dy)], dy, rows)
 			m.convBackward(op, m.wp[i], m.gwp[i], grad[op.b:op.b+int(op.out.c)], a, m.y[i][:len(dy)], da, rows, acc, first)
 		case opDense:
 			z := m.y[i][:len(dy)]
 			if op.hasAct {
-				activateBackwardOf(op.act, z, dy)
+				m.activateBackward(op, z, dy, rows)
 			} else if &z[0] != &dy[0] {
 				copy(z, dy)
 			}

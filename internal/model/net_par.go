@@ -7,7 +7,8 @@ import "sync"
 // cut into as many runs of whole samples as there are threads, each run by the helper
 // goroutines of the products (startHelpers), the caller taking the first. Every element is
 // computed by the same operations whatever the cut, so the results do not depend on the number
-// of threads. On 2c2d these loops are ≈ 25% of a step on one thread.
+// of threads. On 2c2d these loops are ≈ 25% of a step on one thread. The activations of the
+// dense layers and their derivatives (of an MLP too: splitRuns) are cut so, by runs of rows.
 
 type netJobKind int
 
@@ -16,12 +17,15 @@ const (
 	jobCol2im
 	jobPool
 	jobPoolBack
+	jobAct     // a = act(a), by runs of rows of a dense layer's or a conv's output
+	jobActBack // a = act'(a)·b (activateBackward)
 )
 
 // netJob is one run of samples of a per-sample loop.
 type netJob[T Float] struct {
 	kind netJobKind
 	op   *netOp
+	act  activation // jobAct, jobActBack
 	a, b []T
 	arg  []int32
 	n    int // samples
@@ -43,6 +47,10 @@ func (j *netJob[T]) do() {
 		poolForward(j.op, j.a, j.b, j.arg, j.n)
 	case jobPoolBack:
 		poolBackward(j.a, j.arg, j.b, j.n, int(j.op.in.size()))
+	case jobAct:
+		activateOf(j.act, j.a)
+	case jobActBack:
+		activateBackwardOf(j.act, j.a, j.b)
 	}
 }
 
@@ -53,7 +61,13 @@ const minParallelValues = 1 << 15
 // perSample runs job on ns samples, cut between m's threads: a, b and arg hold aPer, bPer and
 // argPer values per sample.
 func (m *cnetOf[T]) perSample(job netJob[T], ns, aPer, bPer, argPer int) {
-	parts := min(len(m.jobs)+1, ns)
+	splitRuns(m.jobs, &m.wg, job, ns, aPer, bPer, argPer)
+}
+
+// splitRuns is perSample with the jobs and the wait group of the model that runs it (a net or
+// an MLP, whose runs are of rows).
+func splitRuns[T Float](jobs []netJob[T], wg *sync.WaitGroup, job netJob[T], ns, aPer, bPer, argPer int) {
+	parts := min(len(jobs)+1, ns)
 	if parts <= 1 || ns*bPer < minParallelValues {
 		job.n = ns
 		job.do()
@@ -73,16 +87,25 @@ func (m *cnetOf[T]) perSample(job netJob[T], ns, aPer, bPer, argPer int) {
 			first = part
 			continue
 		}
-		part.wg = &m.wg
-		m.jobs[i-1] = part
-		m.wg.Add(1)
-		helpers.tasks <- &m.jobs[i-1]
+		part.wg = wg
+		jobs[i-1] = part
+		wg.Add(1)
+		helpers.tasks <- &jobs[i-1]
 	}
 	first.do()
-	m.wg.Wait()
-	for i := range m.jobs {
-		m.jobs[i] = netJob[T]{} // drop the references to the buffers
+	wg.Wait()
+	for i := range jobs {
+		jobs[i] = netJob[T]{} // drop the references to the buffers
 	}
+}
+
+// activateBackward is activateBackwardOf(op.act, a, da) on m's threads, by runs of samples.
+func (m *cnetOf[T]) activateBackward(op *netOp, a, da []T, rows int) {
+	if rows == 0 {
+		return
+	}
+	per := len(da) / rows
+	m.perSample(netJob[T]{kind: jobActBack, act: op.act, a: a, b: da}, rows, per, per, 0)
 }
 
 // setNetThreads keeps the jobs of n threads.

@@ -44,7 +44,7 @@ func forward32(m *networkOf[float32], ly layer, n int, a, w, b, z []float32, hid
 		sgemm(m.sbuf, blas.NoTrans, blas.Trans, n, out, in, a, in, w, in, 1, z, out)
 	}
 	if hidden {
-		activate32(m.act, z)
+		m.activate(z, n)
 	}
 }
 
@@ -93,7 +93,7 @@ func gradX32(m *networkOf[float32], ly layer, n int, dz, w, da, a []float32) {
 	} else {
 		sgemm(m.sbuf, blas.NoTrans, blas.NoTrans, n, in, out, dz, out, w, in, 0, da, in)
 	}
-	activateBackward32(m.act, a, da)
+	m.activateBackward(a, da, n)
 }
 
 // actChunk is how many float32 values activate32 widens at once for the vector tanh and
@@ -103,11 +103,7 @@ const actChunk = 256
 // activate32 applies the activation to z in place.
 func activate32(act activation, z []float32) {
 	if act == actReLU {
-		for i, v := range z {
-			if v < 0 {
-				z[i] = 0
-			}
-		}
+		reluSlice32(z)
 		return
 	}
 	var wide [actChunk]float64
@@ -134,13 +130,7 @@ func activateBackward32(act activation, a, da []float32) {
 	a = a[:len(da)]
 	switch act {
 	case actReLU:
-		for i, v := range a {
-			if v > 0 {
-				a[i] = da[i]
-			} else {
-				a[i] = 0
-			}
-		}
+		reluBackSlice32(a, da)
 	case actTanh:
 		for i, v := range a {
 			a[i] = da[i] * (1 - v*v)
