@@ -14,8 +14,10 @@ import (
 const DeepOBSDType = "float32"
 
 // problemKeysIgnored are the train keys that do not change a problem's numbers (SPEC §11:
-// results do not depend on the threads; a checkpoint only saves the state).
-var problemKeysIgnored = []string{"threads", "checkpoint_every"}
+// results do not depend on the threads; a checkpoint only saves the state), and dtype, which
+// dtypeDeviations compares with DeepOBS's float32 (a preset, like every config, defaults to
+// float64: comparing with it would call DeepOBS's own float32 a departure).
+var problemKeysIgnored = []string{"threads", "checkpoint_every", "dtype"}
 
 // deviations lists where the protocol departs from DeepOBS's defaults: the seeds, the rule,
 // each optimizer's search, the element type, and each problem's departures from the

@@ -73,6 +73,27 @@ baselines: {optimizers: [sgd]}
 	}
 }
 
+// In DeepOBS's float32 a problem departs in nothing but what else it changes: train.dtype
+// float32 is neither a dtype deviation nor a key departing from the (float64) preset, and a
+// problem left in float64 is named.
+func TestDTypeFloat32NoDeviation(t *testing.T) {
+	body := `name: d
+problems:
+  quad: {testproblem: quadratic_deep, train: {dtype: float32}}
+  quad64: {testproblem: quadratic_deep, train: {dtype: float64, epochs: 3}}
+baselines: {optimizers: [sgd]}
+`
+	f := filepath.Join(t.TempDir(), "bench.yaml")
+	if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := readBench(t, f).deviations()
+	want := []string{"computed in float64 on quad64 (DeepOBS: float32)", "quad64: 3 epochs (DeepOBS: 100)"}
+	if !slices.Equal(got, want) {
+		t.Errorf("deviations:\n got %q\nwant %q", got, want)
+	}
+}
+
 // A departure every optimizer shares is said once, for every optimizer.
 func TestSearchDeviationsGrouped(t *testing.T) {
 	body := `name: d
