@@ -66,14 +66,21 @@ func (r *Report) performanceFigure() figure {
 	}
 	return figure{
 		Name: "performance", Heading: "Performance plot",
-		Caption: fmt.Sprintf("DeepOBS's performance plot: each optimizer's chosen setting rerun over %s; the line is the mean by epoch, the band ± one standard deviation over the seeds. The y-axes span the values from epoch max(1, ⌊E/10⌋) on, E the problem's epochs: epoch 0, the initial weights, the same for every optimizer, and the first tenth of a long run may lie off the chart.", seedsText(a)),
+		Caption: fmt.Sprintf("DeepOBS's performance plot: each optimizer's chosen setting rerun over %s; the line is the mean by epoch, the band ± one standard deviation over the seeds. The y-axes span the values from epoch max(1, ⌊E/10⌋) on, E the problem's epochs (from epoch 0 where E is 1): epoch 0, the initial weights, the same for every optimizer, and the first tenth of a long run may lie off the chart.", seedsText(a)),
 		Panels:  plot.Panels{Panels: panels, Cols: cols, Width: math.Max(16, 6.5*float64(cols)), Height: 4*5.2 + 1.6},
 	}
 }
 
 // yFrom is the first epoch the performance plot's y-range spans on a problem of epochs:
-// max(1, ⌊epochs/10⌋).
-func yFrom(epochs int) float64 { return float64(max(1, epochs/10)) }
+// max(1, ⌊epochs/10⌋), or 0 (every point) on a one-epoch problem, whose curves are only the
+// line from epoch 0 to 1: from epoch 1 on, a panel would show the end of each line and none
+// of its course.
+func yFrom(epochs int) float64 {
+	if epochs <= 1 {
+		return 0
+	}
+	return float64(max(1, epochs/10))
+}
 
 // curveSeries are the mean curves of every optimizer on prob for m.
 func (r *Report) curveSeries(prob string, m curveMetric) []plot.Series {

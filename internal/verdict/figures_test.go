@@ -19,12 +19,19 @@ func TestFigureLabels(t *testing.T) {
 	perf, sens, prof, budget := figs[0], figs[1], figs[2], figs[3]
 	for i, pn := range perf.Panels.Panels {
 		p := a.Problems[i%len(a.Problems)]
-		if want := float64(max(1, p.Epochs/10)); pn.YFromX != want {
+		want := float64(max(1, p.Epochs/10))
+		if p.Epochs == 1 {
+			want = 0
+		}
+		if pn.YFromX != want {
 			t.Errorf("performance panel %d (%s of %s, %d epochs) spans the epochs from %g, want %g", i, pn.YLabel, p.Name, p.Epochs, pn.YFromX, want)
 		}
 	}
 	if got := yFrom(100); got != 10 {
 		t.Errorf("a run of 100 epochs: y-range from epoch %g, want 10", got)
+	}
+	if got := yFrom(1); got != 0 {
+		t.Errorf("a run of 1 epoch: y-range from epoch %g, want 0 (every point)", got)
 	}
 	if !strings.Contains(perf.Caption, "epoch 0") {
 		t.Errorf("the performance caption does not say epoch 0 may lie off the chart: %s", perf.Caption)
