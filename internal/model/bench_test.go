@@ -53,6 +53,55 @@ func BenchmarkLossGrad(b *testing.B) {
 	}
 }
 
+// BenchmarkLossGrad32 times the float32 training step (and, at batch 1000, the evaluation) of
+// the small networks with the float32 small-layer loops in Go and in AVX2 (small32SIMD), the
+// two one after the other for each case.
+func BenchmarkLossGrad32(b *testing.B) {
+	defer func(v bool) { small32SIMD = v }(small32SIMD)
+	paths := []string{"go"}
+	if small32SIMD {
+		paths = append(paths, "avx2")
+	}
+	for _, bc := range benchCases[3:] {
+		for _, eval := range []bool{false, true} {
+			if eval && bc.n < 1000 {
+				continue
+			}
+			for _, path := range paths {
+				name := bc.name + "/" + path
+				if eval {
+					name = bc.name + "-eval/" + path
+				}
+				b.Run(name, func(b *testing.B) {
+					small32SIMD = path == "avx2"
+					m, params, x, y, grad := benchSetup32(b, bc)
+					b.ReportAllocs()
+					for b.Loop() {
+						if eval {
+							m.Eval(params, x, y, bc.n)
+						} else {
+							m.LossGrad(params, x, y, bc.n, grad)
+						}
+					}
+					reportSamples(b, bc.n)
+				})
+			}
+		}
+	}
+}
+
+func benchSetup32(b *testing.B, bc benchCase) (m ModelOf[float32], params, x, y, grad []float32) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	m, err := NewOf[float32](bc.spec, bc.in, bc.cls, bc.n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x64, y64 := problemData(rng, bc.n, bc.in, bc.cls, bc.spec.Loss == "cross_entropy")
+	params = make([]float32, m.NumParams())
+	m.Init(params, rng)
+	return m, params, to32(x64), to32(y64), make([]float32, m.NumParams())
+}
+
 // BenchmarkLossGradThreads times the training step of the MLPs with their products on 1 and 2
 // threads (SetThreads).
 func BenchmarkLossGradThreads(b *testing.B) {

@@ -5,37 +5,22 @@ import "gonum.org/v1/gonum/blas"
 // The float32 layers of networkOf[float32], as PyTorch computes a float32 nn.Linear: the
 // products in float32 through the packed float32 kernel (kernel_sgemm.go, on the model's
 // threads, the same fixed order of sums for every thread count), the bias and the activations
-// in float32. Small layers (in×out ≤ smallLayer) take plain loops, each sum from +0 over its
-// terms in order. tanh and sigmoid are float64's vectorized tanhGo and sigmoidGo of the
-// float32 value, rounded once to float32 (within an ulp of float32's correctly rounded value).
+// in float32. Small layers (in×out ≤ smallLayer) take the loops of small32.go, each sum from +0
+// over its terms in order (in AVX2 where the CPU has it, small32_amd64.s, with the ReLU
+// fused). tanh and sigmoid are float64's vectorized tanhGo and sigmoidGo of the float32 value,
+// rounded once to float32 (within an ulp of float32's correctly rounded value).
 
 // ops32 are the float32 layers.
 var ops32 = layerOps[float32]{forward: forward32, gradWB: gradWB32, gradX: gradX32}
 
 func forward32(m *networkOf[float32], ly layer, n int, a, w, b, z []float32, hidden bool) {
 	in, out := ly.in, ly.out
-	if ly.small { // each output b + ((0 + a₀w₀) + a₁w₁ + …), rows through Wᵀ (in scratch)
-		wt := m.scratch[:in*out]
-		for j := range out {
-			for k, v := range w[j*in : j*in+in] {
-				wt[k*out+j] = v
-			}
-		}
-		b = b[:out]
-		for i := range n {
-			ai := a[i*in : i*in+in]
-			zi := z[i*out : i*out+out]
-			clear(zi)
-			for k, v := range ai {
-				wk := wt[k*out : k*out+out]
-				wk = wk[:len(zi)]
-				for j, u := range wk {
-					zi[j] += v * u
-				}
-			}
-			for j, bj := range b {
-				zi[j] = bj + zi[j]
-			}
+	if ly.small {
+		fused := hidden && m.act == actReLU
+		if simdForward32(n, in, out, a, w, b, z, m.scratch, fused) {
+			hidden = hidden && !fused
+		} else {
+			loopForward32(n, in, out, a, w, b, z, m.scratch)
 		}
 	} else {
 		for i := range n {
@@ -50,46 +35,23 @@ func forward32(m *networkOf[float32], ly layer, n int, a, w, b, z []float32, hid
 
 func gradWB32(m *networkOf[float32], ly layer, n int, dz, a, gw, gb []float32) {
 	in, out := ly.in, ly.out
-	colSums(n, out, dz, gb)
-	if !ly.small {
-		sgemm(m.sbuf, blas.Trans, blas.NoTrans, out, in, n, dz, out, a, in, 0, gw, in)
+	if ly.small {
+		if !simdGradWB32(n, in, out, dz, a, gw, gb, m.scratch) {
+			loopGradWB32(n, in, out, dz, a, gw, gb, m.scratch)
+		}
 		return
 	}
-	// Each gw[j][k] = Σᵢ dz[i][j]·a[i][k] over the rows in order, accumulated as Gᵀ (in
-	// scratch) so that the inner loop runs along the outputs.
-	gt := m.scratch[:in*out]
-	clear(gt)
-	for i := range n {
-		di := dz[i*out : i*out+out]
-		for k, v := range a[i*in : i*in+in] {
-			g := gt[k*out : k*out+out]
-			g = g[:len(di)]
-			for j, d := range di {
-				g[j] += d * v
-			}
-		}
-	}
-	for j := range out {
-		for k := range in {
-			gw[j*in+k] = gt[k*out+j]
-		}
-	}
+	colSums(n, out, dz, gb)
+	sgemm(m.sbuf, blas.Trans, blas.NoTrans, out, in, n, dz, out, a, in, 0, gw, in)
 }
 
 func gradX32(m *networkOf[float32], ly layer, n int, dz, w, da, a []float32) {
 	in, out := ly.in, ly.out
 	if ly.small {
-		for i := range n {
-			di := da[i*in : i*in+in]
-			clear(di)
-			for j, d := range dz[i*out : i*out+out] {
-				wj := w[j*in : j*in+in]
-				wj = wj[:len(di)]
-				for k, v := range wj {
-					di[k] += d * v
-				}
-			}
+		if simdGradX32(n, in, out, dz, w, da, a, m.act) {
+			return // the activation's backward pass fused
 		}
+		loopGradX32(n, in, out, dz, w, da)
 	} else {
 		sgemm(m.sbuf, blas.NoTrans, blas.NoTrans, n, in, out, dz, out, w, in, 0, da, in)
 	}
