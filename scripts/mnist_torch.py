@@ -6,10 +6,10 @@ Used to compare peak memory and speed with optimbench on the same run:
     OPENBLAS_CORETYPE=SkylakeX /usr/bin/time -v /usr/bin/python3 scripts/mnist_torch.py
     /usr/bin/time -v optimbench train --config configs/mnist-mlp.yaml
 
-Same run as the config: float64, one thread, 784-256-10 ReLU network (He-normal weights, zero
+Same run as the config: float64 (or --dtype float32, as `--set train.dtype=float32`), one thread, 784-256-10 ReLU network (He-normal weights, zero
 biases, as optimbench's `init: auto`), softmax cross-entropy, Nesterov momentum (lr 0.1, μ 0.9), batch 128 reshuffled each
 epoch, an evaluation over the whole training and test sets before training and after each
-epoch (in chunks of 1024 rows). The images stay uint8 in memory and are converted to float64
+epoch (in chunks of 1024 rows). The images stay uint8 in memory and are converted to the dtype
 / 255 per batch, as torchvision's MNIST does per sample. Reads the four IDX files (gzip or raw)
 that `optimbench data get mnist` writes; needs only torch and numpy (Debian python3-torch).
 """
@@ -67,11 +67,13 @@ def main():
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--dtype", default="float64", choices=["float64", "float32"])
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    torch.set_default_dtype(torch.float64)
+    dtype = getattr(torch, a.dtype)
+    torch.set_default_dtype(dtype)
     (xtr, ytr), (xte, yte) = load(a.data)
 
     if a.hidden > 0:
@@ -91,7 +93,7 @@ def main():
     loss_fn = torch.nn.CrossEntropyLoss()
 
     def floats(x):
-        return x.to(torch.float64) / 255
+        return x.to(dtype) / 255
 
     @torch.no_grad()
     def evaluate(x, y):
