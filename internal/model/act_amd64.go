@@ -17,7 +17,20 @@ func tanhAVX2(z *float64, n int, c *[actConsts][4]float64)
 //go:noescape
 func sigmoidAVX2(z *float64, n int, c *[actConsts][4]float64)
 
+// tanh32AVX2 and sigmoid32AVX2 are tanhAVX2 and sigmoidAVX2 of float32 values, widened to
+// float64 and narrowed back in registers: z[i] = float32(tanhGo(float64(z[i]))).
+//
+//go:noescape
+func tanh32AVX2(z *float32, n int, c *[actConsts][4]float64)
+
+//go:noescape
+func sigmoid32AVX2(z *float32, n int, c *[actConsts][4]float64)
+
 var actSIMD = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// act32SIMD switches the float32 tanh and sigmoid to tanh32AVX2 and sigmoid32AVX2; off, they
+// widen to float64 in Go as before them (tests and benchmarks turn it off to compare).
+var act32SIMD = actSIMD
 
 // The constants of act.go, four copies each, in the order act_amd64.s reads them (32 bytes
 // apart: absmask at 0, signmask at 32, …, the coefficients of P from 448).
@@ -39,3 +52,6 @@ var actVec = func() *[actConsts][4]float64 {
 
 func tanhVec(z []float64)    { tanhAVX2(&z[0], len(z), actVec) }
 func sigmoidVec(z []float64) { sigmoidAVX2(&z[0], len(z), actVec) }
+
+func tanh32Vec(z []float32)    { tanh32AVX2(&z[0], len(z), actVec) }
+func sigmoid32Vec(z []float32) { sigmoid32AVX2(&z[0], len(z), actVec) }

@@ -240,9 +240,107 @@ func TestActivationsTrueError(t *testing.T) {
 	}
 }
 
+// actSample32 is the float32 sample of TestActivations32Exact: ±0, ±Inf, quiet and signalling
+// NaNs of both signs, the extremes, every power of two and its neighbours (subnormals
+// included), the neighbourhoods of the cut-offs (tanhCap, where float32 tanh rounds to ±1 near
+// 9.01, the clamps 708 and 710, the float32 underflow of sigmoid near −88.7 and −103.3) and of
+// the reduction's boundaries (|r| = ln2/2: y = (k + ½)·ln2, y = −2|x| for tanh and −x for
+// sigmoid), random values over [−20, 20] and random bit patterns.
+func actSample32() []float32 {
+	f := math.Float32frombits
+	xs := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)),
+		f(0x7fc00000), f(0xffc00000), f(0x7f800001), f(0xff800001), f(0x7fa5a5a5), f(0xffbfffff),
+		math.MaxFloat32, -math.MaxFloat32, math.SmallestNonzeroFloat32, -math.SmallestNonzeroFloat32}
+	near := func(c float32, k int) { // c and its k float32 neighbours on each side, both signs
+		for _, v := range []float32{c, -c} {
+			for i, lo, hi := 0, v, v; i <= k; i++ {
+				xs = append(xs, lo, hi)
+				lo, hi = float32(math.Nextafter32(lo, float32(math.Inf(-1)))), math.Nextafter32(hi, float32(math.Inf(1)))
+			}
+		}
+	}
+	for e := -149; e <= 127; e++ {
+		near(float32(math.Ldexp(1, e)), 2)
+		xs = append(xs, float32(math.Ldexp(1.5, e)), -float32(math.Ldexp(1.9, e)))
+	}
+	for _, c := range []float64{tanhCap, 9.0109133, 708, 710, 88.72284, 103.27893, 87.33655} {
+		near(float32(c), 300)
+	}
+	for k := 0; k < 100; k++ {
+		near(float32((float64(k)+0.5)*math.Ln2), 8)   // sigmoid: −x = ±(k + ½)·ln2
+		near(float32((float64(k)+0.5)*math.Ln2/2), 8) // tanh: 2|x| = (k + ½)·ln2
+	}
+	rng := rand.New(rand.NewPCG(13, 3))
+	n := 50_000
+	if testing.Short() {
+		n = 5000
+	}
+	for range n {
+		xs = append(xs, float32(40*rng.Float64()-20), f(rng.Uint32()))
+	}
+	return xs
+}
+
+// tanhSlice32 and sigmoidSlice32 give the bits of the Go path they replace (widened32: the
+// values widened to float64 in Go, tanhSlice or sigmoidSlice, narrowed back in Go) and of
+// float32(tanhGo(float64(x))) one at a time, NaN payloads included, for the whole sample cut
+// into slices of each length 0..67 at every offset mod 4, and allocate nothing.
+func TestActivations32Exact(t *testing.T) {
+	if !act32SIMD {
+		t.Log("no AVX2+FMA: widened32 is the float32 path, checked against one at a time")
+	}
+	defer func(v bool) { act32SIMD = v }(act32SIMD)
+	simd := act32SIMD
+	xs := actSample32()
+	for _, tc := range []struct {
+		name  string
+		slice func([]float32)
+		one   func(float64) float64
+	}{{"tanh", tanhSlice32, tanhGo}, {"sigmoid", sigmoidSlice32, sigmoidGo}} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, want := make([]float32, len(xs)+3), make([]float32, len(xs)+3)
+			bad := 0
+			for n := range 68 {
+				off := n % 4
+				copy(got[off:], xs)
+				copy(want[off:], xs)
+				for lo := off; lo+n <= len(xs)+off; lo += max(n, 1) {
+					act32SIMD = simd
+					tc.slice(got[lo : lo+n])
+					act32SIMD = false
+					tc.slice(want[lo : lo+n])
+				}
+				for i, x := range xs[:len(xs)/max(n, 1)*n] {
+					g, w, one := got[off+i], want[off+i], float32(tc.one(float64(x)))
+					if (math.Float32bits(g) != math.Float32bits(w) || ulps32(g, one) != 0) && bad < 5 {
+						bad++
+						t.Errorf("length %d: %s(%v) = %v (%#x), widened in Go %v (%#x), one at a time %v",
+							n, tc.name, x, g, math.Float32bits(g), w, math.Float32bits(w), one)
+					}
+				}
+			}
+			z := append([]float32(nil), xs[:515]...)
+			for _, act32SIMD = range []bool{false, simd} {
+				if a := testing.AllocsPerRun(10, func() { tc.slice(z) }); a != 0 {
+					t.Errorf("%s, act32SIMD %v: %v allocations", tc.name, act32SIMD, a)
+				}
+			}
+		})
+	}
+}
+
+// ulps32 is 0 when a and b have the same bits or are both NaN, else 1.
+func ulps32(a, b float32) int {
+	if math.Float32bits(a) == math.Float32bits(b) || a != a && b != b {
+		return 0
+	}
+	return 1
+}
+
 // BenchmarkActivation times the activations of a 2-16-1 network's hidden layer at batch 32
 // (512 values): math.Tanh and the formula of activate before act.go, against tanhSlice and
-// sigmoidSlice.
+// sigmoidSlice; then float32 tanh and sigmoid widened in Go (widened32, "go") and in registers
+// (tanh32AVX2, "avx2"), the two one after the other.
 func BenchmarkActivation(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	src := make([]float64, 512)
@@ -275,5 +373,59 @@ func BenchmarkActivation(b *testing.B) {
 				bc.f(z)
 			}
 		})
+	}
+	defer func(v bool) { act32SIMD = v }(act32SIMD)
+	simd := act32SIMD
+	src32 := make([]float32, len(src))
+	for i, v := range src {
+		src32[i] = float32(v)
+	}
+	z32 := make([]float32, len(src))
+	for _, bc := range []struct {
+		name string
+		f    func([]float32)
+	}{{"tanh32", tanhSlice32}, {"sigmoid32", sigmoidSlice32}} {
+		for _, path := range act32Paths(simd) {
+			b.Run(bc.name+"/"+path, func(b *testing.B) {
+				act32SIMD = path == "avx2"
+				b.ReportAllocs()
+				b.SetBytes(int64(4 * len(z32)))
+				for range b.N {
+					copy(z32, src32)
+					bc.f(z32)
+				}
+			})
+		}
+	}
+}
+
+// act32Paths are the float32 activation paths of this build and CPU for the benchmarks.
+func act32Paths(simd bool) []string {
+	if simd {
+		return []string{"go", "avx2"}
+	}
+	return []string{"go"}
+}
+
+// BenchmarkLossGrad32Act times the float32 training step of the 2-16-1 tanh and sigmoid
+// networks at batch 32 with the float32 activations widened in Go and in registers
+// (act32SIMD), the two one after the other.
+func BenchmarkLossGrad32Act(b *testing.B) {
+	defer func(v bool) { act32SIMD = v }(act32SIMD)
+	simd := act32SIMD
+	for _, act := range []string{"tanh", "sigmoid"} {
+		bc := benchCase{"mlp-2-16-1-" + act + "-b32",
+			Spec{Kind: "mlp", Hidden: []int{16}, Activation: act, Loss: "mse"}, 2, 0, 32}
+		for _, path := range act32Paths(simd) {
+			b.Run(bc.name+"/"+path, func(b *testing.B) {
+				act32SIMD = path == "avx2"
+				m, params, x, y, grad := benchSetup32(b, bc)
+				b.ReportAllocs()
+				for b.Loop() {
+					m.LossGrad(params, x, y, bc.n, grad)
+				}
+				reportSamples(b, bc.n)
+			})
+		}
 	}
 }

@@ -8,7 +8,8 @@ import "gonum.org/v1/gonum/blas"
 // in float32. Small layers (in×out ≤ smallLayer) take the loops of small32.go, each sum from +0
 // over its terms in order (in AVX2 where the CPU has it, small32_amd64.s, with the ReLU
 // fused). tanh and sigmoid are float64's vectorized tanhGo and sigmoidGo of the float32 value,
-// rounded once to float32 (within an ulp of float32's correctly rounded value).
+// rounded once to float32 (within an ulp of float32's correctly rounded value), widened and
+// narrowed in registers (tanhSlice32, act.go).
 
 // ops32 are the float32 layers.
 var ops32 = layerOps[float32]{forward: forward32, gradWB: gradWB32, gradX: gradX32}
@@ -58,31 +59,15 @@ func gradX32(m *networkOf[float32], ly layer, n int, dz, w, da, a []float32) {
 	m.activateBackward(a, da, n)
 }
 
-// actChunk is how many float32 values activate32 widens at once for the vector tanh and
-// sigmoid (2 KB of float64 on the stack).
-const actChunk = 256
-
 // activate32 applies the activation to z in place.
 func activate32(act activation, z []float32) {
-	if act == actReLU {
+	switch act {
+	case actReLU:
 		reluSlice32(z)
-		return
-	}
-	var wide [actChunk]float64
-	for lo := 0; lo < len(z); lo += actChunk {
-		zc := z[lo:min(lo+actChunk, len(z))]
-		w := wide[:len(zc)]
-		for i, v := range zc {
-			w[i] = float64(v)
-		}
-		if act == actTanh {
-			tanhSlice(w)
-		} else {
-			sigmoidSlice(w)
-		}
-		for i, v := range w {
-			zc[i] = float32(v)
-		}
+	case actTanh:
+		tanhSlice32(z)
+	default:
+		sigmoidSlice32(z)
 	}
 }
 
