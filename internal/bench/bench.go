@@ -162,7 +162,7 @@ type Result struct {
 // Time trains m with optimizer opt (its registry defaults, the rate of optimizerLR) on set
 // through the training loop of `optimbench train` — shuffled minibatches, gather, loss and
 // gradient, update — for warm-up steps (a tenth of steps, at least 2) and then times steps
-// more, the model's products on threads threads.
+// more, the model's products and the optimizer's update (optim.Parallel) on threads threads.
 func Time(m Model, opt string, set *data.Set, steps int, seed uint64, threads int) (Result, error) {
 	return TimeIn("float64", m, opt, set, steps, seed, threads)
 }
@@ -190,6 +190,8 @@ func timeOf[T optim.Float](m Model, opt string, set *data.Set, steps int, seed u
 	if err != nil {
 		return Result{}, fmt.Errorf("bench %s: %w", m.Name, err)
 	}
+	o, stop := optim.Parallel(o, threads) // the update on the products' threads, as in train
+	defer stop()
 	e, _ := optim.Lookup(opt)
 	lr := e.LR
 	if r, ok := optimizerLR[opt]; ok {

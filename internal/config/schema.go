@@ -246,7 +246,7 @@ var (
 		{Key: "checkpoint_every", Type: param.Int, Default: 0, Range: param.AtLeast(0), OmitIfDefault: true,
 			Doc: "write checkpoint.safetensors every this many epochs, to resume from after a kill; 0 = never"},
 		{Key: "threads", Type: param.Int, Default: 0, Range: param.AtLeast(0), OmitIfDefault: true,
-			Doc: "threads of the model's matrix products; 0 = every core (a sweep shares them among its workers); results do not depend on it"},
+			Doc: "threads of the model's matrix products, element-wise passes and optimizer update; 0 = every core (a sweep shares them among its workers); results do not depend on it"},
 		dtypeKey,
 	}
 	// dtypeKey is train.dtype, of data runs and problems alike.

@@ -25,8 +25,11 @@ type adam[T Float] struct {
 	entry
 	beta1, beta2, eps, wd float64
 	amsgrad, decoupled    bool
-	m, v                  []T // first and second moments
-	vmax                  []T // running maximum of v (amsgrad only)
+	m, v                  []T          // first and second moments
+	vmax                  []T          // running maximum of v (amsgrad only)
+	c                     adamCoefs[T] // the scalars of the current update (begin)
+	lr                    float64      // its rate
+	flags                 int          // its flags for adamVec
 }
 
 func newAdam[T Float](v param.Values, l Layout) *adam[T] {
@@ -57,38 +60,48 @@ func (o *adam[T]) State() []any { return []any{o.m, o.v, o.vmax} }
 func (o *adam[T]) SetMomentum(m float64) { o.beta1 = m }
 
 func (o *adam[T]) Step(params, grad []T, t int, lr float64) {
+	o.begin(params, grad, t, lr)
+	o.part(params, grad, 0, len(params))
+}
+
+func (o *adam[T]) size() int { return len(o.m) }
+
+func (o *adam[T]) begin(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.m), t)
-	c := o.coefs(t, lr)
-	m, v, g := o.m[:len(params)], o.v[:len(params)], grad[:len(params)]
+	o.c, o.lr, o.flags = o.coefs(t, lr), lr, 0
+	switch {
+	case o.decoupled && o.wd != 0:
+		o.flags = vecDecoupled
+	case !o.decoupled && o.wd != 0:
+		o.flags = vecDecay
+	}
+	if o.c.w1 < 0.5 && o.c.w1 > -0.5 {
+		o.flags |= vecLerpLow
+	}
+}
+
+func (o *adam[T]) part(params, grad []T, lo, hi int) {
+	p, g, m, v := params[lo:hi], grad[lo:hi], o.m[lo:hi], o.v[lo:hi]
+	c := o.c
 	if o.amsgrad {
-		o.decay(params, g, lr)
-		vmax := o.vmax[:len(params)]
-		for i := range params {
+		o.decay(p, g, o.lr)
+		vmax := o.vmax[lo:hi]
+		for i := range p {
 			gi := g[i]
 			m[i] = lerp(m[i], gi, c.w1)
 			v[i] = c.beta2*v[i] + c.w2*gi*gi
 			vmax[i] = fmax(vmax[i], v[i])
-			params[i] -= c.stepSize * (m[i] / (sqrt(vmax[i])/c.bc2Sqrt + c.eps))
+			p[i] -= c.stepSize * (m[i] / (sqrt(vmax[i])/c.bc2Sqrt + c.eps))
 		}
 		return
 	}
-	flags := 0
-	switch {
-	case o.decoupled && o.wd != 0:
-		flags = vecDecoupled
-	case !o.decoupled && o.wd != 0:
-		flags = vecDecay
-	}
-	if c.w1 < 0.5 && c.w1 > -0.5 {
-		flags |= vecLerpLow
-	}
-	k := adamVec(params, g, m, v, &c, flags)
-	o.decay(params[k:], g[k:], lr)
-	for i := k; i < len(params); i++ {
+	k := adamVec(p, g, m, v, &c, o.flags)
+	o.decay(p[k:], g[k:], o.lr)
+	for i := k; i < len(p); i++ {
 		gi := g[i]
 		m[i] = lerp(m[i], gi, c.w1)
 		v[i] = c.beta2*v[i] + c.w2*gi*gi
-		params[i] -= c.stepSize * (m[i] / (sqrt(v[i])/c.bc2Sqrt + c.eps))
+		p[i] -= c.stepSize * (m[i] / (sqrt(v[i])/c.bc2Sqrt + c.eps))
 	}
 }
 
@@ -140,6 +153,7 @@ type adamax[T Float] struct {
 	entry
 	beta1, beta2, eps, wd float64
 	m, u                  []T // first moment, exponentially weighted infinity norm
+	clr                   T   // the step size lr/(1−β₁ᵗ) of the current update (begin)
 }
 
 func newAdamax[T Float](v param.Values, l Layout) *adamax[T] {
@@ -154,16 +168,26 @@ func (o *adamax[T]) State() []any { return []any{o.m, o.u} }
 func (o *adamax[T]) SetMomentum(m float64) { o.beta1 = m }
 
 func (o *adamax[T]) Step(params, grad []T, t int, lr float64) {
+	o.begin(params, grad, t, lr)
+	o.part(params, grad, 0, len(params))
+}
+
+func (o *adamax[T]) size() int { return len(o.m) }
+
+func (o *adamax[T]) begin(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.m), t)
-	addWeightDecay(grad, params, o.wd)
-	clr := T(lr / biasCorrection(o.beta1, t))
-	w1, beta2, eps := T(1-o.beta1), T(o.beta2), T(o.eps)
-	m, u, g := o.m[:len(params)], o.u[:len(params)], grad[:len(params)]
-	for i := range params {
+	o.clr = T(lr / biasCorrection(o.beta1, t))
+}
+
+func (o *adamax[T]) part(params, grad []T, lo, hi int) {
+	p, g, m, u := params[lo:hi], grad[lo:hi], o.m[lo:hi], o.u[lo:hi]
+	addWeightDecay(g, p, o.wd)
+	clr, w1, beta2, eps := o.clr, T(1-o.beta1), T(o.beta2), T(o.eps)
+	for i := range p {
 		gi := g[i]
 		m[i] = lerp(m[i], gi, w1)
 		u[i] = fmax(beta2*u[i], abs(gi)+eps)
-		params[i] -= clr * (m[i] / u[i])
+		p[i] -= clr * (m[i] / u[i])
 	}
 }
 
@@ -191,6 +215,8 @@ type nadam[T Float] struct {
 	decoupled                  bool
 	muProd                     float64 // P_t (a Python float in PyTorch: float64 in both precisions)
 	m, v                       []T     // first and second moments
+	lr, bc2                    float64 // the rate of the current update and 1 − β₂ᵗ (begin)
+	cg, cm                     T       // its coefficients of g/d and m/d
 }
 
 func newNAdam[T Float](v param.Values, l Layout) *nadam[T] {
@@ -207,28 +233,39 @@ func (o *nadam[T]) State() []any { return []any{&o.muProd, o.m, o.v} }
 func (o *nadam[T]) SetMomentum(m float64) { o.beta1 = m }
 
 func (o *nadam[T]) Step(params, grad []T, t int, lr float64) {
+	o.begin(params, grad, t, lr)
+	o.part(params, grad, 0, len(params))
+}
+
+func (o *nadam[T]) size() int { return len(o.m) }
+
+func (o *nadam[T]) begin(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.m), t)
-	if o.decoupled {
-		decayWeights(params, lr, o.wd)
-	} else {
-		addWeightDecay(grad, params, o.wd)
-	}
 	tf := float64(t)
-	bc2 := biasCorrection(o.beta2, t)
 	mu := o.beta1 * (1 - 0.5*math.Pow(0.96, tf*o.psi))
 	muNext := o.beta1 * (1 - 0.5*math.Pow(0.96, (tf+1)*o.psi))
 	o.muProd *= mu
 	muProdNext := o.muProd * muNext
-	cg := T(-lr * (1 - mu) / (1 - o.muProd))
-	cm := T(-lr * muNext / (1 - muProdNext))
-	w1, beta2, w2, bc2T, eps := T(1-o.beta1), T(o.beta2), T(1-o.beta2), T(bc2), T(o.eps)
-	m, v, g := o.m[:len(params)], o.v[:len(params)], grad[:len(params)]
-	for i := range params {
+	o.lr, o.bc2 = lr, biasCorrection(o.beta2, t)
+	o.cg = T(-lr * (1 - mu) / (1 - o.muProd))
+	o.cm = T(-lr * muNext / (1 - muProdNext))
+}
+
+func (o *nadam[T]) part(params, grad []T, lo, hi int) {
+	p, g, m, v := params[lo:hi], grad[lo:hi], o.m[lo:hi], o.v[lo:hi]
+	if o.decoupled {
+		decayWeights(p, o.lr, o.wd)
+	} else {
+		addWeightDecay(g, p, o.wd)
+	}
+	cg, cm := o.cg, o.cm
+	w1, beta2, w2, bc2T, eps := T(1-o.beta1), T(o.beta2), T(1-o.beta2), T(o.bc2), T(o.eps)
+	for i := range p {
 		gi := g[i]
 		m[i] = lerp(m[i], gi, w1)
 		v[i] = beta2*v[i] + w2*gi*gi
 		d := sqrt(v[i]/bc2T) + eps
-		params[i] += cg * (gi / d)
-		params[i] += cm * (m[i] / d)
+		p[i] += cg * (gi / d)
+		p[i] += cm * (m[i] / d)
 	}
 }

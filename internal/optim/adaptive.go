@@ -17,6 +17,7 @@ type adagrad[T Float] struct {
 	entry
 	lrDecay, eps, wd float64
 	s                []T // sum of squared gradients
+	clr              T   // the rate lr_t of the current update (begin)
 }
 
 func newAdagrad[T Float](v param.Values, l Layout) *adagrad[T] {
@@ -31,13 +32,24 @@ func newAdagrad[T Float](v param.Values, l Layout) *adagrad[T] {
 func (o *adagrad[T]) State() []any { return []any{o.s} }
 
 func (o *adagrad[T]) Step(params, grad []T, t int, lr float64) {
+	o.begin(params, grad, t, lr)
+	o.part(params, grad, 0, len(params))
+}
+
+func (o *adagrad[T]) size() int { return len(o.s) }
+
+func (o *adagrad[T]) begin(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.s), t)
-	addWeightDecay(grad, params, o.wd)
-	clr, eps := T(lr/(1+float64(t-1)*o.lrDecay)), T(o.eps)
-	s, g := o.s[:len(params)], grad[:len(params)]
-	for i := range params {
+	o.clr = T(lr / (1 + float64(t-1)*o.lrDecay))
+}
+
+func (o *adagrad[T]) part(params, grad []T, lo, hi int) {
+	p, g, s := params[lo:hi], grad[lo:hi], o.s[lo:hi]
+	addWeightDecay(g, p, o.wd)
+	clr, eps := o.clr, T(o.eps)
+	for i := range p {
 		s[i] += g[i] * g[i]
-		params[i] -= clr * (g[i] / (sqrt(s[i]) + eps))
+		p[i] -= clr * (g[i] / (sqrt(s[i]) + eps))
 	}
 }
 
@@ -62,6 +74,7 @@ type rmsprop[T Float] struct {
 	v                []T // mean square
 	a                []T // mean gradient (centered only)
 	b                []T // momentum buffer (allocated even for μ = 0: a schedule may raise μ)
+	lr               T   // the rate of the current update (begin)
 }
 
 func newRMSprop[T Float](v param.Values, l Layout) *rmsprop[T] {
@@ -83,25 +96,40 @@ func (o *rmsprop[T]) State() []any { return []any{o.v, o.a, o.b} }
 func (o *rmsprop[T]) SetMomentum(m float64) { o.mu = m }
 
 func (o *rmsprop[T]) Step(params, grad []T, t int, lr float64) {
+	o.begin(params, grad, t, lr)
+	o.part(params, grad, 0, len(params))
+}
+
+func (o *rmsprop[T]) size() int { return len(o.v) }
+
+func (o *rmsprop[T]) begin(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.v), t)
-	addWeightDecay(grad, params, o.wd)
-	rho, w, eps, mu, l := T(o.rho), T(1-o.rho), T(o.eps), T(o.mu), T(lr)
-	v, g := o.v[:len(params)], grad[:len(params)]
-	for i := range params {
+	o.lr = T(lr)
+}
+
+func (o *rmsprop[T]) part(params, grad []T, lo, hi int) {
+	p, g, v, b := params[lo:hi], grad[lo:hi], o.v[lo:hi], o.b[lo:hi]
+	var a []T
+	if o.centered {
+		a = o.a[lo:hi]
+	}
+	addWeightDecay(g, p, o.wd)
+	rho, w, eps, mu, l := T(o.rho), T(1-o.rho), T(o.eps), T(o.mu), o.lr
+	for i := range p {
 		gi := g[i]
 		v[i] = rho*v[i] + w*gi*gi
 		var d T
 		if o.centered {
-			o.a[i] = rho*o.a[i] + w*gi
-			d = sqrt(v[i]-o.a[i]*o.a[i]) + eps
+			a[i] = rho*a[i] + w*gi
+			d = sqrt(v[i]-a[i]*a[i]) + eps
 		} else {
 			d = sqrt(v[i]) + eps
 		}
 		if o.mu > 0 {
-			o.b[i] = mu*o.b[i] + gi/d
-			params[i] -= l * o.b[i]
+			b[i] = mu*b[i] + gi/d
+			p[i] -= l * b[i]
 		} else {
-			params[i] -= l * (gi / d)
+			p[i] -= l * (gi / d)
 		}
 	}
 }
@@ -121,6 +149,7 @@ type adadelta[T Float] struct {
 	rho, eps, wd float64
 	v            []T // mean squared gradient
 	u            []T // mean squared update
+	lr           T   // the rate of the current update (begin)
 }
 
 func newAdadelta[T Float](v param.Values, l Layout) *adadelta[T] {
@@ -132,15 +161,26 @@ func newAdadelta[T Float](v param.Values, l Layout) *adadelta[T] {
 func (o *adadelta[T]) State() []any { return []any{o.v, o.u} }
 
 func (o *adadelta[T]) Step(params, grad []T, t int, lr float64) {
+	o.begin(params, grad, t, lr)
+	o.part(params, grad, 0, len(params))
+}
+
+func (o *adadelta[T]) size() int { return len(o.v) }
+
+func (o *adadelta[T]) begin(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.v), t)
-	addWeightDecay(grad, params, o.wd)
-	rho, w, eps, l := T(o.rho), T(1-o.rho), T(o.eps), T(lr)
-	v, u, g := o.v[:len(params)], o.u[:len(params)], grad[:len(params)]
-	for i := range params {
+	o.lr = T(lr)
+}
+
+func (o *adadelta[T]) part(params, grad []T, lo, hi int) {
+	p, g, v, u := params[lo:hi], grad[lo:hi], o.v[lo:hi], o.u[lo:hi]
+	addWeightDecay(g, p, o.wd)
+	rho, w, eps, l := T(o.rho), T(1-o.rho), T(o.eps), o.lr
+	for i := range p {
 		gi := g[i]
 		v[i] = rho*v[i] + w*gi*gi
 		delta := sqrt(u[i]+eps) / sqrt(v[i]+eps) * gi
 		u[i] = rho*u[i] + w*delta*delta
-		params[i] -= l * delta
+		p[i] -= l * delta
 	}
 }

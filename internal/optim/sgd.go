@@ -13,6 +13,7 @@ type sgd[T Float] struct {
 	entry
 	n  int
 	wd float64
+	lr T // the rate of the current update (begin)
 }
 
 func newSGD[T Float](v param.Values, l Layout) *sgd[T] {
@@ -23,8 +24,19 @@ func newSGD[T Float](v param.Values, l Layout) *sgd[T] {
 func (o *sgd[T]) State() []any { return nil }
 
 func (o *sgd[T]) Step(params, grad []T, t int, lr float64) {
+	o.begin(params, grad, t, lr)
+	o.part(params, grad, 0, len(params))
+}
+
+func (o *sgd[T]) size() int { return o.n }
+
+func (o *sgd[T]) begin(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, o.n, t)
-	sgdStep(params, grad, o.wd, T(lr))
+	o.lr = T(lr)
+}
+
+func (o *sgd[T]) part(params, grad []T, lo, hi int) {
+	sgdStep(params[lo:hi], grad[lo:hi], o.wd, o.lr)
 }
 
 // The flags of the assembly loops (vec_amd64.s).
@@ -79,7 +91,12 @@ type heavyBall[T Float] struct {
 	nesterov bool
 	started  bool // the buffer holds a gradient (PyTorch's buffer is not None)
 	b        []T  // momentum buffer
+	c        [4]T // the scalars of the current update, as heavyBallVec reads them: lr, λ, μ, w (begin)
+	flags    int  // its flags for heavyBallVec, or plainStep
 }
+
+// plainStep is heavyBall's flags for a step with μ = 0: an sgd step.
+const plainStep = -1
 
 func newMomentum[T Float](v param.Values, l Layout) *heavyBall[T] {
 	return newHeavyBall[T](v, l.Size, false)
@@ -101,27 +118,42 @@ func (o *heavyBall[T]) State() []any { return []any{&o.started, o.b} }
 func (o *heavyBall[T]) SetMomentum(m float64) { o.mu = m }
 
 func (o *heavyBall[T]) Step(params, grad []T, t int, lr float64) {
+	o.begin(params, grad, t, lr)
+	o.part(params, grad, 0, len(params))
+}
+
+func (o *heavyBall[T]) size() int { return len(o.b) }
+
+func (o *heavyBall[T]) begin(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.b), t)
-	b, g := o.b[:len(params)], grad[:len(params)]
 	l := T(lr)
 	if o.mu == 0 {
-		sgdStep(params, g, o.wd, l)
+		o.c, o.flags = [4]T{l}, plainStep
 		return
 	}
 	mu, w := T(o.mu), T(o.w)
 	if !o.started {
 		w, o.started = 1, true
 	}
-	c, flags := [4]T{l, T(o.wd), mu, w}, 0
+	o.c, o.flags = [4]T{l, T(o.wd), mu, w}, 0
 	if o.wd != 0 {
-		flags |= vecDecay
+		o.flags |= vecDecay
 	}
 	if o.nesterov {
-		flags |= vecNesterov
+		o.flags |= vecNesterov
 	}
-	k := heavyBallVec(params, g, b, &c, flags)
-	addWeightDecay(g[k:], params[k:], o.wd)
-	heavyBallLoop(params[k:], g[k:], b[k:], l, mu, w, o.nesterov)
+}
+
+func (o *heavyBall[T]) part(params, grad []T, lo, hi int) {
+	p, g := params[lo:hi], grad[lo:hi]
+	if o.flags == plainStep {
+		sgdStep(p, g, o.wd, o.c[0])
+		return
+	}
+	b := o.b[lo:hi]
+	k := heavyBallVec(p, g, b, &o.c, o.flags)
+	addWeightDecay(g[k:], p[k:], o.wd)
+	heavyBallLoop(p[k:], g[k:], b[k:], o.c[0], o.c[2], o.c[3], o.nesterov)
 }
 
 // heavyBallLoop is the update of heavyBall.Step after the weight decay, in Go.

@@ -606,6 +606,15 @@ func (stateless) Step(params, grad []float64, t int, lr float64) {}
 var stateScratch = map[string][]string{
 	"lbfgs": {"grad", "y", "s", "x", "g0", "gNew", "gOld", "bg", "al"}, // flat_grad, the candidate pair, strong_wolfe's vectors, the two-loop α
 	"muon":  {"x", "xNext", "gram", "gram2"},                           // the Newton–Schulz iterates
+	// The scalars of the current update, which begin sets before part reads them (rangedOf).
+	"sgd":       {"lr"},
+	"heavyBall": {"c", "flags"},
+	"adagrad":   {"clr"},
+	"rmsprop":   {"lr"},
+	"adadelta":  {"lr"},
+	"adam":      {"c", "lr", "flags"},
+	"adamax":    {"clr"},
+	"nadam":     {"lr", "bc2", "cg", "cm"},
 }
 
 // TestStateCoversEveryChange looks at the fields of each optimizer (by reflection): every

@@ -84,10 +84,11 @@ func lrFind[T optim.Float](ctx context.Context, r *Run, base ObjectiveOf[T], o L
 	c := r.Config
 	obj := clippedOf(c, base)
 	layout := obj.Layout()
-	opt, err := newOptimizer[T](c, layout)
+	opt, stop, err := newOptimizer[T](c, layout, r.threads)
 	if err != nil {
 		return nil, err
 	}
+	defer stop()
 	size, _ := r.Plan.Batch(0)
 	res := &LRFindResult{Summary: report.LRFindSummary{
 		Name: c.Name, Seed: c.Seed, Optimizer: c.Optimizer.Name, BatchSize: size,

@@ -37,6 +37,8 @@ type Run struct {
 	obj32  ObjectiveOf[float32]
 	data32 *DataOf[float32] // train.dtype float32: obj32 and data32 instead of obj and data
 	fstar  float64
+
+	threads int // the goroutines of the model's products and of the optimizer's update
 }
 
 // Float32 reports whether the run trains in float32 (train.dtype).
@@ -60,7 +62,7 @@ func rng(seed, stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, str
 // estimates the run's memory and refuses a run that would need more than lim allows (a
 // *MemoryError).
 func Setup(ctx context.Context, c *config.Config, lim Limits) (*Run, error) {
-	r := &Run{Config: c, fstar: math.NaN()}
+	r := &Run{Config: c, fstar: math.NaN(), threads: threads(c, lim)}
 	if c.IsProblem() {
 		v := c.Problem.Values
 		scales, _ := v["scales"].([]float64)
@@ -419,10 +421,11 @@ func trainOf[T optim.Float](ctx context.Context, r *Run, h *runHooks[T], ck *rep
 	c := r.Config
 	obj := clippedOf(c, h.base)
 	layout := obj.Layout()
-	opt, err := newOptimizer[T](c, layout)
+	opt, stop, err := newOptimizer[T](c, layout, r.threads)
 	if err != nil {
 		return nil, err
 	}
+	defer stop()
 	params := make([]T, layout.Size)
 	grad := make([]T, layout.Size)
 	obj.Init(params)
@@ -501,17 +504,19 @@ func writeParams[T optim.Float](path string, l optim.Layout, params []T) error {
 	return report.WriteSafetensors(path, ts, map[string]string{"format": "pt", "written_by": "optimbench " + version.String()})
 }
 
-// newOptimizer builds c's optimizer for layout in precision T; one with a second rate learns
-// the base rate.
-func newOptimizer[T optim.Float](c *config.Config, layout optim.Layout) (optim.OptimizerOf[T], error) {
+// newOptimizer builds c's optimizer for layout in precision T, its update split across
+// threads goroutines where it pays (optim.Parallel: the same steps to the bit), and the
+// function that stops them; one with a second rate learns the base rate.
+func newOptimizer[T optim.Float](c *config.Config, layout optim.Layout, threads int) (optim.OptimizerOf[T], func(), error) {
 	opt, err := optim.NewOf[T](c.Optimizer.Name, c.Optimizer.Values, layout)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if br, ok := opt.(optim.BaseRater); ok {
 		br.SetBaseLR(c.Schedule.LR)
 	}
-	return opt, nil
+	p, stop := optim.Parallel(opt, threads)
+	return p, stop, nil
 }
 
 // clippedOf is the objective obj of run c, its gradients clipped when train.clip_grad_norm or
