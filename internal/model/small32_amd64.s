@@ -6,7 +6,9 @@
 // multiple of 8 ends in a partial vector, loaded and stored through a lane mask (VMASKMOVPS
 // neither reads nor writes the masked-off lanes). Every function keeps the lane indices
 // 0..7 in Y12, all ones in Y11, the mask of the last, partial vector in Y10 and, per vector,
-// the mask it uses in Y9.
+// the mask it uses in Y9. The bodies the functions share are macros (their labels passed in,
+// as one TEXT may use a macro twice); the arguments are loaded in each TEXT, where go vet
+// checks them against the Go declaration.
 
 DATA lanes32<>+0(SB)/4, $0
 DATA lanes32<>+4(SB)/4, $1
@@ -27,6 +29,82 @@ GLOBL lanes32<>(SB), RODATA|NOPTR, $32
 
 // PICKMASK sets Y9 to the mask of the vector ending at byte end of a row of len bytes.
 #define PICKMASK(end, len, label) VMOVAPS Y11, Y9; CMPQ end, len; JLE label; VMOVAPS Y10, Y9; label:
+
+// COLS16 goes to done when no column is left from byte CX of a row of len bytes, to one when
+// fewer than 16 are, with end = CX + 64 (the end of 16 columns).
+#define COLS16(len, end, done, one) \
+	CMPQ CX, len; \
+	JGE done; \
+	LEAQ 64(CX), end; \
+	CMPQ end, len; \
+	JG one
+
+// STOREY0 stores Y0 at dst, the vector ending at byte end of a row of len bytes: whole, or
+// through the mask Y9 when it is the last, partial one.
+#define STOREY0(end, len, dst, part, next) \
+	CMPQ end, len; \
+	JG part; \
+	VMOVUPS Y0, dst; \
+	JMP next; \
+part:; \
+	VMASKMOVPS Y0, Y9, dst; \
+next:
+
+// RELUIF sets z to +0 where z < 0 (false for NaN) when R13 ≠ 0, m as scratch and Y15 = 0.
+#define RELUIF(z, m, skip) \
+	TESTQ R13, R13; \
+	JZ skip; \
+	VCMPPS $1, Y15, z, m; \
+	VANDNPS z, m, z; \
+skip:
+
+// RELUIF2 is RELUIF on the two vectors a and b (ma and mb as scratch), interleaved.
+#define RELUIF2(a, ma, b, mb, skip) \
+	TESTQ R13, R13; \
+	JZ skip; \
+	VCMPPS $1, Y15, a, ma; \
+	VCMPPS $1, Y15, b, mb; \
+	VANDNPS a, ma, a; \
+	VANDNPS b, mb, b; \
+skip:
+
+// DOT16 and DOT8 form the sums of the 16 or 8 (the lanes of Y9) columns at byte CX of a
+// matrix at R11 with the row stride stride, weighted by the row at SI of length lim bytes
+// (dot += x[k]·m[k][j] for each k in order, from +0): DOT16 into Y0 and Y3, DOT8 into Y0
+// through the product register prod; both use AX, DX, Y1, Y2 (and DOT16 Y4).
+#define DOT16(lim, stride, loop, end) \
+	VXORPS Y0, Y0, Y0; \
+	VXORPS Y3, Y3, Y3; \
+	LEAQ (R11)(CX*1), DX;        /* DX = &m[k][j] */ \
+	XORQ AX, AX;                 /* AX = byte offset of k */ \
+loop:; \
+	CMPQ AX, lim; \
+	JGE end; \
+	VBROADCASTSS (SI)(AX*1), Y1; \
+	VMULPS (DX), Y1, Y2; \
+	VMULPS 32(DX), Y1, Y4; \
+	VADDPS Y2, Y0, Y0; \
+	VADDPS Y4, Y3, Y3; \
+	ADDQ stride, DX; \
+	ADDQ $4, AX; \
+	JMP loop; \
+end:
+
+#define DOT8(lim, stride, prod, loop, end) \
+	VXORPS Y0, Y0, Y0; \
+	LEAQ (R11)(CX*1), DX;        /* DX = &m[k][j] */ \
+	XORQ AX, AX;                 /* AX = byte offset of k */ \
+loop:; \
+	CMPQ AX, lim; \
+	JGE end; \
+	VBROADCASTSS (SI)(AX*1), Y1; \
+	VMASKMOVPS (DX), Y9, Y2; \
+	VMULPS Y2, Y1, prod; \
+	VADDPS prod, Y0, Y0; \
+	ADDQ stride, DX; \
+	ADDQ $4, AX; \
+	JMP loop; \
+end:
 
 // func small32ForwardAVX2(n, in, out int, x, wt, b, z *float32, relu int)
 //
@@ -51,38 +129,13 @@ frow:
 	JLE fdone
 	XORQ CX, CX                 // CX = byte offset of output j
 fcol:
-	CMPQ CX, R14
-	JGE frowend
-	LEAQ 64(CX), R9
-	CMPQ R9, R14
-	JG fone
+	COLS16(R14, R9, frowend, fone)
 	// 16 outputs, two whole vectors
-	VXORPS Y0, Y0, Y0
-	VXORPS Y3, Y3, Y3
-	LEAQ (R11)(CX*1), DX        // DX = &wt[k][j]
-	XORQ AX, AX                 // AX = byte offset of input k
-fk2:
-	CMPQ AX, BX
-	JGE fk2end
-	VBROADCASTSS (SI)(AX*1), Y1
-	VMULPS (DX), Y1, Y2
-	VMULPS 32(DX), Y1, Y4
-	VADDPS Y2, Y0, Y0
-	VADDPS Y4, Y3, Y3
-	ADDQ R14, DX
-	ADDQ $4, AX
-	JMP fk2
-fk2end:
+	DOT16(BX, R14, fk2, fk2end)
 	LEAQ (R12)(CX*1), DX
 	VADDPS (DX), Y0, Y0         // b + sum
 	VADDPS 32(DX), Y3, Y3
-	TESTQ R13, R13
-	JZ fstore2
-	VCMPPS $1, Y15, Y0, Y2      // z < 0 (false for NaN)
-	VCMPPS $1, Y15, Y3, Y4
-	VANDNPS Y0, Y2, Y0          // +0 where z < 0
-	VANDNPS Y3, Y4, Y3
-fstore2:
+	RELUIF2(Y0, Y2, Y3, Y4, fstore2)
 	LEAQ (DI)(CX*1), DX
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y3, 32(DX)
@@ -92,34 +145,11 @@ fone:
 	// 8 outputs or fewer, the last through the mask
 	LEAQ 32(CX), R9             // R9 = end of the vector
 	PICKMASK(R9, R14, fsum)
-	VXORPS Y0, Y0, Y0
-	LEAQ (R11)(CX*1), DX        // DX = &wt[k][j]
-	XORQ AX, AX                 // AX = byte offset of input k
-fk:
-	CMPQ AX, BX
-	JGE fkend
-	VBROADCASTSS (SI)(AX*1), Y1
-	VMASKMOVPS (DX), Y9, Y2
-	VMULPS Y2, Y1, Y1
-	VADDPS Y1, Y0, Y0
-	ADDQ R14, DX
-	ADDQ $4, AX
-	JMP fk
-fkend:
+	DOT8(BX, R14, Y1, fk, fkend)
 	VMASKMOVPS (R12)(CX*1), Y9, Y2
 	VADDPS Y0, Y2, Y0           // b + sum
-	TESTQ R13, R13
-	JZ fstore
-	VCMPPS $1, Y15, Y0, Y2      // Y2 = z < 0 (false for NaN)
-	VANDNPS Y0, Y2, Y0          // z with lanes < 0 set to +0
-fstore:
-	CMPQ R9, R14
-	JG fpart
-	VMOVUPS Y0, (DI)(CX*1)
-	JMP fnext
-fpart:
-	VMASKMOVPS Y0, Y9, (DI)(CX*1)
-fnext:
+	RELUIF(Y0, Y2, fstore)
+	STOREY0(R9, R14, (DI)(CX*1), fpart, fnext)
 	MOVQ R9, CX
 	JMP fcol
 frowend:
@@ -148,11 +178,7 @@ TEXT ·small32Forward2AVX2(SB), NOSPLIT, $0-56
 	VXORPS Y15, Y15, Y15
 	XORQ CX, CX                 // CX = byte offset of output j
 pcol:
-	CMPQ CX, R14
-	JGE pdone
-	LEAQ 64(CX), R9
-	CMPQ R9, R14
-	JG pone
+	COLS16(R14, R9, pdone, pone)
 	// 16 outputs, two whole vectors
 	LEAQ (R11)(CX*1), DX
 	VMOVUPS (DX), Y4            // wt[0][j..j+15]
@@ -179,13 +205,7 @@ prow2:
 	VADDPS Y13, Y3, Y3
 	VADDPS Y0, Y8, Y0         // b + sum
 	VADDPS Y3, Y9, Y3
-	TESTQ R13, R13
-	JZ pstore2
-	VCMPPS $1, Y15, Y0, Y12    // z < 0 (false for NaN)
-	VCMPPS $1, Y15, Y3, Y13
-	VANDNPS Y0, Y12, Y0       // +0 where z < 0
-	VANDNPS Y3, Y13, Y3
-pstore2:
+	RELUIF2(Y0, Y12, Y3, Y13, pstore2)
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y3, 32(DX)
 	ADDQ $8, AX
@@ -213,18 +233,8 @@ prow:
 	VMULPS Y6, Y2, Y12
 	VADDPS Y12, Y0, Y0
 	VADDPS Y0, Y8, Y0
-	TESTQ R13, R13
-	JZ pstore
-	VCMPPS $1, Y15, Y0, Y12
-	VANDNPS Y0, Y12, Y0
-pstore:
-	CMPQ R9, R14
-	JG ppart
-	VMOVUPS Y0, (DX)
-	JMP prownext
-ppart:
-	VMASKMOVPS Y0, Y9, (DX)
-prownext:
+	RELUIF(Y0, Y12, pstore)
+	STOREY0(R9, R14, (DX), ppart, prownext)
 	ADDQ $8, AX
 	ADDQ R14, DX
 	DECQ R10
@@ -277,11 +287,7 @@ ok:
 	JMP ok
 okend:
 	VADDPS Y0, Y14, Y0          // b + sum
-	TESTQ R13, R13
-	JZ ostore
-	VCMPPS $1, Y15, Y0, Y2      // z < 0 (false for NaN)
-	VANDNPS Y0, Y2, Y0
-ostore:
+	RELUIF(Y0, Y2, ostore)
 	CMPQ R8, $8
 	JL opart
 	VMOVUPS Y0, (DI)
@@ -296,6 +302,33 @@ onext:
 odone:
 	VZEROUPPER
 	RET
+
+// TRANS4 loads four rows of 8 inputs from byte AX of the rows at row, row+BX, row+2·BX and
+// row+R9 (3·BX) into r0..r3 and transposes them by pairs through t0..t3 (DX as scratch): r0
+// holds the four rows of input k in its low half and of input k+4 in its high half, r1 k+1 |
+// k+5, r2 k+2 | k+6, r3 k+3 | k+7. The unpacks give t0 = r0k0 r1k0 r0k1 r1k1 | r0k4 r1k4
+// r0k5 r1k5 and t1 = r0k2 r1k2 r0k3 r1k3 | r0k6 r1k6 r0k7 r1k7 (t2, t3 rows 2 and 3 alike).
+#define TRANS4(row, r0, r1, r2, r3, t0, t1, t2, t3) \
+	LEAQ (row)(AX*1), DX; \
+	VMOVUPS (DX), r0; \
+	VMOVUPS (DX)(BX*1), r1; \
+	VMOVUPS (DX)(BX*2), r2; \
+	VMOVUPS (DX)(R9*1), r3; \
+	VUNPCKLPS r1, r0, t0; \
+	VUNPCKHPS r1, r0, t1; \
+	VUNPCKLPS r3, r2, t2; \
+	VUNPCKHPS r3, r2, t3; \
+	VSHUFPS $0x44, t2, t0, r0; \
+	VSHUFPS $0xee, t2, t0, r1; \
+	VSHUFPS $0x44, t3, t1, r2; \
+	VSHUFPS $0xee, t3, t1, r3
+
+// MULADD adds x·w to Y0, x the 8 rows of one input in register x, w the weight at off(DX)
+// (broadcast into Y13); x is overwritten.
+#define MULADD(off, x) \
+	VBROADCASTSS off(DX), Y13; \
+	VMULPS Y13, x, x; \
+	VADDPS x, Y0, Y0
 
 // func small32Forward1T8AVX2(n, in int, x, w, b, z *float32, relu int)
 //
@@ -322,32 +355,8 @@ trow:
 tk:
 	CMPQ AX, BX
 	JGE tkend
-	LEAQ (SI)(AX*1), DX
-	VMOVUPS (DX), Y1            // rows i..i+3, inputs k..k+7
-	VMOVUPS (DX)(BX*1), Y2
-	VMOVUPS (DX)(BX*2), Y3
-	VMOVUPS (DX)(R9*1), Y4
-	VUNPCKLPS Y2, Y1, Y5        // r0k0 r1k0 r0k1 r1k1 | r0k4 r1k4 r0k5 r1k5
-	VUNPCKHPS Y2, Y1, Y6        // r0k2 r1k2 r0k3 r1k3 | r0k6 r1k6 r0k7 r1k7
-	VUNPCKLPS Y4, Y3, Y7
-	VUNPCKHPS Y4, Y3, Y8
-	VSHUFPS $0x44, Y7, Y5, Y1   // rows 0..3 of inputs k | k+4
-	VSHUFPS $0xee, Y7, Y5, Y2   // k+1 | k+5
-	VSHUFPS $0x44, Y8, Y6, Y3   // k+2 | k+6
-	VSHUFPS $0xee, Y8, Y6, Y4   // k+3 | k+7
-	LEAQ (R10)(AX*1), DX
-	VMOVUPS (DX), Y5            // rows i+4..i+7
-	VMOVUPS (DX)(BX*1), Y6
-	VMOVUPS (DX)(BX*2), Y7
-	VMOVUPS (DX)(R9*1), Y8
-	VUNPCKLPS Y6, Y5, Y9
-	VUNPCKHPS Y6, Y5, Y10
-	VUNPCKLPS Y8, Y7, Y11
-	VUNPCKHPS Y8, Y7, Y12
-	VSHUFPS $0x44, Y11, Y9, Y5  // rows 4..7 of inputs k | k+4
-	VSHUFPS $0xee, Y11, Y9, Y6
-	VSHUFPS $0x44, Y12, Y10, Y7
-	VSHUFPS $0xee, Y12, Y10, Y8
+	TRANS4(SI, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8)      // rows i..i+3
+	TRANS4(R10, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12)  // rows i+4..i+7
 	VPERM2F128 $0x20, Y5, Y1, Y9    // input k, rows 0..7
 	VPERM2F128 $0x20, Y6, Y2, Y10   // k+1
 	VPERM2F128 $0x20, Y7, Y3, Y11   // k+2
@@ -357,39 +366,19 @@ tk:
 	VPERM2F128 $0x31, Y7, Y3, Y3    // k+6
 	VPERM2F128 $0x31, Y8, Y4, Y4    // k+7
 	LEAQ (R11)(AX*1), DX
-	VBROADCASTSS 0(DX), Y13
-	VMULPS Y13, Y9, Y9
-	VADDPS Y9, Y0, Y0
-	VBROADCASTSS 4(DX), Y13
-	VMULPS Y13, Y10, Y10
-	VADDPS Y10, Y0, Y0
-	VBROADCASTSS 8(DX), Y13
-	VMULPS Y13, Y11, Y11
-	VADDPS Y11, Y0, Y0
-	VBROADCASTSS 12(DX), Y13
-	VMULPS Y13, Y12, Y12
-	VADDPS Y12, Y0, Y0
-	VBROADCASTSS 16(DX), Y13
-	VMULPS Y13, Y1, Y1
-	VADDPS Y1, Y0, Y0
-	VBROADCASTSS 20(DX), Y13
-	VMULPS Y13, Y2, Y2
-	VADDPS Y2, Y0, Y0
-	VBROADCASTSS 24(DX), Y13
-	VMULPS Y13, Y3, Y3
-	VADDPS Y3, Y0, Y0
-	VBROADCASTSS 28(DX), Y13
-	VMULPS Y13, Y4, Y4
-	VADDPS Y4, Y0, Y0
+	MULADD(0, Y9)
+	MULADD(4, Y10)
+	MULADD(8, Y11)
+	MULADD(12, Y12)
+	MULADD(16, Y1)
+	MULADD(20, Y2)
+	MULADD(24, Y3)
+	MULADD(28, Y4)
 	ADDQ $32, AX
 	JMP tk
 tkend:
 	VADDPS Y0, Y14, Y0          // b + sum
-	TESTQ R13, R13
-	JZ tstore
-	VCMPPS $1, Y15, Y0, Y2      // z < 0 (false for NaN)
-	VANDNPS Y0, Y2, Y0
-tstore:
+	RELUIF(Y0, Y2, tstore)
 	VMOVUPS Y0, (DI)
 	LEAQ (R10)(BX*4), SI        // row i+8
 	ADDQ $32, DI
@@ -427,18 +416,36 @@ ci:
 	DECQ R10
 	JMP ci
 ciend:
-	CMPQ R9, R14
-	JG cpart
-	VMOVUPS Y0, (DI)(CX*1)
-	JMP cnext
-cpart:
-	VMASKMOVPS Y0, Y9, (DI)(CX*1)
-cnext:
+	STOREY0(R9, R14, (DI)(CX*1), cpart, cnext)
 	MOVQ R9, CX
 	JMP ccol
 cdone:
 	VZEROUPPER
 	RET
+
+// ROWSUM sets Y0 to Σᵢ d·a over the n (R8) rows in order from +0, d from dz's row i at byte CX
+// (SI, row stride R14) and a from a's row i at byte AX (R9, row stride BX), through DX, R13,
+// R10, Y1 and Y2: LOAD is LOADWJ (d the vector of 8 outputs, a broadcast) or LOADWK (d
+// broadcast, a the vector of 8 inputs), Y1 × Y2 the product.
+#define ROWSUM(LOAD, loop, end) \
+	VXORPS Y0, Y0, Y0; \
+	LEAQ (SI)(CX*1), DX;         /* DX = &dz[i][j] */ \
+	LEAQ (R9)(AX*1), R13;        /* R13 = &a[i][k] */ \
+	MOVQ R8, R10; \
+loop:; \
+	TESTQ R10, R10; \
+	JLE end; \
+	LOAD; \
+	VMULPS Y2, Y1, Y2; \
+	VADDPS Y2, Y0, Y0; \
+	ADDQ R14, DX; \
+	ADDQ BX, R13; \
+	DECQ R10; \
+	JMP loop; \
+end:
+
+#define LOADWJ VMASKMOVPS (DX), Y9, Y1; VBROADCASTSS (R13), Y2
+#define LOADWK VBROADCASTSS (DX), Y1; VMASKMOVPS (R13), Y9, Y2
 
 // func small32GradWjAVX2(n, in, out int, dz, a, gt *float32)
 //
@@ -465,29 +472,8 @@ wcol:
 wk:
 	CMPQ AX, BX
 	JGE wkend
-	VXORPS Y0, Y0, Y0
-	LEAQ (SI)(CX*1), DX         // DX = &dz[i][j]
-	LEAQ (R9)(AX*1), R13        // R13 = &a[i][k]
-	MOVQ R8, R10
-wi:
-	TESTQ R10, R10
-	JLE wiend
-	VMASKMOVPS (DX), Y9, Y1     // d
-	VBROADCASTSS (R13), Y2
-	VMULPS Y2, Y1, Y2
-	VADDPS Y2, Y0, Y0
-	ADDQ R14, DX
-	ADDQ BX, R13
-	DECQ R10
-	JMP wi
-wiend:
-	CMPQ R12, R14
-	JG wpart
-	VMOVUPS Y0, (DI)
-	JMP wnext
-wpart:
-	VMASKMOVPS Y0, Y9, (DI)
-wnext:
+	ROWSUM(LOADWJ, wi, wiend)
+	STOREY0(R12, R14, (DI), wpart, wnext)
 	ADDQ R14, DI
 	ADDQ $4, AX
 	JMP wk
@@ -522,29 +508,8 @@ kk:
 	JGE kkend
 	LEAQ 32(AX), R12
 	PICKMASK(R12, BX, ksum)
-	VXORPS Y0, Y0, Y0
-	LEAQ (SI)(CX*1), DX         // DX = &dz[i][j]
-	LEAQ (R9)(AX*1), R13        // R13 = &a[i][k]
-	MOVQ R8, R10
-ki:
-	TESTQ R10, R10
-	JLE kiend
-	VBROADCASTSS (DX), Y1       // d
-	VMASKMOVPS (R13), Y9, Y2
-	VMULPS Y2, Y1, Y2
-	VADDPS Y2, Y0, Y0
-	ADDQ R14, DX
-	ADDQ BX, R13
-	DECQ R10
-	JMP ki
-kiend:
-	CMPQ R12, BX
-	JG kpart
-	VMOVUPS Y0, (DI)(AX*1)
-	JMP knext
-kpart:
-	VMASKMOVPS Y0, Y9, (DI)(AX*1)
-knext:
+	ROWSUM(LOADWK, ki, kiend)
+	STOREY0(R12, BX, (DI)(AX*1), kpart, knext)
 	MOVQ R12, AX
 	JMP kk
 kkend:
@@ -587,28 +552,9 @@ xrow:
 	JLE xdone
 	XORQ CX, CX                 // CX = byte offset of input k
 xcol:
-	CMPQ CX, BX
-	JGE xrowend
-	LEAQ 64(CX), R12
-	CMPQ R12, BX
-	JG xone
+	COLS16(BX, R12, xrowend, xone)
 	// 16 inputs, two whole vectors
-	VXORPS Y0, Y0, Y0
-	VXORPS Y3, Y3, Y3
-	LEAQ (R11)(CX*1), DX        // DX = &w[j][k]
-	XORQ AX, AX                 // AX = byte offset of output j
-xj2:
-	CMPQ AX, R14
-	JGE xj2end
-	VBROADCASTSS (SI)(AX*1), Y1 // d
-	VMULPS (DX), Y1, Y2
-	VMULPS 32(DX), Y1, Y4
-	VADDPS Y2, Y0, Y0
-	VADDPS Y4, Y3, Y3
-	ADDQ BX, DX
-	ADDQ $4, AX
-	JMP xj2
-xj2end:
+	DOT16(R14, BX, xj2, xj2end)
 	TESTQ R13, R13
 	JZ xplain2
 	LEAQ (R9)(CX*1), DX
@@ -628,20 +574,7 @@ xone:
 	// 8 inputs or fewer, the last through the mask
 	LEAQ 32(CX), R12
 	PICKMASK(R12, BX, xsum)
-	VXORPS Y0, Y0, Y0
-	LEAQ (R11)(CX*1), DX        // DX = &w[j][k]
-	XORQ AX, AX                 // AX = byte offset of output j
-xj:
-	CMPQ AX, R14
-	JGE xjend
-	VBROADCASTSS (SI)(AX*1), Y1 // d
-	VMASKMOVPS (DX), Y9, Y2
-	VMULPS Y2, Y1, Y2
-	VADDPS Y2, Y0, Y0
-	ADDQ BX, DX
-	ADDQ $4, AX
-	JMP xj
-xjend:
+	DOT8(R14, BX, Y2, xj, xjend)
 	TESTQ R13, R13
 	JZ xplain
 	VMASKMOVPS (R9)(CX*1), Y9, Y1   // a
@@ -651,13 +584,7 @@ xjend:
 xplain:
 	LEAQ (DI)(CX*1), DX
 xstore:
-	CMPQ R12, BX
-	JG xpart
-	VMOVUPS Y0, (DX)
-	JMP xnext
-xpart:
-	VMASKMOVPS Y0, Y9, (DX)
-xnext:
+	STOREY0(R12, BX, (DX), xpart, xnext)
 	MOVQ R12, CX
 	JMP xcol
 xrowend:
