@@ -2,7 +2,8 @@
 """PyTorch side of the sweep benchmark of issue 4 (configs/bench/small-mlp-sweep.yaml).
 
 The same 120 runs as `optimbench sweep --config configs/bench/small-mlp-sweep.yaml`:
-a 2-16-1 ReLU MLP (float64) fitted by least squares to 1,000 points of a noisy linear
+a 2-16-1 ReLU (or, with --activation tanh, tanh: configs/bench/small-tanh-sweep.yaml) MLP
+(float64) fitted by least squares to 1,000 points of a noisy linear
 function for 100 epochs of batch 32 (shuffled each epoch, last batch smaller), with the
 mean loss over all points evaluated before training and after every epoch, one row
 written (and flushed) per evaluation to a metrics.csv per run, as optimbench does.
@@ -34,13 +35,13 @@ LRS = [0.001, 0.003, 0.01, 0.03, 0.1]
 SEEDS = list(range(1, 9))
 
 
-def run(opt_name, lr, seed, out_dir, n=1000, epochs=100, batch=32):
+def run(opt_name, lr, seed, out_dir, act, n=1000, epochs=100, batch=32):
     gen = torch.Generator().manual_seed(seed)
     x = torch.randn(n, 2, generator=gen, dtype=torch.float64)
     w_true = torch.randn(2, 1, generator=gen, dtype=torch.float64)
     y = x @ w_true + 0.1 * torch.randn(n, 1, generator=gen, dtype=torch.float64)
     torch.manual_seed(seed)
-    model = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.ReLU(), torch.nn.Linear(16, 1)).double()
+    model = torch.nn.Sequential(torch.nn.Linear(2, 16), act(), torch.nn.Linear(16, 1)).double()
     if opt_name == "sgd":
         opt = torch.optim.SGD(model.parameters(), lr=lr)
     elif opt_name == "momentum":
@@ -80,14 +81,16 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default="/tmp/torch-sweep")
     ap.add_argument("--runs", type=int, default=120, help="run only the first RUNS points")
+    ap.add_argument("--activation", default="relu", choices=["relu", "tanh"])
     a = ap.parse_args()
     torch.set_num_threads(1)
     points = [(o, lr, s) for o in OPTIMIZERS for lr in LRS for s in SEEDS][:a.runs]
     t = time.perf_counter()
-    per = [run(o, lr, s, os.path.join(a.out, "%s-lr%g-s%d" % (o, lr, s))) for o, lr, s in points]
+    act = torch.nn.ReLU if a.activation == "relu" else torch.nn.Tanh
+    per = [run(o, lr, s, os.path.join(a.out, "%s-lr%g-s%d" % (o, lr, s)), act) for o, lr, s in points]
     total = time.perf_counter() - t
-    print("torch %s, threads %d, OPENBLAS_CORETYPE=%s, import %.2f s" % (
-        torch.__version__, torch.get_num_threads(), os.environ.get("OPENBLAS_CORETYPE", "-"), IMPORT_S))
+    print("torch %s, %s, threads %d, OPENBLAS_CORETYPE=%s, import %.2f s" % (
+        torch.__version__, a.activation, torch.get_num_threads(), os.environ.get("OPENBLAS_CORETYPE", "-"), IMPORT_S))
     print("%d runs: %.2f s total, %.1f ms per run (min %.1f, max %.1f)" % (
         len(per), total, 1000 * total / len(per), 1000 * min(per), 1000 * max(per)))
     return 0
