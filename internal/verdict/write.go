@@ -49,7 +49,9 @@ func Write(dir string, outs []string) error {
 	if err := CheckOuts(outs); err != nil {
 		return err
 	}
-	if fi, err := os.Stat(dir); err != nil {
+	if fi, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return report.BadInput(fmt.Errorf("report: %s: no such folder (want the --out folder of optimbench benchmark)", dir))
+	} else if err != nil {
 		return report.BadInput(fmt.Errorf("report: %w", err))
 	} else if !fi.IsDir() {
 		return report.BadInput(fmt.Errorf("report: %s: not a benchmark folder", dir))
