@@ -144,7 +144,7 @@ func TestParallelWraps(t *testing.T) {
 		p, stop := parallelFrom(o, 2, 0)
 		_, split := p.(*parallel[float32])
 		_, splitM := p.(*parallelMomentum[float32])
-		if want := slices.Contains(elementWise, name); (split && splitM) || (split || splitM) != want {
+		if want := slices.Contains(elementWise, name); (split || splitM) != want {
 			t.Errorf("%s: Parallel gives %T, want it split: %v", name, p, want)
 		}
 		if !split && !splitM && p != o {

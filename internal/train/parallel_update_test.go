@@ -30,7 +30,13 @@ func TestParallelUpdateResume(t *testing.T) {
 		t.Run(dt, func(t *testing.T) {
 			r := setup(t, parallelDoc, "train.threads=2", "train.dtype="+dt)
 			before := runtime.NumGoroutine()
-			_, stop, err := newOptimizer[float64](r.Config, runLayout(r), r.threads)
+			var stop func()
+			var err error
+			if dt == "float32" {
+				_, stop, err = newOptimizer[float32](r.Config, runLayout(r), r.threads)
+			} else {
+				_, stop, err = newOptimizer[float64](r.Config, runLayout(r), r.threads)
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
