@@ -82,7 +82,7 @@ func TestReportBadInput(t *testing.T) {
 			if strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, tc.names) {
 				t.Errorf("stderr %q: want one line naming %s", stderr, tc.names)
 			}
-			if tc.name == "missing dir" && !strings.Contains(stderr, "no such folder (want the --out folder of optimbench benchmark)") {
+			if tc.name == "missing dir" && !strings.Contains(stderr, "no such folder (want the folder optimbench benchmark wrote)") {
 				t.Errorf("stderr %q: want it to say what DIR should be", stderr)
 			}
 			if _, err := os.Stat(out); err == nil {

@@ -50,7 +50,7 @@ func Write(dir string, outs []string) error {
 		return err
 	}
 	if fi, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		return report.BadInput(fmt.Errorf("report: %s: no such folder (want the --out folder of optimbench benchmark)", dir))
+		return report.BadInput(fmt.Errorf("report: %s: no such folder (want the folder optimbench benchmark wrote)", dir))
 	} else if err != nil {
 		return report.BadInput(fmt.Errorf("report: %w", err))
 	} else if !fi.IsDir() {
