@@ -185,8 +185,7 @@ func benchmarkScript(name, bin, conf, out string, shards, workers int) string {
 # preempted task: resubmit the same array index (finished runs are kept).
 set -euo pipefail
 mkdir -p %s
-sbatch --parsable --job-name=%s --array=0-%d --cpus-per-task=%d -o %s --wrap %s
-`, name, shards, shards, out, ShellQuote(out+"/logs"), ShellQuote("optimbench-"+name), shards-1, cpus,
-		ShellQuote(out+"/logs/shard-%A_%a.out"), ShellQuote(shellJoin(args)))
+%s
+`, name, shards, shards, out, ShellQuote(out+"/logs"), sbatchArrayLine(name, fmt.Sprintf("0-%d", shards-1), cpus, out, args))
 	return b.String()
 }

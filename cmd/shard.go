@@ -149,9 +149,14 @@ func shellJoin(args []string) string {
 
 // SbatchArray is the sbatch command that (re)submits the given shards.
 func (s submission) SbatchArray(shards []int) string {
+	return sbatchArrayLine(s.Name, sweep.ArrayRange(shards), max(s.CPUs, 1), s.Out, s.ShardArgs())
+}
+
+// sbatchArrayLine is the sbatch command of an array job named after name: the tasks array
+// (sbatch's --array syntax), cpus each, logs under out/logs, each running args.
+func sbatchArrayLine(name, array string, cpus int, out string, args []string) string {
 	return fmt.Sprintf("sbatch --parsable --job-name=%s --array=%s --cpus-per-task=%d -o %s --wrap %s",
-		ShellQuote("optimbench-"+s.Name), sweep.ArrayRange(shards), max(s.CPUs, 1),
-		ShellQuote(s.Out+"/logs/shard-%A_%a.out"), ShellQuote(shellJoin(s.ShardArgs())))
+		ShellQuote("optimbench-"+name), array, cpus, ShellQuote(out+"/logs/shard-%A_%a.out"), ShellQuote(shellJoin(args)))
 }
 
 // SlurmScript is a bash script that submits the sweep as a Slurm array job

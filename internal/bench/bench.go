@@ -122,14 +122,9 @@ func randomSet(n, d, classes int, rng *rand.Rand) *data.Set {
 	return s
 }
 
-// Objective is the training objective of model m on set, as `optimbench train` builds it:
-// shuffled minibatches of m.Batch, the parameters initialized from seed, the model's products
-// on threads threads.
-func Objective(m Model, set *data.Set, seed uint64, threads int) (*train.Data, error) {
-	return ObjectiveOf[float64](m, set, seed, threads)
-}
-
-// ObjectiveOf is Objective in precision T (train.dtype).
+// ObjectiveOf is the training objective of model m on set in precision T (train.dtype), as
+// `optimbench train` builds it: shuffled minibatches of m.Batch, the parameters initialized
+// from seed, the model's products on threads threads.
 func ObjectiveOf[T optim.Float](m Model, set *data.Set, seed uint64, threads int) (*train.DataOf[T], error) {
 	if set.D != m.In {
 		return nil, fmt.Errorf("bench %s: data has %d features, want %d", m.Name, set.D, m.In)

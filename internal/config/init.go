@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,9 +83,7 @@ func decodeInitFile(s *Section) (*Section, *InitFile, error) {
 	if pin != "" && pin != f.SHA256 {
 		return nil, nil, sub.Errf("sha256", "the file %s has sha256 %s, not %s (it changed since this configuration was written)", f.Path, f.SHA256, pin)
 	}
-	rest := &Section{file: s.file, path: s.path, m: maps.Clone(s.m)}
-	delete(rest.m, "init")
-	return rest, &f, nil
+	return s.without("init"), &f, nil
 }
 
 func initChoices() string { return strings.Join(initKey.Choices, ", ") }

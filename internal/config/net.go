@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -72,9 +71,7 @@ func decodeLayers(s *Section) (*Section, []any, error) {
 			return nil, nil, err
 		}
 	}
-	rest := &Section{file: s.file, path: s.path, m: maps.Clone(s.m)}
-	delete(rest.m, "layers")
-	return rest, out, nil
+	return s.without("layers"), out, nil
 }
 
 func decodeLayer(s *Section, i int, e any) (map[string]any, error) {

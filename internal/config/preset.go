@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 
@@ -113,9 +112,6 @@ var presets = []Preset{
 		Commit: "26c0ff7c70c48f684609fe48b1f8b32a76a4be38",
 		Doc:    "Branin + u·x + v·y from (2.5, 12.5)"},
 }
-
-// Presets returns DeepOBS's test problems, in SPEC order.
-func Presets() []Preset { return slices.Clone(presets) }
 
 // PresetNames returns the presets' names.
 func PresetNames() []string {

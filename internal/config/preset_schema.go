@@ -3,7 +3,6 @@ package config
 import (
 	"context"
 	"math/rand/v2"
-	"slices"
 
 	"github.com/optimbench/optimbench/internal/data"
 	"github.com/optimbench/optimbench/internal/model"
@@ -92,9 +91,7 @@ func checkInitBias(s *Section, v param.Values, initFile bool) error {
 // the kinds that have one, deepobs_2d's start) and checks the kind's rules across keys.
 // initFile says whether model.init names a file, which only the kinds with init take.
 func defaultModelKeys(s *Section, kind *Choice, v param.Values, d *Block, initFile bool) error {
-	has := func(k string) bool {
-		return slices.ContainsFunc(kind.Params, func(p param.Spec) bool { return p.Key == k })
-	}
+	has := func(k string) bool { return param.Find(kind.Params, k) != nil }
 	if initFile && !has("init") {
 		return s.Errf("init", "does not apply to kind %s (its start is part of the problem)", kind.Name)
 	}

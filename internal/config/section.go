@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"sort"
 	"strconv"
@@ -111,6 +112,14 @@ func (s *Section) CheckKeys(allowed []string, notHere func(k string) string) err
 
 // Get returns the raw value of key k (nil when absent).
 func (s *Section) Get(k string) any { return s.m[k] }
+
+// without returns a copy of s without key k (the keys a decoder takes out before the rest
+// is decoded against a table).
+func (s *Section) without(k string) *Section {
+	rest := &Section{file: s.file, path: s.path, m: maps.Clone(s.m)}
+	delete(rest.m, k)
+	return rest
+}
 
 // Keys returns the keys of the mapping, sorted.
 func (s *Section) Keys() []string {

@@ -121,7 +121,8 @@ func estimateMemory(c *config.Config, train, test *data.Set, classes, maxBatch i
 		for k, x := range c.Optimizer.Values {
 			v[k] = x
 		}
-		opt := sat(e.Floats(v, l), bpv)
+		floats := e.Floats(v, l)
+		opt := sat(floats, bpv)
 		key := "optimizer.name"
 		for _, s := range e.Params {
 			if s.Key == "history_size" {
@@ -130,7 +131,7 @@ func estimateMemory(c *config.Config, train, test *data.Set, classes, maxBatch i
 		}
 		parts = append(parts, memoryPart{"optimizer state", key, opt})
 		if every, _ := c.Train.Values["checkpoint_every"].(int); every > 0 {
-			parts = append(parts, memoryPart{"checkpoint copies", "train.checkpoint_every", sat(sat(z.Params, 8)+sat(e.Floats(v, l), 8), 2)})
+			parts = append(parts, memoryPart{"checkpoint copies", "train.checkpoint_every", sat(sat(z.Params, 8)+sat(floats, 8), 2)})
 		}
 	} else {
 		parts = append(parts, memoryPart{"optimizer state", "optimizer.name", math.MaxInt64})

@@ -241,9 +241,7 @@ func (f *FunctionOf[T]) Layout() optim.Layout { return optim.Flat(f.Fn.Dim()) }
 
 // Init writes the start and restarts the noise stream.
 func (f *FunctionOf[T]) Init(params []T) {
-	for i, v := range f.Start {
-		params[i] = T(v)
-	}
+	setFrom(params, f.Start)
 	f.pcg = rand.NewPCG(f.seed, streamNoise)
 	f.rng = rand.New(f.pcg)
 }

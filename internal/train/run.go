@@ -98,14 +98,20 @@ func Setup(ctx context.Context, c *config.Config, lim Limits) (*Run, error) {
 	}
 	ref := r.data
 	if Float32(c) {
-		if r.data32, r.obj32, err = newData[float32](c, train, test, classes, r.Plan.MaxBatch, lim); err != nil {
+		if r.data32, err = newData[float32](c, train, test, classes, r.Plan.MaxBatch, r.threads); err != nil {
+			return nil, err
+		}
+		if r.obj32, err = startFrom[float32](c, r.data32); err != nil {
 			return nil, err
 		}
 		if c.Train.Values.Bool("reference_optimum") { // f* in float64, on a float64 copy
-			ref, _, err = newData[float64](c, train, test, classes, r.Plan.MaxBatch, lim)
+			ref, err = newData[float64](c, train, test, classes, r.Plan.MaxBatch, r.threads)
 		}
 	} else {
-		r.data, r.obj, err = newData[float64](c, train, test, classes, r.Plan.MaxBatch, lim)
+		if r.data, err = newData[float64](c, train, test, classes, r.Plan.MaxBatch, r.threads); err != nil {
+			return nil, err
+		}
+		r.obj, err = startFrom[float64](c, r.data)
 		ref = r.data
 	}
 	if err != nil {
@@ -119,23 +125,19 @@ func Setup(ctx context.Context, c *config.Config, lim Limits) (*Run, error) {
 	return r, nil
 }
 
-// newData builds the model of data run c in precision T on its threads, and its objective.
-func newData[T optim.Float](c *config.Config, train, test *data.Set, classes, maxBatch int, lim Limits) (*DataOf[T], ObjectiveOf[T], error) {
+// newData builds the model of data run c in precision T on threads threads, and its data
+// objective (startFrom sets where it starts).
+func newData[T optim.Float](c *config.Config, train, test *data.Set, classes, maxBatch, threads int) (*DataOf[T], error) {
 	mdl, err := model.NewOf[T](c.ModelSpec(), train.D, classes, max(maxBatch, evalRows))
 	if err != nil {
-		return nil, nil, &config.ConfigError{File: c.File, Msg: "model." + err.Error()}
+		return nil, &config.ConfigError{File: c.File, Msg: "model." + err.Error()}
 	}
 	if th, ok := mdl.(model.Threaded); ok {
-		if err := th.SetThreads(threads(c, lim)); err != nil {
-			return nil, nil, err
+		if err := th.SetThreads(threads); err != nil {
+			return nil, err
 		}
 	}
-	d := NewDataOf(mdl, train, test, maxBatch, c.Classify(), c.Train.Values.Bool("shuffle"), c.Seed)
-	obj, err := startFrom[T](c, d)
-	if err != nil {
-		return nil, nil, err
-	}
-	return d, obj, nil
+	return NewDataOf(mdl, train, test, maxBatch, c.Classify(), c.Train.Values.Bool("shuffle"), c.Seed), nil
 }
 
 // LoadData reads c's data: the source's training set, limited to data.limit samples and
@@ -295,6 +297,14 @@ func (r *Run) Resume(ctx context.Context, dir string, rec Recorder) (*report.Sum
 
 // execute runs r into dir, from the start or from checkpoint ck, in the run's precision.
 func (r *Run) execute(ctx context.Context, dir string, rec Recorder, ck *report.Checkpoint) (*report.Summary, error) {
+	// An evaluation stops at its next chunk on Ctrl-C: the context goes to the data objective
+	// itself, which an init file's wrapper (fromFile) hides from executeOf.
+	if r.data32 != nil {
+		r.data32.setContext(ctx)
+	}
+	if r.data != nil {
+		r.data.setContext(ctx)
+	}
 	if r.obj32 != nil {
 		return executeOf(ctx, r, r.obj32, dir, rec, ck)
 	}
@@ -317,9 +327,6 @@ func executeOf[T optim.Float](ctx context.Context, r *Run, base ObjectiveOf[T], 
 		return nil, err
 	}
 	h.ctx = ctx
-	if d, ok := any(base).(interface{ setContext(context.Context) }); ok {
-		d.setContext(ctx) // an evaluation stops at its next chunk on Ctrl-C
-	}
 	if err := h.open(dir, ck); err != nil {
 		return nil, err
 	}

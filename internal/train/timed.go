@@ -17,15 +17,10 @@ type Timing struct {
 	Loss    float64 // the last minibatch loss, a sanity check
 }
 
-// Time trains obj from its initial parameters with opt at the constant rate lr and batch size
-// batch (ignored by a test function): warm updates, then steps more, which it times. These are
-// the updates of `optimbench train` — the training loop's — without its evaluations.
-func Time(ctx context.Context, obj Objective, opt optim.Optimizer, batch int, lr float64, warm, steps int) (Timing, error) {
-	return TimeOf(ctx, obj, opt, batch, lr, warm, steps)
-}
-
-// TimeOf is Time in precision T (an objective and an optimizer of float32 for train.dtype
-// float32).
+// TimeOf trains obj from its initial parameters with opt at the constant rate lr and batch
+// size batch (ignored by a test function): warm updates, then steps more, which it times.
+// These are the updates of `optimbench train` — the training loop's — without its
+// evaluations, in precision T (float32 for train.dtype float32).
 func TimeOf[T optim.Float](ctx context.Context, obj ObjectiveOf[T], opt optim.OptimizerOf[T], batch int, lr float64, warm, steps int) (Timing, error) {
 	params := make([]T, obj.NumParams())
 	grad := make([]T, obj.NumParams())
