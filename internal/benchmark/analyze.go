@@ -23,10 +23,8 @@ func (r *runner) analyze(results []*Result) (*Analysis, error) {
 	a.Protocol = Protocol{Rule: b.Rule.String(), TuneSeed: b.TuneSeed, Seeds: b.Seeds, TargetMetric: b.Target,
 		BootstrapSamples: b.Bootstrap, Seed: b.Seed, Deviations: b.deviations()}
 	for _, o := range b.Optimizers {
+		// (halving's rungs are per problem: Result.Rungs)
 		a.Optimizers = append(a.Optimizers, OptInfo{Name: o.Name, Optimizer: fmt.Sprint(o.Block["name"]), Baseline: o.Baseline, Search: o.Search.info()})
-		if o.Search.Method == "halving" {
-			a.Optimizers[len(a.Optimizers)-1].Search.Rungs = nil // per problem: Result.Rungs
-		}
 	}
 	for _, res := range results {
 		r.summarize(res)

@@ -171,15 +171,22 @@ func seedRun(prevDir string, pp *sweep.Point, next string, p *sweep.Point) error
 	if err != nil {
 		return err
 	}
-	lenNext, err := planLength(c)
+	// The two rungs differ only in train.epochs and checkpoint_every: one count of the
+	// training examples (a csv or libsvm file is parsed to count them) serves both plans.
+	n, err := train.TrainExamples(c)
 	if err != nil {
 		return err
 	}
-	lenPrev, err := planLength(cPrev)
+	lenNext, err := planLength(c, n)
 	if err != nil {
 		return err
 	}
-	if !sameSchedule(cPrev.YAML(lenPrev), c.YAML(lenNext)) {
+	lenPrev, err := planLength(cPrev, n)
+	if err != nil {
+		return err
+	}
+	yaml := c.YAML(lenNext)
+	if !sameSchedule(cPrev.YAML(lenPrev), yaml) {
 		return nil
 	}
 	ck, err := report.ReadCheckpoint(ckPath)
@@ -199,7 +206,7 @@ func seedRun(prevDir string, pp *sweep.Point, next string, p *sweep.Point) error
 			return err
 		}
 	}
-	if err := report.WriteFileAtomic(filepath.Join(tmp, "config.yaml"), c.YAML(lenNext)); err != nil {
+	if err := report.WriteFileAtomic(filepath.Join(tmp, "config.yaml"), yaml); err != nil {
 		return err
 	}
 	if err := report.WriteCheckpoint(filepath.Join(tmp, train.CheckpointFile), ck); err != nil {
@@ -213,11 +220,7 @@ func seedRun(prevDir string, pp *sweep.Point, next string, p *sweep.Point) error
 
 // planLength is the length of c's schedule (epochs, or updates for unit step), found without
 // loading the data.
-func planLength(c *config.Config) (int, error) {
-	n, err := train.TrainExamples(c)
-	if err != nil {
-		return 0, err
-	}
+func planLength(c *config.Config, n int) (int, error) {
 	plan, err := train.NewPlan(c, n)
 	if err != nil {
 		return 0, err

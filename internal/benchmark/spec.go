@@ -45,12 +45,10 @@ type Problem struct {
 
 // Optimizer is one optimizer of the benchmark and its search.
 type Optimizer struct {
-	Name      string
-	Block     map[string]any // the optimizer block every run of it uses
-	Search    SearchSpec
-	Baseline  bool
-	fromFile  string // "" for a built-in baseline
-	specBytes string // canonical form of Block and Search (the baselines store key)
+	Name     string
+	Block    map[string]any // the optimizer block every run of it uses
+	Search   SearchSpec
+	Baseline bool
 }
 
 // SearchSpec is an optimizer's `search:` block.
@@ -329,7 +327,7 @@ func (b *Benchmark) parseOptimizers(top *config.Section, node *yaml.Node) error 
 		if err := sec.CheckKeys(optKeys, nil); err != nil {
 			return err
 		}
-		o := &Optimizer{Name: k, Block: map[string]any{"name": k}, Search: DeepOBSLRGrid, fromFile: b.File}
+		o := &Optimizer{Name: k, Block: map[string]any{"name": k}, Search: DeepOBSLRGrid}
 		if sec.Has("optimizer") {
 			blk, ok := sec.Get("optimizer").(map[string]any)
 			if !ok {

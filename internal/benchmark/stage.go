@@ -43,7 +43,6 @@ type stepResult struct {
 	dir   string
 	sweep *sweep.Sweep
 	sums  []*report.Summary
-	ran   int
 	cand  []int // the candidate of each point (halving's rungs), nil: point i is candidate i
 }
 
@@ -94,7 +93,7 @@ func (r *runner) step(ctx context.Context, dir, name string, jobs []sweep.Job, b
 	if err != nil {
 		return nil, err
 	}
-	res := &stepResult{dir: dir, sweep: s, ran: out.Ran}
+	res := &stepResult{dir: dir, sweep: s}
 	if res.sums, err = r.wait(ctx, dir, s); err != nil {
 		return nil, err
 	}

@@ -248,12 +248,7 @@ func (f *figure) outsideLegend(c draw.Canvas, beside bool) (draw.Canvas, legendL
 	width, height := c.Max.X-c.Min.X, c.Max.Y-c.Min.Y
 	right := f.columns(1)
 	fitsRight := right.w+legendGap <= legendShare*width && right.h <= height
-	below := f.columns(1)
-	for n := len(f.items); n >= 1; n-- {
-		if below = f.columns(n); below.w <= width || n == 1 {
-			break
-		}
-	}
+	restBelow, below := f.legendBelow(c)
 	rightCost := float64((right.w + legendGap) / width)
 	belowCost := 4.0 / 3 * float64((below.h+legendGap)/height)
 	if fitsRight && (beside || rightCost <= belowCost) {
@@ -263,11 +258,24 @@ func (f *figure) outsideLegend(c draw.Canvas, beside bool) (draw.Canvas, legendL
 		right.box = vg.Rectangle{Min: vg.Point{X: x, Y: c.Max.Y - right.h}, Max: vg.Point{X: x + right.w, Y: c.Max.Y}}
 		return rest, right, true
 	}
+	return restBelow, below, false
+}
+
+// legendBelow lays the legend out below c in as many columns as fit its width, and returns
+// the canvas left above it.
+func (f *figure) legendBelow(c draw.Canvas) (draw.Canvas, legendLayout) {
+	width := c.Max.X - c.Min.X
+	lay := f.columns(1)
+	for n := len(f.items); n >= 1; n-- {
+		if lay = f.columns(n); lay.w <= width || n == 1 {
+			break
+		}
+	}
 	rest := c
-	rest.Min.Y += below.h + legendGap
-	x := c.Min.X + max(0, (width-below.w)/2)
-	below.box = vg.Rectangle{Min: vg.Point{X: x, Y: c.Min.Y}, Max: vg.Point{X: x + below.w, Y: c.Min.Y + below.h}}
-	return rest, below, false
+	rest.Min.Y += lay.h + legendGap
+	x := c.Min.X + max(0, (width-lay.w)/2)
+	lay.box = vg.Rectangle{Min: vg.Point{X: x, Y: c.Min.Y}, Max: vg.Point{X: x + lay.w, Y: c.Min.Y + lay.h}}
+	return rest, lay
 }
 
 // drawLegend draws the legend laid out by lay onto c's canvas and records

@@ -54,10 +54,9 @@ type Panel struct {
 	Note   string // written in the middle of the chart ("no test set")
 }
 
-// Panels is a figure of panels in rows of Cols, in reading order, with a
-// title over them all. Width and Height are in centimetres; DPI is for PNGs.
+// Panels is a figure of panels in rows of Cols, in reading order. Width and
+// Height are in centimetres; DPI is for PNGs.
 type Panels struct {
-	Title         string
 	Panels        []Panel
 	Cols          int
 	Width, Height float64
@@ -313,24 +312,14 @@ func drawPanels(c draw.Canvas, fig Panels, figs []*figure) vg.Rectangle {
 	entries := legendEntries(fig.Panels)
 	if len(figs) == 1 {
 		figs[0].items = entries
-		if fig.Title != "" {
-			figs[0].title = fig.Title
-		}
 		figs[0].draw(c)
 		return figs[0].legendBox
 	}
 	rest := c
-	if fig.Title != "" {
-		sty := figs[0].p.Title.TextStyle
-		sty.Font.Size = vg.Points(13)
-		h := sty.Rectangle(fig.Title).Size().Y
-		c.FillText(sty, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: c.Max.Y + sty.FontExtents().Descent}, fig.Title)
-		rest.Max.Y -= h + vg.Points(8)
-	}
 	var lay legendLayout
 	if len(entries) > 0 {
 		host := &figure{p: figs[0].p, legend: figs[0].legend, items: entries}
-		rest, lay, _ = host.outsideLegendBelow(rest)
+		rest, lay = host.legendBelow(rest)
 		defer host.drawLegend(c, lay)
 	}
 	cells := gridCells(rest, len(figs), fig.Cols)
@@ -350,23 +339,6 @@ func drawPanels(c draw.Canvas, fig Panels, figs []*figure) vg.Rectangle {
 		f.drawPlot(cells[i])
 	}
 	return lay.box
-}
-
-// outsideLegendBelow lays the legend out below c in as many columns as fit
-// its width, and returns the canvas left above it.
-func (f *figure) outsideLegendBelow(c draw.Canvas) (draw.Canvas, legendLayout, bool) {
-	width := c.Max.X - c.Min.X
-	lay := f.columns(1)
-	for n := len(f.items); n >= 1; n-- {
-		if lay = f.columns(n); lay.w <= width || n == 1 {
-			break
-		}
-	}
-	rest := c
-	rest.Min.Y += lay.h + legendGap
-	x := c.Min.X + max(0, (width-lay.w)/2)
-	lay.box = vg.Rectangle{Min: vg.Point{X: x, Y: c.Min.Y}, Max: vg.Point{X: x + lay.w, Y: c.Min.Y + lay.h}}
-	return rest, lay, false
 }
 
 // legendEntries lists each label of the panels once, in the order first
