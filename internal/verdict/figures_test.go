@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -62,5 +63,30 @@ func TestCaptionOneEpoch(t *testing.T) {
 	}
 	if name := a.Problems[0].Name; !strings.Contains(string(md), strings.ReplaceAll(name, "_", `\_`)+", 1 epoch;") {
 		t.Errorf("no caption %q in\n%s", name+", 1 epoch;", md)
+	}
+}
+
+// Under an accuracy rule, a problem without accuracy is scored by its loss (Rule.For): the
+// table's expected result of one tuning trial is then a loss, not a percentage, as the
+// budget figure's axis is.
+func TestTuneCellsFollowProblemRule(t *testing.T) {
+	a := fixture(t)
+	a.Protocol.Rule = "final_test_acc"
+	for i := range a.Results {
+		a.Results[i].Rule = "" // an analysis that names only the protocol's rule
+	}
+	r := Build(a)
+	for _, p := range a.Problems {
+		if p.HasAcc || !p.HasTest {
+			continue
+		}
+		tab, _ := r.problemTable(p)
+		col := slices.Index(tab.Columns, "E[best of 1 trial]") - 1 // Cells omit the optimizer column
+		for _, row := range tab.Rows {
+			text, _, _ := strings.Cut(row.Cells[col].Text, " (")
+			if strings.Contains(text, "%") {
+				t.Errorf("%s/%s: E[best of 1 trial] %q is a percentage on a problem without accuracy", p.Name, row.Optimizer, row.Cells[col].Text)
+			}
+		}
 	}
 }

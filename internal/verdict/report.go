@@ -84,7 +84,7 @@ func (r *Report) problemTable(p benchmark.ProblemInfo) (problemTable, string) {
 	add(ep)
 	add(sec)
 	t.Columns = append(t.Columns, "E[best of 1 trial]", "diverged settings", "tuning epochs")
-	add(r.tuneCells(res))
+	add(r.tuneCells(p, res))
 	add(divergedCells(res))
 	add(costCells(res))
 	return t, r.verdict(p, res)
@@ -172,9 +172,10 @@ func speedCells(res []*benchmark.Result) (epochs, seconds []cell) {
 }
 
 // tuneCells are the expected rule value of one random tuning trial (the budget curve at
-// k = 1); the best is marked.
-func (r *Report) tuneCells(res []*benchmark.Result) []cell {
-	m := ruleMetric(r.a.Protocol.Rule)
+// k = 1) on problem p, by the rule its runs were scored by (an accuracy rule falls back to the
+// loss on a problem without accuracy, as the budget figure's axis does); the best is marked.
+func (r *Report) tuneCells(p benchmark.ProblemInfo, res []*benchmark.Result) []cell {
+	m := ruleMetric(problemRule(r.a, p))
 	cells := make([]cell, len(res))
 	stats := make([]Stat, len(res))
 	for i, x := range res {
