@@ -139,11 +139,7 @@ func (m *noisyQuadraticOf[T]) LossGrad(params, x, _ []T, n int, grad []T) float6
 	}
 	sum := m.losses(params, x, n)
 	if grad != nil {
-		for i := range n { // ∇ of ½qᵀHq is Hq for symmetric H
-			for j, g := range m.hq[i*m.d : (i+1)*m.d] {
-				grad[j] += g
-			}
-		}
+		colSums(n, m.d, m.hq, grad) // ∇ of ½qᵀHq is Hq for symmetric H
 		inv := 1 / float64(n)
 		for j := range grad {
 			grad[j] = T(float64(grad[j]) * inv)

@@ -12,10 +12,11 @@ type sgemmBuf = gemmCore[float32]
 // goKernel32 is the plain-Go float32 kernel, for CPUs without AVX2 and FMA.
 var goKernel32 = gemmKernel[float32]{"go", 4, 12, true, kernGo[float32], nil}
 
+// kernel32 is the fastest float32 kernel of this CPU.
+func kernel32() gemmKernel[float32] { return append(kernels32, goKernel32)[0] }
+
 // newSgemmBuf returns the packing space of the fastest float32 kernel of this CPU.
-func newSgemmBuf() *sgemmBuf {
-	return newSgemmBufWith(append(kernels32, goKernel32)[0])
-}
+func newSgemmBuf() *sgemmBuf { return newSgemmBufWith(kernel32()) }
 
 func newSgemmBufWith(kern gemmKernel[float32]) *sgemmBuf {
 	buf := &sgemmBuf{kern: kern}
@@ -32,6 +33,5 @@ func sgemm(buf *sgemmBuf, tA, tB blas.Transpose, m, n, k int, a []float32, lda i
 // BLAS32 reports the backend of float32 products: the packed float32 kernel, in every build
 // (the netlib build sends only float64 products to OpenBLAS).
 func BLAS32() BLASInfo {
-	k := append(kernels32, goKernel32)[0]
-	return BLASInfo{Name: "pure Go, " + k.name + " float32 kernel", Threads: 1}
+	return BLASInfo{Name: "pure Go, " + kernel32().name + " float32 kernel", Threads: 1}
 }

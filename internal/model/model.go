@@ -283,11 +283,7 @@ func newNetwork[T Float](s Spec, in, out int, ce bool, maxBatch int) *networkOf[
 		if ly.small {
 			continue
 		}
-		if _, f32 := any(T(0)).(float32); f32 {
-			m.sbuf = newSgemmBuf()
-		} else {
-			m.buf = newGemmBuf()
-		}
+		m.buf, m.sbuf = kernelsOf[T]()
 		break
 	}
 	return m

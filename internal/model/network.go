@@ -421,13 +421,4 @@ func activateBackward(act activation, a, da []float64) {
 }
 
 // colSums overwrites gb (out) with the column sums of dz (n×out).
-func colSums[T Float](n, out int, dz, gb []T) {
-	gb = gb[:out]
-	clear(gb)
-	for i := range n {
-		row := dz[i*out : i*out+out]
-		for j, v := range row {
-			gb[j] += v
-		}
-	}
-}
+func colSums[T Float](n, out int, dz, gb []T) { addColSums(n, out, dz, gb, false) }

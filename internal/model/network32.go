@@ -1,7 +1,5 @@
 package model
 
-import "gonum.org/v1/gonum/blas"
-
 // The float32 layers of networkOf[float32], as PyTorch computes a float32 nn.Linear: the
 // products in float32 through the packed float32 kernel (kernel_sgemm.go, on the model's
 // threads, the same fixed order of sums for every thread count), the bias and the activations
@@ -24,10 +22,7 @@ func forward32(m *networkOf[float32], ly layer, n int, a, w, b, z []float32, hid
 			loopForward32(n, in, out, a, w, b, z, m.scratch)
 		}
 	} else {
-		for i := range n {
-			copy(z[i*out:i*out+out], b)
-		}
-		sgemm(m.sbuf, blas.NoTrans, blas.Trans, n, out, in, a, in, w, in, 1, z, out)
+		denseForward(m.buf, m.sbuf, n, in, out, a, w, b, z)
 	}
 	if hidden {
 		m.activate(z, n)
@@ -43,7 +38,7 @@ func gradWB32(m *networkOf[float32], ly layer, n int, dz, a, gw, gb []float32) {
 		return
 	}
 	colSums(n, out, dz, gb)
-	sgemm(m.sbuf, blas.Trans, blas.NoTrans, out, in, n, dz, out, a, in, 0, gw, in)
+	denseGradW(m.buf, m.sbuf, n, in, out, dz, a, gw)
 }
 
 func gradX32(m *networkOf[float32], ly layer, n int, dz, w, da, a []float32) {
@@ -54,7 +49,7 @@ func gradX32(m *networkOf[float32], ly layer, n int, dz, w, da, a []float32) {
 		}
 		loopGradX32(n, in, out, dz, w, da)
 	} else {
-		sgemm(m.sbuf, blas.NoTrans, blas.NoTrans, n, in, out, dz, out, w, in, 0, da, in)
+		denseGradX(m.buf, m.sbuf, n, in, out, dz, w, da)
 	}
 	m.activateBackward(a, da, n)
 }
