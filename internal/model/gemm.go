@@ -129,6 +129,17 @@ func blasGradX(buf *gemmBuf, n, in, out int, dz, w, dx []float64) {
 // branches on the signs of activations cost more than the arithmetic of a 2-16-1 network.
 
 // maskIf returns all ones when c holds and 0 otherwise, without a branch.
+// transposeInto writes the transpose of src (rows×cols, row-major) into dst (cols×rows):
+// dst[k·rows + j] = src[j·cols + k].
+func transposeInto[T Float](dst, src []T, rows, cols int) {
+	dst = dst[:rows*cols]
+	for j := range rows {
+		for k, v := range src[j*cols : j*cols+cols] {
+			dst[k*rows+j] = v
+		}
+	}
+}
+
 func maskIf(c bool) uint64 {
 	var m uint64
 	if c {
@@ -162,11 +173,7 @@ func loopForward(n, in, out int, x, w, b, z []float64, withReLU bool, wt []float
 	z = z[:n*out]
 	if smallSIMD && out%4 == 0 && n > 0 && len(wt) >= in*out {
 		wt = wt[:in*out]
-		for j := range out {
-			for k, v := range w[j*in : j*in+in] {
-				wt[k*out+j] = v
-			}
-		}
+		transposeInto(wt, w, out, in)
 		relu := 0
 		if withReLU {
 			relu = 1

@@ -9,11 +9,7 @@ package model
 // through Wᵀ (wt, in×out scratch).
 func loopForward32(n, in, out int, a, w, b, z, wt []float32) {
 	wt = wt[:in*out]
-	for j := range out {
-		for k, v := range w[j*in : j*in+in] {
-			wt[k*out+j] = v
-		}
-	}
+	transposeInto(wt, w, out, in)
 	b = b[:out]
 	for i := range n {
 		ai := a[i*in : i*in+in]
@@ -49,11 +45,7 @@ func loopGradWB32(n, in, out int, dz, a, gw, gb, gt []float32) {
 			}
 		}
 	}
-	for j := range out {
-		for k := range in {
-			gw[j*in+k] = gt[k*out+j]
-		}
-	}
+	transposeInto(gw, gt, in, out)
 }
 
 // loopGradX32 sets da (n×in) = dz·w: each da[i][k] = Σⱼ dz[i][j]·w[j][k] over the outputs in

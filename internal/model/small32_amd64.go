@@ -70,11 +70,7 @@ func simdForward32(n, in, out int, a, w, b, z, wt []float32, relu bool) bool {
 		return true
 	}
 	wt = wt[:in*out]
-	for j := range out {
-		for k, v := range w[j*in : j*in+in] {
-			wt[k*out+j] = v
-		}
-	}
+	transposeInto(wt, w, out, in)
 	if in == 2 {
 		small32Forward2AVX2(n, out, &a[0], &wt[0], &b[0], &z[0], intOf(relu))
 	} else {
@@ -98,12 +94,7 @@ func simdGradWB32(n, in, out int, dz, a, gw, gb, gt []float32) bool {
 	}
 	gt = gt[:in*out]
 	small32GradWjAVX2(n, in, out, &dz[0], &a[0], &gt[0])
-	for j := range out {
-		g := gw[j*in : j*in+in]
-		for k := range g {
-			g[k] = gt[k*out+j]
-		}
-	}
+	transposeInto(gw, gt, in, out)
 	return true
 }
 

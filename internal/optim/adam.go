@@ -120,11 +120,15 @@ func (o *adam[T]) coefs(t int, lr float64) adamCoefs[T] {
 }
 
 // decay applies adam's weight decay to params and g: decoupled (adamw) or L2.
-func (o *adam[T]) decay(params, g []T, lr float64) {
-	if o.decoupled {
-		decayWeights(params, lr, o.wd)
+func (o *adam[T]) decay(params, g []T, lr float64) { applyDecay(params, g, lr, o.wd, o.decoupled) }
+
+// applyDecay applies weight decay λ = wd to params and g: decoupled, θ ← θ(1 − lr·λ)
+// (decayWeights), or L2, g ← g + λθ (addWeightDecay) — the two forms of the Adam family.
+func applyDecay[T Float](params, g []T, lr, wd float64, decoupled bool) {
+	if decoupled {
+		decayWeights(params, lr, wd)
 	} else {
-		addWeightDecay(g, params, o.wd)
+		addWeightDecay(g, params, wd)
 	}
 }
 
@@ -253,11 +257,7 @@ func (o *nadam[T]) begin(params, grad []T, t int, lr float64) {
 
 func (o *nadam[T]) part(params, grad []T, lo, hi int) {
 	p, g, m, v := params[lo:hi], grad[lo:hi], o.m[lo:hi], o.v[lo:hi]
-	if o.decoupled {
-		decayWeights(p, o.lr, o.wd)
-	} else {
-		addWeightDecay(g, p, o.wd)
-	}
+	applyDecay(p, g, o.lr, o.wd, o.decoupled)
 	cg, cm := o.cg, o.cm
 	w1, beta2, w2, bc2T, eps := T(1-o.beta1), T(o.beta2), T(1-o.beta2), T(o.bc2), T(o.eps)
 	for i := range p {

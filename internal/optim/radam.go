@@ -45,11 +45,7 @@ func (o *radam[T]) SetMomentum(m float64) { o.beta1 = m }
 
 func (o *radam[T]) Step(params, grad []T, t int, lr float64) {
 	checkStep(params, grad, len(o.m), t)
-	if o.decoupled {
-		decayWeights(params, lr, o.wd)
-	} else {
-		addWeightDecay(grad, params, o.wd)
-	}
+	applyDecay(params, grad, lr, o.wd, o.decoupled)
 	tf := float64(t)
 	bc1, bc2 := biasCorrection(o.beta1, t), biasCorrection(o.beta2, t)
 	rhoInf := 2/(1-o.beta2) - 1
