@@ -2,7 +2,6 @@ package benchmark
 
 import (
 	"fmt"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -199,20 +198,8 @@ func speed(res *Result, p ProblemInfo, metric string) Speed {
 
 // stamp is what produced the numbers.
 func (r *runner) stamp() Stamp {
-	s := Stamp{Version: version.String(), Go: version.Go(), CPU: r.o.CPU, DType: "float64",
-		Workers: r.o.Workers, Date: time.Now().UTC().Format(time.RFC3339)}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, kv := range bi.Settings {
-			switch kv.Key {
-			case "vcs.revision":
-				s.Commit = kv.Value + s.Commit
-			case "vcs.modified":
-				if kv.Value == "true" {
-					s.Commit += "+dirty"
-				}
-			}
-		}
-	}
+	s := Stamp{Version: version.String(), Commit: version.Commit(), Go: version.Go(), CPU: r.o.CPU,
+		DType: "float64", Workers: r.o.Workers, Date: time.Now().UTC().Format(time.RFC3339)}
 	if len(r.b.Problems) > 0 {
 		if c, err := config.Decode(problemBase(r.b.Problems[0], r.b.Optimizers[0], r.b.TuneSeed), r.b.Problems[0].File); err == nil {
 			if d, ok := c.Train.Values["dtype"].(string); ok {

@@ -21,5 +21,26 @@ func String() string {
 	return "devel"
 }
 
+// Commit returns the VCS revision the binary was built from, with "+dirty" when the tree had
+// changes, or "" when the build recorded none (outside a git checkout, or -buildvcs=false).
+func Commit() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	var rev, dirty string
+	for _, kv := range bi.Settings {
+		switch kv.Key {
+		case "vcs.revision":
+			rev = kv.Value
+		case "vcs.modified":
+			if kv.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	return rev + dirty
+}
+
 // Go returns the Go version the binary was built with.
 func Go() string { return runtime.Version() }
